@@ -1,0 +1,51 @@
+/* cmd_provision.c: `tokenfleet provision`: options -> config -> core. */
+#include <stdio.h>
+
+#include "cmd/commands.h"
+#include "cmd/options.h"
+#include "config/load.h"
+#include "core/provision.h"
+
+int cmd_provision(int argc, char **argv)
+{
+    struct cli cli;
+    enum parse_result pr = options_parse(CMD_PROVISION, argc, argv, &cli);
+    if (pr != PARSE_OK) {
+        cli_free(&cli);
+        return pr == PARSE_EXIT_OK ? EXIT_ALL_OK : EXIT_USAGE;
+    }
+    struct tf_msg msg = {.verbosity = cli.verbosity, .out = stderr};
+    struct inventory *inv;
+    struct target_list targets;
+    enum tf_err rc = config_load(cli.inventory, cli.limits, cli.n_limits, stderr,
+                                 cli.verbosity < 0, &inv, &targets);
+    int exit_code = EXIT_USAGE;
+    if (rc == TF_OK) {
+        struct provision_options opt = {
+            .driver =
+                {
+                    .concurrency = cli.concurrency,
+                    .timeout_ms = cli.timeout_ms,
+                    .connect_timeout_ms = cli.connect_timeout_ms,
+                    .cacert = cli.cacert,
+                    .connect_to = cli.connect_to,
+                    .n_connect_to = cli.n_connect_to,
+                    .msg = &msg,
+                },
+            .env_dir = cli.env_dir,
+            .env_file = cli.env_file,
+            .report = cli.report,
+            .env_format = cli.env_format,
+            .dry_run = cli.dry_run,
+            .inventory_path = cli.inventory,
+            .msg = &msg,
+        };
+        exit_code = provision_run(&opt, &targets);
+    } else if (rc != TF_ERR_INVENTORY) {
+        errorf(&msg, "%s", tf_strerror(rc));
+    }
+    target_list_clear(&targets);
+    inventory_free(inv);
+    cli_free(&cli);
+    return exit_code;
+}

@@ -1,0 +1,8 @@
+/* commands.h: the subcommands; each takes its argv (argv[0] = its name), returns the exit code. */
+#ifndef TOKENFLEET_COMMANDS_H
+#define TOKENFLEET_COMMANDS_H
+
+int cmd_validate(int argc, char **argv);
+int cmd_provision(int argc, char **argv);
+
+#endif

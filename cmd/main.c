@@ -1,0 +1,48 @@
+/* main.c: tokenfleet's entry point: global set-up and the choice of subcommand. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "cmd/options.h"
+#include "core/text.h"
+#include "version.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+} commands[] = {
+    {"validate", cmd_validate},
+    {"provision", cmd_provision},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        options_print_main_help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("tokenfleet %s (%s)\n", TOKENFLEET_VERSION, curl_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            fprintf(stderr, "tokenfleet: error: libcurl could not be initialised\n");
+            return 1;
+        }
+        int rc = commands[i].run(argc - 1, argv + 1);
+        curl_global_cleanup();
+        return rc;
+    }
+    const char *hint = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (text_edit_distance(argv[1], commands[i].name, 3) <= 3)
+            hint = commands[i].name;
+    fprintf(stderr, "tokenfleet: \"%s\" is not a command%s%s%s. Try 'tokenfleet --help'.\n",
+            argv[1], hint ? "; did you mean \"" : "", hint ? hint : "", hint ? "\"?" : "");
+    return 2;
+}

@@ -1,0 +1,251 @@
+/* options.c: getopt_long tables and --help texts of validate and provision. */
+#include "cmd/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_ENV_DIR = 256,
+    OPT_ENV_FILE,
+    OPT_ENV_FORMAT,
+    OPT_REPORT,
+    OPT_TIMEOUT,
+    OPT_CONNECT_TIMEOUT,
+    OPT_LIMIT,
+    OPT_CONNECT_TO,
+    OPT_CACERT,
+    OPT_DRY_RUN,
+};
+
+static const char validate_help[] =
+    "Usage: tokenfleet validate -i FILE [--limit PATTERN]... [-q]\n"
+    "\n"
+    "Checks an inventory without sending anything: YAML, keys, values, duplicates, and that\n"
+    "every password reference ({env: NAME}, {file: PATH}) can be read. Prints every mistake\n"
+    "with its place (file:line:column).\n"
+    "\n"
+    "  -i, --inventory FILE   the inventory (YAML)\n"
+    "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
+    "  -q, --quiet            errors only\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Exit status: 0 valid, 2 invalid or wrong usage.\n";
+
+static const char provision_help[] =
+    "Usage: tokenfleet provision -i FILE [options]\n"
+    "\n"
+    "Requests an authorization token for every target (database x region) of the inventory,\n"
+    "concurrently, and writes env files and/or a JSON report. Passwords come from the\n"
+    "inventory's {env: NAME} or {file: PATH} references, never from the command line.\n"
+    "\n"
+    "Outputs (files holding tokens are written 0600, atomically):\n"
+    "      --env-dir DIR         one file per target: DIR/<database>.<region>.env\n"
+    "      --env-file FILE       all targets in one file, names prefixed ORDERS_US_EAST1_...\n"
+    "      --env-format FORMAT   portable (default): values every reader (sh, docker\n"
+    "                            --env-file, systemd, python-dotenv, Node) reads the same;\n"
+    "                            other values are refused. sh: single-quoted for shells only\n"
+    "      --report FILE         JSON report of every request; - for standard output\n"
+    "  With no output option, a summary is printed and nothing is written.\n"
+    "\n"
+    "Requests:\n"
+    "  -j, --concurrency N       requests in flight at most (default 64)\n"
+    "      --timeout SECONDS     per request, connection included (default 10)\n"
+    "      --connect-timeout SECONDS  per connection set-up (default: libcurl's)\n"
+    "      --limit PATTERN       only targets matching a glob on the target name\n"
+    "                            (orders/us-east1, 'orders*', '*/eu-west1'), a database name,\n"
+    "                            or tag:NAME; repeatable (a target matching any is kept)\n"
+    "      --connect-to HOST1:PORT1:HOST2:PORT2  send requests for HOST1:PORT1 to\n"
+    "                            HOST2:PORT2, as curl's option; TLS still checks HOST1\n"
+    "      --cacert FILE         trust these CAs instead of the system's bundle\n"
+    "      --dry-run             print the requests that would be sent (password hidden)\n"
+    "\n"
+    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -q, --quiet               errors only\n"
+    "  -v, --verbose             one line per request (never a password or a token)\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "Exit status: 0 every target got a token, 1 some target failed (or an output could not\n"
+    "be written), 2 wrong usage or inventory errors (then nothing is sent or written).\n";
+
+void options_print_main_help(FILE *out)
+{
+    fputs("Usage: tokenfleet COMMAND [options]\n"
+          "\n"
+          "Fetches Stargate / DataStax Astra authorization tokens for a whole fleet of\n"
+          "databases described in a YAML inventory.\n"
+          "\n"
+          "Commands:\n"
+          "  validate    check an inventory; send nothing\n"
+          "  provision   get a token for every target; write env files and a report\n"
+          "\n"
+          "Run 'tokenfleet COMMAND --help' for a command's options.\n"
+          "  --version   print the version and libcurl's\n",
+          out);
+}
+
+static enum parse_result usage(const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static enum parse_result usage(const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "tokenfleet %s: ", name);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'tokenfleet %s --help'.\n", name);
+    va_end(ap);
+    return PARSE_USAGE;
+}
+
+/* Seconds as a decimal ("10", "2.5") to milliseconds; -1 when not a positive number. */
+static long seconds_ms(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 86400)
+        return -1;
+    long ms = (long)(v * 1000.0 + 0.5);
+    return ms < 1 ? 1 : ms;
+}
+
+static int push(const char ***list, size_t *n, const char *s)
+{
+    const char **grown = realloc(*list, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    grown[(*n)++] = s;
+    *list = grown;
+    return 0;
+}
+
+enum parse_result options_parse(enum command cmd, int argc, char **argv, struct cli *out)
+{
+    static const struct option longopts[] = {
+        {"inventory", required_argument, NULL, 'i'},
+        {"env-dir", required_argument, NULL, OPT_ENV_DIR},
+        {"env-file", required_argument, NULL, OPT_ENV_FILE},
+        {"env-format", required_argument, NULL, OPT_ENV_FORMAT},
+        {"report", required_argument, NULL, OPT_REPORT},
+        {"concurrency", required_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
+        {"cacert", required_argument, NULL, OPT_CACERT},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *name = cmd == CMD_VALIDATE ? "validate" : "provision";
+    memset(out, 0, sizeof *out);
+    out->concurrency = 64;
+    out->timeout_ms = 10000;
+    out->env_format = ENV_FORMAT_PORTABLE;
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":i:j:qvh", longopts, NULL)) != -1) {
+        int provision_only = 0;
+        switch (c) {
+        case 'i':
+            out->inventory = optarg;
+            break;
+        case 'q':
+            out->verbosity = -1;
+            break;
+        case 'v':
+            out->verbosity = 1;
+            break;
+        case 'h':
+            fputs(cmd == CMD_VALIDATE ? validate_help : provision_help, stdout);
+            return PARSE_EXIT_OK;
+        case OPT_LIMIT:
+            if (push(&out->limits, &out->n_limits, optarg) != 0)
+                return usage(name, "%s", "out of memory");
+            break;
+        case OPT_ENV_DIR:
+            provision_only = 1;
+            out->env_dir = optarg;
+            break;
+        case OPT_ENV_FILE:
+            provision_only = 1;
+            out->env_file = optarg;
+            break;
+        case OPT_REPORT:
+            provision_only = 1;
+            out->report = optarg;
+            break;
+        case OPT_ENV_FORMAT:
+            provision_only = 1;
+            if (envfile_format_parse(optarg, &out->env_format) != 0)
+                return usage(name, "--env-format: \"%s\" is not a format (portable or sh)",
+                             optarg);
+            break;
+        case 'j': {
+            provision_only = 1;
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 1 || v > 10000)
+                return usage(name, "-j: \"%s\" is not a number from 1 to 10000", optarg);
+            out->concurrency = v;
+            break;
+        }
+        case OPT_TIMEOUT:
+        case OPT_CONNECT_TIMEOUT: {
+            provision_only = 1;
+            long ms = seconds_ms(optarg);
+            if (ms < 0)
+                return usage(name, "\"%s\" is not a number of seconds (e.g. 10 or 2.5)", optarg);
+            *(c == OPT_TIMEOUT ? &out->timeout_ms : &out->connect_timeout_ms) = ms;
+            break;
+        }
+        case OPT_CONNECT_TO: {
+            provision_only = 1;
+            size_t colons = 0;
+            for (const char *p = optarg; *p; p++)
+                colons += *p == ':';
+            if (colons < 3)
+                return usage(name, "--connect-to: \"%s\" is not HOST1:PORT1:HOST2:PORT2", optarg);
+            if (push(&out->connect_to, &out->n_connect_to, optarg) != 0)
+                return usage(name, "%s", "out of memory");
+            break;
+        }
+        case OPT_CACERT:
+            provision_only = 1;
+            out->cacert = optarg;
+            break;
+        case OPT_DRY_RUN:
+            provision_only = 1;
+            out->dry_run = 1;
+            break;
+        case ':':
+            return usage(name, "%s needs a value", argv[optind - 1]);
+        default:
+            return usage(name, "unknown option %s", argv[optind - 1]);
+        }
+        if (provision_only && cmd != CMD_PROVISION)
+            return usage(name, "%s belongs to provision, not validate", argv[optind - 1]);
+    }
+    if (optind < argc)
+        return usage(name, "unexpected argument \"%s\"", argv[optind]);
+    if (!out->inventory)
+        return usage(name, "%s", "which inventory? Give -i FILE");
+    return PARSE_OK;
+}
+
+void cli_free(struct cli *c)
+{
+    free(c->limits);
+    free(c->connect_to);
+    c->limits = NULL;
+    c->connect_to = NULL;
+}

@@ -1,0 +1,42 @@
+/* options.h: the command line of each subcommand, parsed into struct cli. No business logic. */
+#ifndef TOKENFLEET_OPTIONS_H
+#define TOKENFLEET_OPTIONS_H
+
+#include <stddef.h>
+
+#include "core/envfile.h"
+
+enum command { CMD_VALIDATE, CMD_PROVISION };
+
+struct cli {
+    const char *inventory;       /* -i FILE */
+    const char *env_dir;         /* --env-dir */
+    const char *env_file;        /* --env-file */
+    const char *report;          /* --report ("-" = stdout) */
+    enum env_format env_format;  /* --env-format */
+    long concurrency;            /* -j, transfers in flight */
+    long timeout_ms;             /* --timeout, per request */
+    long connect_timeout_ms;     /* --connect-timeout; 0 = libcurl's default */
+    const char *cacert;          /* --cacert */
+    const char **limits;         /* --limit, repeatable; owned array, borrowed strings */
+    size_t n_limits;
+    const char **connect_to;     /* --connect-to, repeatable; owned array, borrowed strings */
+    size_t n_connect_to;
+    int dry_run;                 /* --dry-run */
+    int verbosity;               /* -q = -1, -v = 1 */
+};
+
+/* Outcome of parsing. */
+enum parse_result { PARSE_OK, PARSE_EXIT_OK, PARSE_USAGE };
+
+/* Parses argv (argv[0] is the subcommand's name) into *out. Prints --help itself
+ * (PARSE_EXIT_OK) and errors, with a hint to --help (PARSE_USAGE). Free with cli_free. */
+enum parse_result options_parse(enum command cmd, int argc, char **argv, struct cli *out);
+
+/* Frees the arrays in c (not the strings, which are argv's). */
+void cli_free(struct cli *c);
+
+/* Prints the top-level help to out. */
+void options_print_main_help(FILE *out);
+
+#endif

@@ -1,0 +1,336 @@
+/* inventory.c: loading an inventory: parse (inventory_yaml.c), apply defaults, check every value. */
+#include "config/inventory.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "core/text.h"
+
+static void field_clear(struct field *f)
+{
+    free(f->value);
+    f->value = NULL;
+}
+
+static void fields_free(struct field *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        field_clear(&list[i]);
+    free(list);
+}
+
+static void secret_clear(struct secret_ref *s)
+{
+    free(s->source);
+    text_free_secret(s->value);
+    memset(s, 0, sizeof *s);
+}
+
+void database_clear(struct database *db)
+{
+    field_clear(&db->name);
+    field_clear(&db->id);
+    fields_free(db->regions, db->n_regions);
+    field_clear(&db->keyspace);
+    field_clear(&db->username);
+    field_clear(&db->auth_url);
+    fields_free(db->tags, db->n_tags);
+    secret_clear(&db->own_password);
+    memset(db, 0, sizeof *db);
+}
+
+void inventory_free(struct inventory *inv)
+{
+    if (!inv)
+        return;
+    for (size_t i = 0; i < inv->n_databases; i++)
+        database_clear(&inv->databases[i]);
+    free(inv->databases);
+    database_clear(&inv->defaults);
+    free(inv->path);
+    free(inv->dir);
+    free(inv);
+}
+
+/* Copies a default into an unset field; the copy keeps the place where the default is written,
+ * so that a bad default is reported once per use at its own line. */
+static int inherit(struct field *f, const struct field *def)
+{
+    if (f->value || !def->value)
+        return 1;
+    f->value = strdup(def->value);
+    f->at = def->at;
+    return f->value != NULL;
+}
+
+static int inherit_list(struct field **list, size_t *n, const struct field *def, size_t def_n)
+{
+    if (*n || !def_n)
+        return 1;
+    free(*list); /* an empty list that failed to parse */
+    *list = calloc(def_n, sizeof **list);
+    if (!*list)
+        return 0;
+    for (size_t i = 0; i < def_n; i++) {
+        (*list)[i].value = strdup(def[i].value);
+        (*list)[i].at = def[i].at;
+        if (!(*list)[i].value)
+            return 0;
+        *n = i + 1;
+    }
+    return 1;
+}
+
+static int apply_defaults(struct inventory *inv, struct database *db)
+{
+    const struct database *def = &inv->defaults;
+    if (!db->password && def->password)
+        db->password = def->password;
+    return inherit(&db->keyspace, &def->keyspace) && inherit(&db->username, &def->username) &&
+           inherit(&db->auth_url, &def->auth_url) &&
+           inherit_list(&db->regions, &db->n_regions, def->regions, def->n_regions) &&
+           inherit_list(&db->tags, &db->n_tags, def->tags, def->n_tags);
+}
+
+static int is_name(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+        return 0;
+    for (s++; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+/* Region names as the clouds spell them: us-east1 (GCP), us-east-1 (AWS), eastus (Azure). */
+static int is_region(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > 32 || !(*s >= 'a' && *s <= 'z') || s[len - 1] == '-')
+        return 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '-' && p[1] == '-')
+            return 0;
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Cassandra keyspace names: letters, digits and underscores, at most 48. */
+static int is_keyspace(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > 48)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
+static int is_tag(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+            return 0;
+    return 1;
+}
+
+static void check_url_template(struct diag *d, const struct field *f)
+{
+    const char *u = f->value;
+    if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
+        diag_error(d, f->at, "auth_url \"%s\" must start with https:// (or http:// for a "
+                             "self-hosted Stargate on a trusted network)",
+                   u);
+        return;
+    }
+    for (const char *p = strchr(u, '{'); p; p = strchr(p + 1, '{')) {
+        if (strncmp(p, "{id}", 4) != 0 && strncmp(p, "{region}", 8) != 0) {
+            const char *end = strchr(p, '}');
+            int len = end ? (int)(end - p + 1) : (int)strlen(p);
+            diag_error(d, f->at, "auth_url has an unknown placeholder \"%.*s\"; the placeholders "
+                                 "are {id} and {region}",
+                       len, p);
+        }
+    }
+    for (const char *p = u; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+            diag_error(d, f->at, "auth_url contains a space or control character; "
+                                 "percent-encode it (%%20)");
+            break;
+        }
+    }
+}
+
+static void warn_plain_password(const struct inventory *inv, struct diag *d,
+                                const struct secret_ref *s)
+{
+    if (s->kind == SECRET_PLAIN && inv->world_readable)
+        diag_warn(d, s->at,
+                  "a plain-text password in a file that group or others can read; use "
+                  "{env: NAME} or {file: PATH}, or chmod 600 %s",
+                  inv->path);
+}
+
+static void check_database(struct inventory *inv, struct diag *d, struct database *db)
+{
+    const char *who = db->name.value ? db->name.value : "this database";
+    if (!db->name.value)
+        diag_error(d, db->at, "a database has no name; add name: (lowercase letters, digits, "
+                              "_ and -)");
+    else if (!is_name(db->name.value))
+        diag_error(d, db->name.at,
+                   "name \"%s\" must start with a lowercase letter or digit and hold only "
+                   "lowercase letters, digits, _ and - (e.g. orders-eu)",
+                   db->name.value);
+
+    if (!db->id.value)
+        diag_error(d, db->at, "database \"%s\" has no id; add id: with its cluster id (a UUID)",
+                   who);
+    else {
+        uuid_t u;
+        if (strlen(db->id.value) != 36 || uuid_parse(db->id.value, u) != 0)
+            diag_error(d, db->id.at,
+                       "id \"%s\" is not a UUID; copy the database's cluster id (e.g. "
+                       "b5285f63-8da5-4c6e-afd8-ade371a48795)",
+                       db->id.value);
+        else
+            for (char *p = db->id.value; *p; p++)
+                *p = (char)tolower((unsigned char)*p); /* host names and env files use lowercase */
+    }
+
+    if (!db->n_regions)
+        diag_error(d, db->at, "database \"%s\" has no region; add region: (e.g. us-east1) here "
+                              "or in defaults",
+                   who);
+    for (size_t i = 0; i < db->n_regions; i++) {
+        const struct field *r = &db->regions[i];
+        if (!is_region(r->value))
+            diag_error(d, r->at, "region \"%s\" is not a region name (e.g. us-east1)", r->value);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(db->regions[j].value, r->value))
+                diag_error(d, r->at, "region \"%s\" is listed twice for database \"%s\"",
+                           r->value, who);
+    }
+
+    if (!db->keyspace.value)
+        diag_error(d, db->at, "database \"%s\" has no keyspace; add keyspace: here or in "
+                              "defaults",
+                   who);
+    else if (!is_keyspace(db->keyspace.value))
+        diag_error(d, db->keyspace.at,
+                   "keyspace \"%s\" is not a keyspace name (letters, digits and _, at most 48)",
+                   db->keyspace.value);
+
+    if (!db->username.value)
+        diag_error(d, db->at, "database \"%s\" has no username; add username: here or in "
+                              "defaults",
+                   who);
+
+    /* A password that failed to parse (kind NONE) was reported where it is written. */
+    if (!db->password)
+        diag_error(d, db->at, "database \"%s\" has no password; add password: {env: NAME} "
+                              "or {file: PATH} here or in defaults",
+                   who);
+    else if (db->password == &db->own_password)
+        warn_plain_password(inv, d, db->password);
+
+    for (size_t i = 0; i < db->n_tags; i++)
+        if (!is_tag(db->tags[i].value))
+            diag_error(d, db->tags[i].at,
+                       "tag \"%s\" may hold only letters, digits, _, . and -", db->tags[i].value);
+}
+
+struct name_ref {
+    const char *name;
+    size_t index;
+};
+
+static int by_name(const void *a, const void *b)
+{
+    const struct name_ref *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c)
+        return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Unique names, by sorting: an inventory can hold 100,000 databases. */
+static int check_unique_names(struct inventory *inv, struct diag *d)
+{
+    struct name_ref *refs = malloc((inv->n_databases + 1) * sizeof *refs);
+    if (!refs)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < inv->n_databases; i++)
+        if (inv->databases[i].name.value)
+            refs[n++] = (struct name_ref){inv->databases[i].name.value, i};
+    qsort(refs, n, sizeof *refs, by_name);
+    for (size_t i = 1; i < n; i++)
+        if (!strcmp(refs[i].name, refs[i - 1].name)) {
+            const struct database *first = &inv->databases[refs[i - 1].index];
+            const struct database *dup = &inv->databases[refs[i].index];
+            diag_error(d, dup->name.at, "database name \"%s\" is already used at line %u; names "
+                                        "must be unique",
+                       dup->name.value, first->name.at.line);
+        }
+    free(refs);
+    return 1;
+}
+
+enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **out)
+{
+    *out = NULL;
+    struct inventory *inv = calloc(1, sizeof *inv);
+    if (!inv)
+        return TF_ERR_NOMEM;
+    enum tf_err rc = TF_ERR_NOMEM;
+    inv->path = strdup(path);
+    const char *slash = strrchr(path, '/');
+    inv->dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup("");
+    if (!inv->path || !inv->dir)
+        goto out;
+
+    rc = inventory_parse_yaml(path, d, inv);
+    if (rc == TF_ERR_NOMEM || rc == TF_ERR_IO)
+        goto out;
+    if (!inv->defaults.auth_url.value) {
+        inv->defaults.auth_url.value = strdup(INVENTORY_DEFAULT_AUTH_URL);
+        if (!inv->defaults.auth_url.value) {
+            rc = TF_ERR_NOMEM;
+            goto out;
+        }
+    } else {
+        check_url_template(d, &inv->defaults.auth_url);
+    }
+    for (size_t i = 0; i < inv->n_databases; i++) {
+        struct database *db = &inv->databases[i];
+        int own_url = db->auth_url.value != NULL;
+        if (!apply_defaults(inv, db)) {
+            rc = TF_ERR_NOMEM;
+            goto out;
+        }
+        check_database(inv, d, db);
+        if (own_url)
+            check_url_template(d, &db->auth_url);
+    }
+    if (inv->defaults.password)
+        warn_plain_password(inv, d, inv->defaults.password);
+    if (!check_unique_names(inv, d)) {
+        rc = TF_ERR_NOMEM;
+        goto out;
+    }
+    rc = d->errors ? TF_ERR_INVENTORY : TF_OK;
+out:
+    if (rc == TF_OK)
+        *out = inv;
+    else
+        inventory_free(inv);
+    return rc;
+}

@@ -1,0 +1,31 @@
+/* load.c: inventory -> selected targets with passwords, reporting every mistake at once. */
+#include "config/load.h"
+
+#include <string.h>
+
+enum tf_err config_load(const char *path, const char *const *patterns, size_t n, FILE *diag_out,
+                        int quiet, struct inventory **inv, struct target_list *targets)
+{
+    *inv = NULL;
+    memset(targets, 0, sizeof *targets);
+    struct diag *d = diag_new(path);
+    if (!d)
+        return TF_ERR_NOMEM;
+    enum tf_err rc = inventory_load(path, d, inv);
+    if (rc == TF_OK)
+        rc = targets_expand(*inv, d, targets);
+    if (rc == TF_OK)
+        rc = targets_select(targets, patterns, n, d);
+    if (rc == TF_OK)
+        rc = targets_resolve_secrets(targets, *inv, d);
+    diag_print(d, diag_out, quiet);
+    if (rc == TF_OK && d->errors)
+        rc = TF_ERR_INVENTORY;
+    if (rc != TF_OK) {
+        target_list_clear(targets);
+        inventory_free(*inv);
+        *inv = NULL;
+    }
+    diag_free(d);
+    return rc;
+}

@@ -1,0 +1,18 @@
+/* load.h: from an inventory path and --limit patterns to the targets of a run, passwords resolved;
+ * the one entry point that validate and provision share. */
+#ifndef TOKENFLEET_LOAD_H
+#define TOKENFLEET_LOAD_H
+
+#include <stdio.h>
+
+#include "config/inventory.h"
+#include "config/targets.h"
+
+/* Loads path, expands its targets, keeps those matching patterns (all when n is 0) and resolves
+ * their passwords. Diagnostics (errors and, unless quiet, warnings) are printed to diag_out.
+ * Returns TF_OK with *inv and *targets set (free targets first, then inv);
+ * TF_ERR_INVENTORY when the inventory had errors (nothing is set); TF_ERR_NOMEM. */
+enum tf_err config_load(const char *path, const char *const *patterns, size_t n, FILE *diag_out,
+                        int quiet, struct inventory **inv, struct target_list *targets);
+
+#endif

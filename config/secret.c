@@ -1,0 +1,104 @@
+/* secret.c: password references to passwords. */
+#include "config/secret.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/text.h"
+
+/* Reads at most SECRET_FILE_MAX_BYTES of path into a new string. Returns TF_OK, TF_ERR_IO (errno
+ * kept), TF_ERR_TOOBIG or TF_ERR_NOMEM; *mode gets the file's permission bits. */
+static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode)
+{
+    enum tf_err rc = TF_ERR_IO;
+    char buf[SECRET_FILE_MAX_BYTES + 1];
+    size_t len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return TF_ERR_IO;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        goto out;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        goto out;
+    }
+    *mode = st.st_mode & 07777;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, sizeof buf - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            goto out;
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == sizeof buf) {
+            rc = TF_ERR_TOOBIG;
+            goto out;
+        }
+    }
+    if (len && buf[len - 1] == '\n')
+        len--;
+    if (len && buf[len - 1] == '\r')
+        len--;
+    *out = strndup(buf, len);
+    rc = *out ? TF_OK : TF_ERR_NOMEM;
+out:
+    explicit_bzero(buf, sizeof buf);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d)
+{
+    if (s->resolved)
+        return TF_OK;
+    s->resolved = 1;
+    if (s->kind == SECRET_ENV) {
+        const char *v = getenv(s->source);
+        if (!v)
+            diag_error(d, s->at, "environment variable %s is not set; export it before running "
+                                 "tokenfleet",
+                       s->source);
+        else if (!*v)
+            diag_error(d, s->at, "environment variable %s is empty; it must hold the password",
+                       s->source);
+        else if (!(s->value = strdup(v)))
+            return TF_ERR_NOMEM;
+        return TF_OK;
+    }
+    if (s->kind != SECRET_FILE)
+        return TF_OK;
+
+    char *path = s->source[0] == '/' ? strdup(s->source) : text_printf("%s%s", dir, s->source);
+    if (!path)
+        return TF_ERR_NOMEM;
+    mode_t mode = 0;
+    enum tf_err rc = read_secret_file(path, &s->value, &mode);
+    if (rc == TF_ERR_NOMEM) {
+        free(path);
+        return rc;
+    }
+    if (rc == TF_ERR_IO)
+        diag_error(d, s->at, "cannot read password file %s: %s", path, strerror(errno));
+    else if (rc == TF_ERR_TOOBIG)
+        diag_error(d, s->at, "password file %s is larger than %d bytes; is it the right file?",
+                   path, SECRET_FILE_MAX_BYTES);
+    else if (!*s->value) {
+        diag_error(d, s->at, "password file %s is empty; it must hold the password", path);
+        text_free_secret(s->value);
+        s->value = NULL;
+    } else if (mode & 077)
+        diag_warn(d, s->at, "password file %s can be read by group or others (mode %04o); "
+                            "chmod 600 it",
+                  path, (unsigned)mode);
+    free(path);
+    return TF_OK;
+}

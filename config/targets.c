@@ -1,0 +1,242 @@
+/* targets.c: databases x regions -> targets; selection; secret resolution. */
+#include "config/targets.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/secret.h"
+#include "core/text.h"
+
+/* Fills {id} and {region} into the template. Returns a new string or NULL (out of memory). */
+static char *fill_template(const char *tpl, const char *id, const char *region)
+{
+    size_t cap = strlen(tpl) + 1, len = 0;
+    for (const char *p = tpl; (p = strchr(p, '{')); p++)
+        cap += strlen(id) + strlen(region);
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    for (const char *p = tpl; *p;) {
+        const char *value = NULL;
+        size_t skip = 0;
+        if (!strncmp(p, "{id}", 4)) {
+            value = id;
+            skip = 4;
+        } else if (!strncmp(p, "{region}", 8)) {
+            value = region;
+            skip = 8;
+        }
+        if (value) {
+            size_t vl = strlen(value);
+            memcpy(out + len, value, vl);
+            len += vl;
+            p += skip;
+        } else {
+            out[len++] = *p++;
+        }
+    }
+    out[len] = '\0';
+    return out;
+}
+
+static char *upper_snake(const char *name)
+{
+    char *s = strdup(name);
+    if (!s)
+        return NULL;
+    for (char *p = s; *p; p++)
+        *p = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
+    return s;
+}
+
+static int url_parses(const char *url)
+{
+    CURLU *u = curl_url();
+    if (!u)
+        return -1;
+    CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
+    curl_url_cleanup(u);
+    return uc == CURLUE_OK;
+}
+
+struct key_ref {
+    char *key; /* owned while sorting */
+    size_t index;
+};
+
+static int by_key(const void *a, const void *b)
+{
+    const struct key_ref *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Reports pairs of targets with equal keys (built by make_key). Sorting keeps this O(n log n). */
+static enum tf_err check_unique(const struct target_list *list, struct diag *d,
+                                char *(*make_key)(const struct target *),
+                                void (*report)(struct diag *, const struct target *,
+                                               const struct target *))
+{
+    enum tf_err rc = TF_ERR_NOMEM;
+    struct key_ref *refs = calloc(list->count + 1, sizeof *refs);
+    size_t n = 0;
+    if (!refs)
+        return rc;
+    for (; n < list->count; n++) {
+        refs[n].index = n;
+        if (!(refs[n].key = make_key(&list->items[n])))
+            goto out;
+    }
+    qsort(refs, n, sizeof *refs, by_key);
+    for (size_t i = 1; i < n; i++)
+        if (!strcmp(refs[i].key, refs[i - 1].key))
+            report(d, &list->items[refs[i - 1].index], &list->items[refs[i].index]);
+    rc = TF_OK;
+out:
+    for (size_t i = 0; i < n; i++)
+        free(refs[i].key);
+    free(refs);
+    return rc;
+}
+
+static char *endpoint_key(const struct target *t)
+{
+    return text_printf("%s\n%s", t->url, t->db->username.value);
+}
+
+static void report_duplicate(struct diag *d, const struct target *first, const struct target *dup)
+{
+    diag_error(d, dup->region->at,
+               "target %s duplicates %s (same URL %s and username); remove one of them",
+               dup->name, first->name, dup->url);
+}
+
+static char *prefix_key(const struct target *t)
+{
+    return strdup(t->env_prefix);
+}
+
+static void report_prefix(struct diag *d, const struct target *first, const struct target *dup)
+{
+    diag_error(d, dup->db->name.at,
+               "targets %s and %s would share the variable prefix %s_ in a combined env file; "
+               "rename one database",
+               first->name, dup->name, dup->env_prefix);
+}
+
+enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t total = 0;
+    for (size_t i = 0; i < inv->n_databases; i++)
+        total += inv->databases[i].n_regions;
+    out->items = calloc(total + 1, sizeof *out->items);
+    if (!out->items)
+        return TF_ERR_NOMEM;
+    for (size_t i = 0; i < inv->n_databases; i++) {
+        const struct database *db = &inv->databases[i];
+        for (size_t r = 0; r < db->n_regions; r++) {
+            struct target *t = &out->items[out->count++];
+            t->db = db;
+            t->region = &db->regions[r];
+            t->name = text_printf("%s/%s", db->name.value, t->region->value);
+            t->url = fill_template(db->auth_url.value, db->id.value, t->region->value);
+            t->env_prefix = t->name ? upper_snake(t->name) : NULL;
+            if (!t->name || !t->url || !t->env_prefix)
+                goto nomem;
+            int ok = url_parses(t->url);
+            if (ok < 0)
+                goto nomem;
+            if (!ok)
+                diag_error(d, db->auth_url.at, "auth_url gives %s for %s, which is not a valid "
+                                               "URL",
+                           t->url, t->name);
+        }
+    }
+    if (check_unique(out, d, endpoint_key, report_duplicate) != TF_OK ||
+        check_unique(out, d, prefix_key, report_prefix) != TF_OK)
+        goto nomem;
+    if (d->errors) {
+        target_list_clear(out);
+        return TF_ERR_INVENTORY;
+    }
+    return TF_OK;
+nomem:
+    target_list_clear(out);
+    return TF_ERR_NOMEM;
+}
+
+static int matches(const struct target *t, const char *pattern)
+{
+    if (!strncmp(pattern, "tag:", 4)) {
+        for (size_t i = 0; i < t->db->n_tags; i++)
+            if (!strcmp(t->db->tags[i].value, pattern + 4))
+                return 1;
+        return 0;
+    }
+    return fnmatch(pattern, t->name, 0) == 0 || fnmatch(pattern, t->db->name.value, 0) == 0;
+}
+
+enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
+                           struct diag *d)
+{
+    if (n == 0)
+        return TF_OK;
+    size_t *hits = calloc(n, sizeof *hits);
+    if (!hits)
+        return TF_ERR_NOMEM;
+    size_t kept = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        struct target *t = &list->items[i];
+        int keep = 0;
+        for (size_t p = 0; p < n; p++)
+            if (matches(t, patterns[p])) {
+                hits[p]++;
+                keep = 1;
+            }
+        if (keep) {
+            list->items[kept++] = *t;
+        } else {
+            free(t->name);
+            free(t->url);
+            free(t->env_prefix);
+        }
+    }
+    list->count = kept;
+    for (size_t p = 0; p < n; p++)
+        if (!hits[p])
+            diag_error(d, (struct tf_mark){0, 0},
+                       "--limit \"%s\" matches no target; give a target name (orders/us-east1), "
+                       "a database name, a glob (orders*) or tag:NAME",
+                       patterns[p]);
+    free(hits);
+    return d->errors ? TF_ERR_INVENTORY : TF_OK;
+}
+
+enum tf_err targets_resolve_secrets(struct target_list *list, const struct inventory *inv,
+                                    struct diag *d)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        /* The reference lives in the inventory; resolving fills it in once for all its users. */
+        struct secret_ref *s = list->items[i].db->password;
+        if (secret_resolve(s, inv->dir, d) != TF_OK)
+            return TF_ERR_NOMEM;
+    }
+    return d->errors ? TF_ERR_INVENTORY : TF_OK;
+}
+
+void target_list_clear(struct target_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].name);
+        free(list->items[i].url);
+        free(list->items[i].env_prefix);
+    }
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}

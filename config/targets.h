@@ -1,0 +1,44 @@
+/* targets.h: the inventory's databases expanded into targets, one per (database, region), with
+ * their URLs and env-file prefixes; selection by --limit; passwords resolved for what is chosen. */
+#ifndef TOKENFLEET_TARGETS_H
+#define TOKENFLEET_TARGETS_H
+
+#include <stddef.h>
+
+#include "config/inventory.h"
+
+struct target {
+    char *name;                 /* "database/region"; owned */
+    const struct database *db;  /* borrowed from the inventory */
+    const struct field *region; /* borrowed from db */
+    char *url;                  /* the auth URL with {id} and {region} filled in; owned */
+    char *env_prefix;           /* name in upper snake case, for the combined env file; owned */
+};
+
+struct target_list {
+    struct target *items; /* in inventory order; owned */
+    size_t count;
+};
+
+/* Expands every database of inv into targets (in inventory order), filling in URLs, and reports
+ * in d: URLs that do not parse, duplicate targets (same URL and username) and combined-env
+ * prefixes that collide. Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM; on success *out holds
+ * the list (free with target_list_clear), which borrows from inv: free inv after the list. */
+enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out);
+
+/* Keeps only the targets that match one of the patterns (all when n is 0). A pattern is
+ * `tag:NAME`, or a shell glob matched against the target name ("orders/us-east1") and against
+ * the database name ("orders"). A pattern that matches nothing is an error in d (a typo must not
+ * silently shrink the run). Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM. */
+enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
+                           struct diag *d);
+
+/* Resolves the password of every target in list (each reference once). Returns TF_OK,
+ * TF_ERR_INVENTORY when d got errors, or TF_ERR_NOMEM. */
+enum tf_err targets_resolve_secrets(struct target_list *list, const struct inventory *inv,
+                                    struct diag *d);
+
+/* Frees what list owns; the struct itself is the caller's. Safe on a zeroed list. */
+void target_list_clear(struct target_list *list);
+
+#endif

@@ -1,0 +1,80 @@
+/* atomic_file.c: temp file, fsync, rename. */
+#include "core/atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/text.h"
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Makes the rename itself durable. Some file systems refuse fsync on folders: not an error. */
+static void sync_dir_of(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return;
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(copy);
+}
+
+enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode)
+{
+    /* ".name.tmp-XXXXXX" beside the target: hidden from globs such as *.env, same file system. */
+    char *copy = strdup(path);
+    char *tmp = NULL;
+    if (copy) {
+        const char *dir = dirname(copy);
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        tmp = text_printf("%s/.%s.tmp-XXXXXX", dir, base);
+    }
+    free(copy);
+    if (!tmp) {
+        errno = ENOMEM;
+        return TF_ERR_IO;
+    }
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        free(tmp);
+        return TF_ERR_IO;
+    }
+    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        int saved = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        errno = saved;
+        return TF_ERR_IO;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int saved = errno;
+        unlink(tmp);
+        free(tmp);
+        errno = saved;
+        return TF_ERR_IO;
+    }
+    free(tmp);
+    sync_dir_of(path);
+    return TF_OK;
+}

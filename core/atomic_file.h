@@ -1,0 +1,15 @@
+/* atomic_file.h: writing a file so that readers see the old or the new content, never a part. */
+#ifndef TOKENFLEET_ATOMIC_FILE_H
+#define TOKENFLEET_ATOMIC_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/errors.h"
+
+/* Writes len bytes of data to path: a temp file in the same folder (created with mode, 0600 for
+ * anything holding a token), fsync, rename over path, fsync of the folder. On failure the temp
+ * file is removed, path is as it was, errno says why, and TF_ERR_IO is returned. */
+enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode);
+
+#endif

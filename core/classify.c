@@ -1,0 +1,156 @@
+/* classify.c: responses and transport errors -> status, token, error text. */
+#include "core/classify.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+
+/* Copies a server-supplied message for an error line: control characters become spaces (a
+ * message must not forge lines in a log) and it is cut at CLASSIFY_MAX_MESSAGE bytes. */
+static char *clean_message(const char *s, size_t len)
+{
+    size_t n = len > CLASSIFY_MAX_MESSAGE ? CLASSIFY_MAX_MESSAGE : len;
+    char *out = malloc(n + 4);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    }
+    if (n < len)
+        memcpy(out + n, "...", 3), n += 3;
+    out[n] = '\0';
+    return out;
+}
+
+/* The server's own explanation: Stargate's {"description": ...} or Dropwizard's
+ * {"code": N, "message": ...}. Returns a new string or NULL when there is none. */
+static char *server_message(json_t *root)
+{
+    const char *keys[] = {"description", "message"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *v = json_object_get(root, keys[i]);
+        if (json_is_string(v))
+            return clean_message(json_string_value(v), json_string_length(v));
+    }
+    return NULL;
+}
+
+static int token_is_usable(const char *token, size_t len)
+{
+    /* Only characters every env-file reader takes back unchanged: a token carrying a newline,
+     * quotes or shell syntax would be a way to inject into files that get sourced. */
+    return len > 0 && len <= CLASSIFY_MAX_TOKEN && strlen(token) == len &&
+           text_is_portable(token);
+}
+
+static enum tf_err fail(struct classification *out, enum tf_status status, char *error)
+{
+    out->status = status;
+    out->error = error;
+    return error ? TF_OK : TF_ERR_NOMEM;
+}
+
+static enum tf_err classify_success(long http_status, json_t *root, struct classification *out)
+{
+    if (!json_is_object(root))
+        return fail(out, TF_STATUS_BAD_RESPONSE,
+                    text_printf("HTTP %ld but the body is not a JSON object", http_status));
+    json_t *tok = json_object_get(root, "authToken");
+    if (!tok)
+        return fail(out, TF_STATUS_BAD_RESPONSE,
+                    text_printf("HTTP %ld but the body has no authToken", http_status));
+    if (!json_is_string(tok))
+        return fail(out, TF_STATUS_BAD_RESPONSE,
+                    text_printf("HTTP %ld but authToken is not a string", http_status));
+    if (!token_is_usable(json_string_value(tok), json_string_length(tok)))
+        return fail(out, TF_STATUS_BAD_RESPONSE,
+                    text_printf("HTTP %ld but authToken is empty, longer than %d bytes or holds "
+                                "characters outside [A-Za-z0-9_@%%+=:,./-]; refused",
+                                http_status, CLASSIFY_MAX_TOKEN));
+    out->status = TF_STATUS_OK;
+    out->token = strdup(json_string_value(tok));
+    return out->token ? TF_OK : TF_ERR_NOMEM;
+}
+
+static enum tf_status status_for_error(long http_status)
+{
+    if (http_status == 401 || http_status == 403)
+        return TF_STATUS_AUTH_FAILED;
+    if (http_status == 429 || (http_status >= 500 && http_status <= 599))
+        return TF_STATUS_SERVER_ERROR;
+    if (http_status >= 400 && http_status <= 499)
+        return TF_STATUS_BAD_REQUEST;
+    return TF_STATUS_BAD_RESPONSE; /* 1xx, 3xx (redirects are not followed), other 2xx */
+}
+
+enum tf_err classify_response(long http_status, const char *content_type, const char *body,
+                              size_t len, bool truncated, struct classification *out)
+{
+    memset(out, 0, sizeof *out);
+    if (truncated)
+        return fail(out, TF_STATUS_BAD_RESPONSE,
+                    text_printf("HTTP %ld with a body larger than the limit; refused", http_status));
+
+    json_error_t jerr;
+    json_t *root = len ? json_loadb(body, len, JSON_DECODE_ANY, &jerr) : NULL;
+    enum tf_err rc;
+    if (http_status == 200 || http_status == 201) {
+        if (!root)
+            rc = fail(out, TF_STATUS_BAD_RESPONSE,
+                      len ? text_printf("HTTP %ld but the body is not JSON (%s): %s", http_status,
+                                        content_type ? content_type : "no Content-Type",
+                                        jerr.text)
+                          : text_printf("HTTP %ld with an empty body", http_status));
+        else
+            rc = classify_success(http_status, root, out);
+        goto out;
+    }
+
+    enum tf_status status = status_for_error(http_status);
+    char *msg = root ? server_message(root) : NULL;
+    if (msg)
+        rc = fail(out, status, text_printf("HTTP %ld: %s", http_status, msg));
+    else if (status == TF_STATUS_BAD_RESPONSE)
+        rc = fail(out, status, text_printf("unexpected HTTP status %ld", http_status));
+    else
+        rc = fail(out, status,
+                  text_printf("HTTP %ld%s%s%s", http_status, len ? " (body not from Stargate: " : "",
+                              len ? (content_type ? content_type : "no Content-Type") : "",
+                              len ? ")" : ""));
+    free(msg);
+out:
+    json_decref(root);
+    return rc;
+}
+
+enum tf_err classify_transport(CURLcode code, const char *errbuf, struct classification *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(code);
+    enum tf_status status =
+        code == CURLE_OPERATION_TIMEDOUT ? TF_STATUS_TIMEOUT : TF_STATUS_NETWORK_ERROR;
+    const char *kind = "";
+    switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        kind = "TLS: ";
+        break;
+    default:
+        break;
+    }
+    char *clean = clean_message(why, strlen(why));
+    if (!clean)
+        return TF_ERR_NOMEM;
+    enum tf_err rc = fail(out, status, text_printf("%s%s (curl error %d)", kind, clean, (int)code));
+    free(clean);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* classify.h: turning what came back for one request (HTTP status and body, or a libcurl error)
+ * into a status, and the token or an error message. Knows every answer of shared/STARGATE-AUTH.md. */
+#ifndef TOKENFLEET_CLASSIFY_H
+#define TOKENFLEET_CLASSIFY_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/errors.h"
+#include "core/result.h"
+
+/* Longest token accepted; Stargate's are 36 characters, Astra application tokens about 100. */
+#define CLASSIFY_MAX_TOKEN 4096
+/* Longest piece of a server's message quoted in an error. */
+#define CLASSIFY_MAX_MESSAGE 300
+
+struct classification {
+    enum tf_status status;
+    char *token; /* only for TF_STATUS_OK; new string, the caller frees (text_free_secret) */
+    char *error; /* NULL for TF_STATUS_OK; new string, the caller frees */
+};
+
+/* Classifies an HTTP answer. body holds len bytes (not NUL-terminated); truncated says that the
+ * body was cut at its size cap. content_type may be NULL. Sets *out; returns TF_OK or
+ * TF_ERR_NOMEM. The token never appears in out->error. */
+enum tf_err classify_response(long http_status, const char *content_type, const char *body,
+                              size_t len, bool truncated, struct classification *out);
+
+/* Classifies a transfer that got no usable HTTP answer. errbuf is libcurl's error buffer (may be
+ * empty). Sets *out; returns TF_OK or TF_ERR_NOMEM. */
+enum tf_err classify_transport(CURLcode code, const char *errbuf, struct classification *out);
+
+#endif

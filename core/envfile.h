@@ -1,0 +1,49 @@
+/* envfile.h: env files (KEY=value lines) that every common reader reads back byte for byte;
+ * see shared/ENV-FILES.md for the readers and why the default refuses rather than quotes. */
+#ifndef TOKENFLEET_ENVFILE_H
+#define TOKENFLEET_ENVFILE_H
+
+#include <stdio.h>
+
+#include "config/targets.h"
+#include "core/errors.h"
+
+enum env_format {
+    ENV_FORMAT_PORTABLE, /* bare values from [A-Za-z0-9_@%+=:,./-] only; anything else refused */
+    ENV_FORMAT_SH,       /* for `. file` only: other values single-quoted; newline refused */
+};
+
+/* The variables of one target's env file, in the order written. */
+enum env_var {
+    ENV_CLUSTER_ID,
+    ENV_CLUSTER_REGION,
+    ENV_DB_USERNAME,
+    ENV_DB_KEYSPACE,
+    ENV_AUTHORIZATION_TOKEN,
+    ENV_VAR_COUNT
+};
+
+/* Returns the variable's name ("ASTRA_CLUSTER_ID", ...). */
+const char *envfile_var_name(enum env_var v);
+
+/* Parses "portable" or "sh". Returns 0 and sets *out, or -1 for another word. */
+int envfile_format_parse(const char *word, enum env_format *out);
+
+/* Writes `KEY=value\n` to out in format fmt. Returns TF_OK, TF_ERR_UNSAFE when the value cannot
+ * be written so that every reader of that format gets it back unchanged (nothing is written), or
+ * TF_ERR_IO. */
+enum tf_err envfile_write_var(FILE *out, const char *prefix, const char *key, const char *value,
+                              enum env_format fmt);
+
+/* Returns TF_OK when every inventory-derived value of t (cluster id, region, username,
+ * keyspace) can be written in fmt; else TF_ERR_UNSAFE and *bad names the first variable that
+ * cannot. Lets a run refuse before anything is sent. */
+enum tf_err envfile_check_target(const struct target *t, enum env_format fmt, enum env_var *bad);
+
+/* Writes the five variables of t with token to out, each name preceded by prefix (may be NULL
+ * or "", as in the per-target files; "ORDERS_US_EAST1_" in the combined file). Returns TF_OK,
+ * TF_ERR_UNSAFE (*bad set) or TF_ERR_IO. */
+enum tf_err envfile_write_target(FILE *out, const struct target *t, const char *token,
+                                 const char *prefix, enum env_format fmt, enum env_var *bad);
+
+#endif

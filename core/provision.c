@@ -1,0 +1,349 @@
+/* provision.c: the provision job, from selected targets to env files, report and summary. */
+#include "core/provision.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/atomic_file.h"
+#include "core/report.h"
+#include "core/request.h"
+#include "core/text.h"
+#include "version.h"
+
+static const struct tf_mark *var_mark(const struct target *t, enum env_var v)
+{
+    switch (v) {
+    case ENV_CLUSTER_ID:
+        return &t->db->id.at;
+    case ENV_CLUSTER_REGION:
+        return &t->region->at;
+    case ENV_DB_USERNAME:
+        return &t->db->username.at;
+    default:
+        return &t->db->keyspace.at;
+    }
+}
+
+/* Inventory values that the chosen env format cannot hold are refused before anything is sent:
+ * half-escaped values are worse than none. Returns the number of errors printed. */
+static size_t check_env_values(const struct provision_options *opt,
+                               const struct target_list *targets)
+{
+    size_t errors = 0;
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        enum env_var bad;
+        if (envfile_check_target(t, opt->env_format, &bad) == TF_OK)
+            continue;
+        const struct tf_mark *at = var_mark(t, bad);
+        errorf(opt->msg,
+               "%s:%u:%u: %s of %s holds characters that not every env-file reader reads back "
+               "unchanged (portable values use only A-Z a-z 0-9 _ @ %% + = : , . / -); change "
+               "it, or pass --env-format sh if only shells read these files",
+               opt->inventory_path, at->line, at->column, envfile_var_name(bad), t->name);
+        errors++;
+    }
+    return errors;
+}
+
+/* mkdir -p with mode 0700 for what is created. Returns 0 or -1 (errno set). */
+static int make_dirs(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    int rc = 0;
+    for (char *p = copy + 1; rc == 0; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+            rc = -1;
+        *p = saved;
+        if (!saved)
+            break;
+    }
+    free(copy);
+    struct stat st;
+    if (rc == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        if (rc == 0 && errno == 0)
+            errno = ENOTDIR;
+        rc = -1;
+    }
+    return rc;
+}
+
+/* The folder a file will be written into must exist and be writable. */
+static int check_parent(const struct tf_msg *msg, const char *option, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    if (!dir)
+        return -1;
+    int rc = access(dir, W_OK | X_OK);
+    if (rc != 0)
+        errorf(msg, "%s %s: cannot write into %s: %s", option, path, dir, strerror(errno));
+    free(dir);
+    return rc;
+}
+
+static int preflight(const struct provision_options *opt, const struct target_list *targets)
+{
+    int bad = 0;
+    if ((opt->env_dir || opt->env_file) && check_env_values(opt, targets))
+        bad = 1;
+    if (opt->env_file && check_parent(opt->msg, "--env-file", opt->env_file) != 0)
+        bad = 1;
+    if (opt->report && strcmp(opt->report, "-") != 0 &&
+        check_parent(opt->msg, "--report", opt->report) != 0)
+        bad = 1;
+    if (!bad && opt->env_dir && !opt->dry_run) {
+        errno = 0;
+        if (make_dirs(opt->env_dir) != 0 || access(opt->env_dir, W_OK | X_OK) != 0) {
+            errorf(opt->msg, "--env-dir %s: cannot create or write the folder: %s", opt->env_dir,
+                   strerror(errno));
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
+static int dry_run(const struct provision_options *opt, const struct target_list *targets)
+{
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        char id[REQUEST_ID_LEN + 1];
+        request_new_id(id);
+        char *body = request_body(t->db->username.value, "********");
+        if (!body)
+            return EXIT_SOME_FAILED;
+        printf("# %s\nPOST %s\nContent-Type: application/json\nAccept: application/json\n"
+               "User-Agent: tokenfleet/%s\nx-cassandra-request-id: %s\n\n%s\n\n",
+               t->name, t->url, TOKENFLEET_VERSION, id, body);
+        free(body);
+    }
+    infof(opt->msg, "dry run: %zu request%s not sent (the password is shown as ********)",
+          targets->count, targets->count == 1 ? "" : "s");
+    return EXIT_ALL_OK;
+}
+
+/* Renders into a memory buffer, then writes it atomically with mode 0600. */
+struct membuf {
+    char *data;
+    size_t len;
+    FILE *f;
+};
+
+static int membuf_open(struct membuf *m)
+{
+    memset(m, 0, sizeof *m);
+    m->f = open_memstream(&m->data, &m->len);
+    return m->f ? 0 : -1;
+}
+
+/* Closes the stream and writes its content to path. Returns 0 or -1 (errno set). */
+static int membuf_commit(struct membuf *m, const char *path)
+{
+    int rc = fclose(m->f) == 0 ? 0 : -1;
+    m->f = NULL;
+    if (rc == 0 && atomic_write(path, m->data, m->len, 0600) != TF_OK)
+        rc = -1;
+    int saved = errno;
+    if (m->data)
+        explicit_bzero(m->data, m->len); /* it held tokens */
+    free(m->data);
+    m->data = NULL;
+    errno = saved;
+    return rc;
+}
+
+static void write_header(FILE *f, const char *what, const char *stamp)
+{
+    fprintf(f, "# %s: written by tokenfleet %s at %s. Holds a secret token: keep it private.\n",
+            what, TOKENFLEET_VERSION, stamp);
+}
+
+/* One file per ok target. Returns the number of files that could not be written. */
+static size_t write_env_dir(const struct provision_options *opt, const struct target_list *targets,
+                            const struct result *results, const char *stamp, size_t *written)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        if (results[i].status != TF_STATUS_OK)
+            continue; /* a failed target leaves its existing file as it was */
+        char *path = text_printf("%s/%s.%s.env", opt->env_dir, t->db->name.value,
+                                 t->region->value);
+        struct membuf m;
+        enum env_var bad = ENV_VAR_COUNT;
+        int rc = path && membuf_open(&m) == 0 ? 0 : -1;
+        if (rc == 0) {
+            write_header(m.f, t->name, stamp);
+            if (envfile_write_target(m.f, t, results[i].token, "", opt->env_format, &bad) !=
+                TF_OK)
+                rc = -1;
+            if (rc == 0)
+                rc = membuf_commit(&m, path);
+            else
+                fclose(m.f), free(m.data);
+        }
+        if (rc != 0) {
+            if (bad != ENV_VAR_COUNT)
+                errorf(opt->msg, "%s: %s cannot be written in the %s format; file not written",
+                       t->name, envfile_var_name(bad),
+                       opt->env_format == ENV_FORMAT_SH ? "sh" : "portable");
+            else
+                errorf(opt->msg, "%s: cannot write %s: %s", t->name, path ? path : "env file",
+                       strerror(errno));
+            failed++;
+        } else {
+            (*written)++;
+        }
+        free(path);
+    }
+    return failed;
+}
+
+static int write_env_file(const struct provision_options *opt, const struct target_list *targets,
+                          const struct result *results, const char *stamp)
+{
+    struct membuf m;
+    if (membuf_open(&m) != 0)
+        return -1;
+    write_header(m.f, "all targets", stamp);
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        if (results[i].status != TF_STATUS_OK)
+            continue;
+        char prefix[512];
+        snprintf(prefix, sizeof prefix, "%s_", t->env_prefix);
+        enum env_var bad;
+        fprintf(m.f, "# %s\n", t->name);
+        if (envfile_write_target(m.f, t, results[i].token, prefix, opt->env_format, &bad) !=
+            TF_OK) {
+            errorf(opt->msg, "%s: %s cannot be written in this format; %s not written", t->name,
+                   envfile_var_name(bad), opt->env_file);
+            fclose(m.f);
+            explicit_bzero(m.data, m.len);
+            free(m.data);
+            return -1;
+        }
+    }
+    if (membuf_commit(&m, opt->env_file) != 0) {
+        errorf(opt->msg, "cannot write %s: %s", opt->env_file, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int write_report(const struct provision_options *opt, const struct target_list *targets,
+                        const struct result *results, const struct report_meta *meta)
+{
+    if (!strcmp(opt->report, "-")) {
+        enum tf_err rc = report_write(stdout, meta, targets, results);
+        if (rc == TF_OK && fflush(stdout) == 0)
+            return 0;
+        errorf(opt->msg, "cannot write the report to standard output: %s", tf_strerror(rc));
+        return -1;
+    }
+    struct membuf m;
+    if (membuf_open(&m) != 0)
+        return -1;
+    enum tf_err rc = report_write(m.f, meta, targets, results);
+    if (rc != TF_OK) {
+        fclose(m.f);
+        explicit_bzero(m.data, m.len);
+        free(m.data);
+        errorf(opt->msg, "cannot build the report: %s", tf_strerror(rc));
+        return -1;
+    }
+    if (membuf_commit(&m, opt->report) != 0) {
+        errorf(opt->msg, "cannot write %s: %s", opt->report, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static double seconds_between(struct timespec a, struct timespec b)
+{
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+static void summarize(const struct provision_options *opt, const struct target_list *targets,
+                      const struct result *results, double seconds)
+{
+    size_t by_status[TF_STATUS_BAD_RESPONSE + 1] = {0};
+    for (size_t i = 0; i < targets->count; i++) {
+        by_status[results[i].status]++;
+        if (results[i].status != TF_STATUS_OK)
+            errorf(opt->msg, "%s: %s: %s", targets->items[i].name,
+                   tf_status_name(results[i].status), results[i].error ? results[i].error : "");
+    }
+    char detail[256] = "";
+    size_t len = 0;
+    for (int s = TF_STATUS_AUTH_FAILED; s <= TF_STATUS_BAD_RESPONSE; s++)
+        if (by_status[s] && len < sizeof detail)
+            len += (size_t)snprintf(detail + len, sizeof detail - len, "%s%s %zu",
+                                    len ? ", " : " (", tf_status_name((enum tf_status)s),
+                                    by_status[s]);
+    if (len && len < sizeof detail - 1)
+        strcat(detail, ")");
+    size_t ok = by_status[TF_STATUS_OK];
+    infof(opt->msg, "tokenfleet: %zu target%s: %zu ok, %zu failed%s in %.2f s", targets->count,
+          targets->count == 1 ? "" : "s", ok, targets->count - ok, detail, seconds);
+}
+
+int provision_run(const struct provision_options *opt, const struct target_list *targets)
+{
+    if (preflight(opt, targets))
+        return EXIT_USAGE;
+    if (opt->dry_run)
+        return dry_run(opt, targets);
+
+    struct report_meta meta = {.mode = "provision", .with_tokens = 1};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_REALTIME, &meta.started_at);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct result *results = calloc(targets->count + 1, sizeof *results);
+    if (!results) {
+        errorf(opt->msg, "out of memory");
+        return EXIT_SOME_FAILED;
+    }
+    enum tf_err rc = driver_run(&opt->driver, targets, results);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_REALTIME, &meta.finished_at);
+    if (rc != TF_OK)
+        errorf(opt->msg, "the run stopped early: %s", tf_strerror(rc));
+
+    char stamp[32];
+    report_format_time(meta.finished_at, stamp);
+    int failed_outputs = 0;
+    size_t written = 0;
+    if (opt->env_dir && write_env_dir(opt, targets, results, stamp, &written))
+        failed_outputs = 1;
+    if (opt->env_file && write_env_file(opt, targets, results, stamp) != 0)
+        failed_outputs = 1;
+    if (opt->report && write_report(opt, targets, results, &meta) != 0)
+        failed_outputs = 1;
+
+    summarize(opt, targets, results, seconds_between(t0, t1));
+    if (opt->env_dir)
+        infof(opt->msg, "env files: %zu written to %s/", written, opt->env_dir);
+    if (opt->env_file)
+        infof(opt->msg, "combined env file: %s", opt->env_file);
+    if (opt->report && strcmp(opt->report, "-") != 0)
+        infof(opt->msg, "report: %s", opt->report);
+    if (!opt->env_dir && !opt->env_file && !opt->report)
+        infof(opt->msg, "nothing written (no --env-dir, --env-file or --report given)");
+
+    int all_ok = rc == TF_OK && !failed_outputs;
+    for (size_t i = 0; i < targets->count && all_ok; i++)
+        all_ok = results[i].status == TF_STATUS_OK;
+    results_free(results, targets->count);
+    return all_ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+}

@@ -1,0 +1,14 @@
+/* request.h: what one auth request carries: its JSON body and its request id. */
+#ifndef TOKENFLEET_REQUEST_H
+#define TOKENFLEET_REQUEST_H
+
+#include "core/result.h"
+
+/* Returns a new JSON body {"username": ..., "password": ...} built by jansson, or NULL when out
+ * of memory. It holds the password: free it with text_free_secret. */
+char *request_body(const char *username, const char *password);
+
+/* Writes a fresh random (v4) UUID from libuuid, lowercase, NUL-terminated, into out. */
+void request_new_id(char out[REQUEST_ID_LEN + 1]);
+
+#endif

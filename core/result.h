@@ -1,0 +1,47 @@
+/* result.h: what happened to one target: its status, attempts, token or error. */
+#ifndef TOKENFLEET_RESULT_H
+#define TOKENFLEET_RESULT_H
+
+#include <stddef.h>
+
+/* The length of a UUID in text form, without the terminating NUL. */
+#define REQUEST_ID_LEN 36
+
+enum tf_status {
+    TF_STATUS_PENDING = 0,   /* not finished (never in a finished run's results) */
+    TF_STATUS_OK,            /* a token was obtained */
+    TF_STATUS_AUTH_FAILED,   /* 401 or 403: wrong username or password */
+    TF_STATUS_BAD_REQUEST,   /* another 4xx */
+    TF_STATUS_SERVER_ERROR,  /* 5xx or 429 */
+    TF_STATUS_NETWORK_ERROR, /* no HTTP answer: DNS, connect, TLS, reset */
+    TF_STATUS_TIMEOUT,       /* no complete answer within --timeout */
+    TF_STATUS_BAD_RESPONSE,  /* an answer that is not a usable token */
+};
+
+/* Returns the status's name as the report spells it ("ok", "auth_failed", ...). */
+const char *tf_status_name(enum tf_status s);
+
+/* One HTTP request sent for a target. */
+struct attempt {
+    char request_id[REQUEST_ID_LEN + 1]; /* the x-cassandra-request-id sent */
+    enum tf_status status;               /* how this attempt ended */
+    long http_status;                    /* 0 when no HTTP answer came */
+};
+
+struct result {
+    enum tf_status status;     /* of the last attempt */
+    long http_status;          /* of the last attempt; 0 when no HTTP answer came */
+    struct attempt *attempts;  /* in the order sent; owned */
+    size_t n_attempts;
+    long long elapsed_ms;      /* wall time from the first request's start to the last's end */
+    char *token;               /* only for TF_STATUS_OK; owned, zeroed when freed */
+    char *error;               /* NULL for TF_STATUS_OK, else what went wrong; owned */
+};
+
+/* Frees what r owns and zeroes it; safe on a zeroed result. */
+void result_clear(struct result *r);
+
+/* Frees an array of n results (each cleared). results_free(NULL, 0) is a no-op. */
+void results_free(struct result *results, size_t n);
+
+#endif

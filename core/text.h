@@ -1,0 +1,25 @@
+/* text.h: small string helpers shared by config/ and core/ (allocation, character classes). */
+#ifndef TOKENFLEET_TEXT_H
+#define TOKENFLEET_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/msg.h"
+
+/* Returns a new string formatted as printf would, or NULL when out of memory. Caller frees. */
+char *text_printf(const char *fmt, ...) TF_PRINTF(1, 2);
+
+/* True when every byte of s is in [A-Za-z0-9_@%+=:,./-], the set that every env-file reader
+ * (sh, docker --env-file, systemd, python-dotenv, Node dotenv) reads back unchanged when written
+ * bare. The empty string is portable. See shared/ENV-FILES.md. */
+bool text_is_portable(const char *s);
+
+/* Levenshtein distance between a and b, capped at cap+1 (enough to rank suggestions). */
+size_t text_edit_distance(const char *a, const char *b, size_t cap);
+
+/* Overwrites s with zeros (so a password does not linger in freed memory) and frees it.
+ * text_free_secret(NULL) is a no-op. */
+void text_free_secret(char *s);
+
+#endif
