@@ -1,0 +1,129 @@
+"""Shared helpers of the integration tests: run the real tokenfleet binary against the emulator
+that the CTest fixture started, over HTTPS with real Astra host names sent to it by --connect-to.
+
+Environment (set by tests/integration/CMakeLists.txt): TOKENFLEET, EMULATOR_DIR (holding port,
+requests.log and tls/ca.crt)."""
+import json
+import os
+import re
+import stat
+import subprocess
+import tempfile
+import unittest
+import uuid
+
+TOKENFLEET = os.environ["TOKENFLEET"]
+EMULATOR_DIR = os.environ["EMULATOR_DIR"]
+PASSWORD = "Integr4tion-Pa55word-QZ7"  # distinctive: searched for in every output
+UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+ENV_VARS = ["ASTRA_CLUSTER_ID", "ASTRA_CLUSTER_REGION", "ASTRA_DB_USERNAME", "ASTRA_DB_KEYSPACE",
+            "ASTRA_AUTHORIZATION_TOKEN"]
+
+
+def emulator_port():
+    with open(os.path.join(EMULATOR_DIR, "port")) as f:
+        return int(f.read().strip())
+
+
+def ca_cert():
+    return os.path.join(EMULATOR_DIR, "tls", "ca.crt")
+
+
+def log_lines(hosts=None):
+    """The emulator's request log as dicts, only for the given host names when hosts is set."""
+    out = []
+    with open(os.path.join(EMULATOR_DIR, "requests.log")) as f:
+        for line in f:
+            host, method, path, rid, status = line.rstrip("\n").split("\t")
+            host = host.split(":")[0]
+            if hosts is None or host in hosts:
+                out.append({"host": host, "method": method, "path": path, "request_id": rid,
+                            "status": int(status)})
+    return out
+
+
+def astra_host(cluster_id, region):
+    return f"{cluster_id}-{region}.apps.astra.datastax.com"
+
+
+class Fleet:
+    """A generated inventory: databases with fresh cluster ids (so their host names are this
+    test's alone in the shared emulator log)."""
+
+    def __init__(self, workdir, databases, defaults=None):
+        self.workdir = workdir
+        self.databases = databases
+        self.path = os.path.join(workdir, "fleet.yaml")
+        lines = ["version: 1"]
+        defaults = defaults if defaults is not None else {
+            "keyspace": "app", "username": "svc", "password": "{env: TF_TEST_PASSWORD}"}
+        if defaults:
+            lines.append("defaults:")
+            lines += [f"  {k}: {v}" for k, v in defaults.items()]
+        lines.append("databases:")
+        for db in databases:
+            lines.append(f"  - name: {db['name']}")
+            for key in ("id", "keyspace", "username", "password", "auth_url"):
+                if key in db:
+                    lines.append(f"    {key}: {db[key]}")
+            lines.append(f"    regions: [{', '.join(db['regions'])}]")
+            if db.get("tags"):
+                lines.append(f"    tags: [{', '.join(db['tags'])}]")
+        with open(self.path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        os.chmod(self.path, 0o600)
+
+    def targets(self):
+        return [(db, r) for db in self.databases for r in db["regions"]]
+
+    def hosts(self):
+        return {astra_host(db["id"], r) for db, r in self.targets()}
+
+
+def make_databases(count, regions, prefix="db", **extra):
+    return [dict(name=f"{prefix}{i:03d}", id=str(uuid.uuid4()), regions=list(regions), **extra)
+            for i in range(count)]
+
+
+class TestCase(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="tokenfleet-it-")
+        self.workdir = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def run_tokenfleet(self, *args, env=None, https=True):
+        full_env = dict(os.environ)
+        full_env["TF_TEST_PASSWORD"] = PASSWORD
+        full_env.update(env or {})
+        argv = [TOKENFLEET, *args]
+        if args and args[0] == "provision" and https:
+            argv += ["--connect-to", f"::127.0.0.1:{emulator_port()}", "--cacert", ca_cert()]
+        p = subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=120)
+        for stream in (p.stdout, p.stderr):
+            self.assertNotIn(PASSWORD, stream, "the password leaked to the output")
+        return p
+
+    def read_report(self, path):
+        with open(path) as f:
+            text = f.read()
+        self.assertNotIn(PASSWORD, text)
+        return json.loads(text)
+
+    def read_env_file(self, path):
+        """Parses KEY=value lines; asserts 0600 and that there is no password."""
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
+        values, comments = {}, 0
+        with open(path) as f:
+            for line in f:
+                self.assertTrue(line.endswith("\n"))
+                if line.startswith("#"):
+                    comments += 1
+                    continue
+                key, _, value = line.rstrip("\n").partition("=")
+                values[key] = value
+        with open(path) as f:
+            self.assertNotIn(PASSWORD, f.read())
+        self.assertGreaterEqual(comments, 1, "the file says what made it")
+        return values

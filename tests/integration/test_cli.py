@@ -1,0 +1,84 @@
+"""The command line as a user meets it: help, version, usage errors (exit 2, a hint, nothing
+sent), and validate."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Fleet, make_databases  # noqa: E402
+
+
+class CliTest(harness.TestCase):
+    def test_help_and_version(self):
+        for args in (["--help"], ["provision", "--help"], ["validate", "--help"]):
+            p = self.run_tokenfleet(*args, https=False)
+            self.assertEqual(p.returncode, 0, args)
+            self.assertIn("Usage: tokenfleet", p.stdout)
+        p = self.run_tokenfleet("--version")
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"^tokenfleet \d+\.\d+\.\d+ \(libcurl/")
+
+    def test_usage_errors_exit_2_with_a_hint(self):
+        fleet = Fleet(self.workdir, make_databases(1, ["us-east1"]))
+        cases = [
+            (["provison"], 'did you mean "provision"'),
+            (["provision"], "Give -i FILE"),
+            (["provision", "-i", fleet.path, "-j", "0"], "-j: \"0\" is not a number"),
+            (["provision", "-i", fleet.path, "--timeout", "soon"], "not a number of seconds"),
+            (["provision", "-i", fleet.path, "--env-format", "docker"], "portable or sh"),
+            (["provision", "-i", fleet.path, "--bogus"], "unknown option --bogus"),
+            (["provision", "-i", fleet.path, "extra"], 'unexpected argument "extra"'),
+            (["provision", "-i", fleet.path, "--connect-to", "a:b"], "HOST1:PORT1:HOST2:PORT2"),
+            (["provision", "-i", fleet.path, "--limit", "nomatch*"], "matches no target"),
+            (["validate", "-i", fleet.path, "--env-dir", "x"], "belongs to provision"),
+            (["provision", "-i", os.path.join(self.workdir, "missing.yaml")],
+             "cannot open the inventory"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                p = self.run_tokenfleet(*args, https=False)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(message, p.stderr)
+        self.assertEqual(harness.log_lines(fleet.hosts()), [])
+
+    def test_validate_counts_and_reports_every_mistake(self):
+        fleet = Fleet(self.workdir, make_databases(3, ["us-east1", "eu-west1"]))
+        p = self.run_tokenfleet("validate", "-i", fleet.path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("valid: 3 databases, 6 targets", p.stderr)
+
+        bad = os.path.join(self.workdir, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write("version: 1\n"
+                    "databases:\n"
+                    "  - name: Orders\n"
+                    "    id: not-a-uuid\n"
+                    "    region: us-east1\n"
+                    "    keyspce: app\n"
+                    "    username: svc\n"
+                    "    password: {env: TF_UNSET_VARIABLE}\n")
+        p = self.run_tokenfleet("validate", "-i", bad)
+        self.assertEqual(p.returncode, 2)
+        lines = p.stderr.splitlines()
+        self.assertIn(f'{bad}:3:11: error: name "Orders" must start with a lowercase letter or '
+                      'digit and hold only lowercase letters, digits, _ and - (e.g. orders-eu)',
+                      lines)
+        self.assertTrue(any(l.startswith(f"{bad}:4:9: error: id \"not-a-uuid\" is not a UUID")
+                            for l in lines), lines)
+        self.assertIn(f'{bad}:6:5: error: unknown key "keyspce" in a database; did you mean '
+                      '"keyspace"?', lines)
+
+    def test_password_from_env_missing_is_reported_at_its_reference(self):
+        fleet = Fleet(self.workdir, make_databases(1, ["us-east1"]))
+        env = dict(os.environ)
+        env.pop("TF_TEST_PASSWORD", None)
+        p = harness.subprocess.run([harness.TOKENFLEET, "validate", "-i", fleet.path], env=env,
+                                   capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertRegex(p.stderr, r"fleet\.yaml:5:19: error: environment variable "
+                                   r"TF_TEST_PASSWORD is not set")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds tokenfleet and runs every test: once in a normal build with warnings as errors, once
+# under AddressSanitizer + UndefinedBehaviorSanitizer. Installs missing packages first.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+tests/install-deps.sh
+jobs=$(nproc)
+
+run() { # build-dir, cmake options...
+    local dir=$1
+    shift
+    echo "== $dir: $*"
+    cmake -S . -B "$dir" -DBUILD_TESTING=ON -DTOKENFLEET_WERROR=ON "$@" >/dev/null
+    cmake --build "$dir" -j"$jobs"
+    ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+}
+
+run build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    run build-asan -DCMAKE_BUILD_TYPE=Debug -DTOKENFLEET_SANITIZE=ON
