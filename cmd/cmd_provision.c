@@ -1,10 +1,13 @@
 /* cmd_provision.c: `tokenfleet provision`: options -> config -> core. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "config/load.h"
 #include "core/provision.h"
+#include "core/signals.h"
 
 int cmd_provision(int argc, char **argv)
 {
@@ -30,6 +33,15 @@ int cmd_provision(int argc, char **argv)
                     .cacert = cli.cacert,
                     .connect_to = cli.connect_to,
                     .n_connect_to = cli.n_connect_to,
+                    .retry =
+                        {
+                            .retries = (unsigned)cli.retries,
+                            .delay_ms = cli.retry_delay_ms,
+                            .cap_ms = RETRY_DEFAULT_CAP_MS,
+                            .max_wait_ms = cli.retry_max_wait_ms,
+                        },
+                    .deadline_ms = cli.deadline_ms,
+                    .stop_fd = -1,
                     .msg = &msg,
                 },
             .env_dir = cli.env_dir,
@@ -40,7 +52,10 @@ int cmd_provision(int argc, char **argv)
             .inventory_path = cli.inventory,
             .msg = &msg,
         };
+        if (!cli.dry_run && (opt.driver.stop_fd = signals_install()) < 0)
+            warnf(&msg, "cannot handle SIGINT/SIGTERM: %s", strerror(errno));
         exit_code = provision_run(&opt, &targets);
+        signals_uninstall();
     } else if (rc != TF_ERR_INVENTORY) {
         errorf(&msg, "%s", tf_strerror(rc));
     }

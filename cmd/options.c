@@ -20,6 +20,10 @@ enum {
     OPT_CONNECT_TO,
     OPT_CACERT,
     OPT_DRY_RUN,
+    OPT_RETRIES,
+    OPT_RETRY_DELAY,
+    OPT_RETRY_MAX_WAIT,
+    OPT_DEADLINE,
 };
 
 static const char validate_help[] =
@@ -62,6 +66,14 @@ static const char provision_help[] =
     "      --connect-to HOST1:PORT1:HOST2:PORT2  send requests for HOST1:PORT1 to\n"
     "                            HOST2:PORT2, as curl's option; TLS still checks HOST1\n"
     "      --cacert FILE         trust these CAs instead of the system's bundle\n"
+    "      --retries N           retries after a failure worth retrying: connection errors,\n"
+    "                            timeouts, 408, 429, 500, 502, 503, 504 (default 3)\n"
+    "      --retry-delay SECONDS back-off base, doubled per retry with full jitter, each\n"
+    "                            wait at most 30 s (default 0.5)\n"
+    "      --retry-max-wait SECONDS  longest Retry-After honoured; a longer one ends the\n"
+    "                            target's retries (default 60)\n"
+    "      --deadline SECONDS    bound on the whole run: what has not finished by then is\n"
+    "                            reported cancelled (default: none)\n"
     "      --dry-run             print the requests that would be sent (password hidden)\n"
     "\n"
     "  -i, --inventory FILE      the inventory (YAML)\n"
@@ -70,7 +82,9 @@ static const char provision_help[] =
     "  -h, --help                this text\n"
     "\n"
     "Exit status: 0 every target got a token, 1 some target failed (or an output could not\n"
-    "be written), 2 wrong usage or inventory errors (then nothing is sent or written).\n";
+    "be written), 2 wrong usage or inventory errors (then nothing is sent or written),\n"
+    "130/143 stopped by SIGINT/SIGTERM: what finished is written, the rest is cancelled; a\n"
+    "second signal ends at once (files are replaced whole or not at all).\n";
 
 void options_print_main_help(FILE *out)
 {
@@ -101,16 +115,17 @@ static enum parse_result usage(const char *name, const char *fmt, ...)
     return PARSE_USAGE;
 }
 
-/* Seconds as a decimal ("10", "2.5") to milliseconds; -1 when not a positive number. */
-static long seconds_ms(const char *s)
+/* Seconds as a decimal ("10", "2.5") to milliseconds; -1 when not a number of seconds
+ * (positive, or also zero when zero_ok) up to a day. */
+static long seconds_ms(const char *s, int zero_ok)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 86400)
+    if (errno || end == s || *end || !isfinite(v) || v < 0 || (v == 0 && !zero_ok) || v > 86400)
         return -1;
     long ms = (long)(v * 1000.0 + 0.5);
-    return ms < 1 ? 1 : ms;
+    return ms < 1 && !zero_ok ? 1 : ms;
 }
 
 static int push(const char ***list, size_t *n, const char *s)
@@ -138,6 +153,10 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
         {"cacert", required_argument, NULL, OPT_CACERT},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"retries", required_argument, NULL, OPT_RETRIES},
+        {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
+        {"retry-max-wait", required_argument, NULL, OPT_RETRY_MAX_WAIT},
+        {"deadline", required_argument, NULL, OPT_DEADLINE},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -148,6 +167,9 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     out->concurrency = 64;
     out->timeout_ms = 10000;
     out->env_format = ENV_FORMAT_PORTABLE;
+    out->retries = 3;
+    out->retry_delay_ms = 500;
+    out->retry_max_wait_ms = 60000;
 
     optind = 1;
     opterr = 0;
@@ -199,13 +221,32 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->concurrency = v;
             break;
         }
-        case OPT_TIMEOUT:
-        case OPT_CONNECT_TIMEOUT: {
+        case OPT_RETRIES: {
             provision_only = 1;
-            long ms = seconds_ms(optarg);
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 0 || v > 100)
+                return usage(name, "--retries: \"%s\" is not a number from 0 to 100", optarg);
+            out->retries = v;
+            break;
+        }
+        case OPT_TIMEOUT:
+        case OPT_CONNECT_TIMEOUT:
+        case OPT_RETRY_DELAY:
+        case OPT_RETRY_MAX_WAIT:
+        case OPT_DEADLINE: {
+            provision_only = 1;
+            long ms = seconds_ms(optarg, c == OPT_RETRY_DELAY || c == OPT_RETRY_MAX_WAIT);
             if (ms < 0)
-                return usage(name, "\"%s\" is not a number of seconds (e.g. 10 or 2.5)", optarg);
-            *(c == OPT_TIMEOUT ? &out->timeout_ms : &out->connect_timeout_ms) = ms;
+                return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)",
+                             argv[optind - 1], optarg);
+            long *dst = c == OPT_TIMEOUT           ? &out->timeout_ms
+                        : c == OPT_CONNECT_TIMEOUT ? &out->connect_timeout_ms
+                        : c == OPT_RETRY_DELAY     ? &out->retry_delay_ms
+                        : c == OPT_RETRY_MAX_WAIT  ? &out->retry_max_wait_ms
+                                                   : &out->deadline_ms;
+            *dst = ms;
             break;
         }
         case OPT_CONNECT_TO: {

@@ -17,6 +17,10 @@ struct cli {
     long concurrency;            /* -j, transfers in flight */
     long timeout_ms;             /* --timeout, per request */
     long connect_timeout_ms;     /* --connect-timeout; 0 = libcurl's default */
+    long retries;                /* --retries: attempts after the first */
+    long retry_delay_ms;         /* --retry-delay: back-off base */
+    long retry_max_wait_ms;      /* --retry-max-wait: longest Retry-After honoured */
+    long deadline_ms;            /* --deadline: the whole run; 0 = none */
     const char *cacert;          /* --cacert */
     const char **limits;         /* --limit, repeatable; owned array, borrowed strings */
     size_t n_limits;

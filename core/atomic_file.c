@@ -3,13 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/text.h"
+
+#define TMP_MARK ".tmp-"
 
 static int write_all(int fd, const char *p, size_t len)
 {
@@ -41,13 +45,14 @@ static void sync_dir_of(const char *path)
 
 enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode)
 {
-    /* ".name.tmp-XXXXXX" beside the target: hidden from globs such as *.env, same file system. */
+    /* ".name.tmp-PID-XXXXXX" beside the target: hidden from globs such as *.env, on the same
+     * file system, and recognisable as stale once PID is gone. */
     char *copy = strdup(path);
     char *tmp = NULL;
     if (copy) {
         const char *dir = dirname(copy);
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        tmp = text_printf("%s/.%s.tmp-XXXXXX", dir, base);
+        tmp = text_printf("%s/.%s" TMP_MARK "%ld-XXXXXX", dir, base, (long)getpid());
     }
     free(copy);
     if (!tmp) {
@@ -77,4 +82,32 @@ enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t 
     free(tmp);
     sync_dir_of(path);
     return TF_OK;
+}
+
+size_t atomic_remove_stale(const char *dir, const char *base)
+{
+    size_t removed = 0;
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        /* .BASE.tmp-PID-XXXXXX */
+        const char *mark = strstr(e->d_name, TMP_MARK);
+        if (e->d_name[0] != '.' || !mark)
+            continue;
+        if (base && (strlen(base) != (size_t)(mark - e->d_name - 1) ||
+                     strncmp(e->d_name + 1, base, strlen(base)) != 0))
+            continue;
+        char *end;
+        long pid = strtol(mark + strlen(TMP_MARK), &end, 10);
+        if (pid <= 0 || *end != '-' || strlen(end) != 7)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* its writer is alive (or not ours to judge) */
+        if (unlinkat(dirfd(dp), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(dp);
+    return removed;
 }

@@ -12,4 +12,9 @@
  * file is removed, path is as it was, errno says why, and TF_ERR_IO is returned. */
 enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Removes the temp files that atomic_write left in dir when its process was killed (their names
+ * carry the writer's pid; those of a process still running are kept). Only temp files for
+ * `base` are considered, or all of them when base is NULL. Returns how many were removed. */
+size_t atomic_remove_stale(const char *dir, const char *base);
+
 #endif

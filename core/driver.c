@@ -1,23 +1,32 @@
 /* driver.c: the libcurl multi loop. A fixed pool of easy handles ("slots"), each reused for one
- * target after another; at most `concurrency` in flight, refilled as they finish, so that queue
- * time never counts against a transfer's timeout. */
+ * attempt after another; at most `concurrency` in flight, refilled as they finish, so that queue
+ * time never counts against a transfer's timeout. Targets waiting to be retried sit in a heap of
+ * timers that the loop's poll timeout honours. */
 #include "core/driver.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/classify.h"
 #include "core/request.h"
 #include "core/text.h"
+#include "core/wait_queue.h"
 #include "version.h"
 
 #define REQUEST_ID_HEADER "x-cassandra-request-id: "
+#define POLL_MAX_MS 1000
 
 /* One easy handle and what its current transfer needs; carried with CURLOPT_PRIVATE. */
 struct slot {
     CURL *easy;
     size_t target;               /* index of the target in flight */
+    int busy;                    /* a transfer is on the multi handle */
     struct curl_slist *headers;  /* built once; the request id line is rewritten in place */
     char *request_id;            /* points into that line, REQUEST_ID_LEN bytes */
     char *body;                  /* the JSON body in flight (holds the password) */
@@ -31,13 +40,24 @@ struct driver {
     const struct driver_options *opt;
     const struct target_list *targets;
     struct result *results;
+    int64_t *first_start_ms;     /* per target: when its first attempt started */
     CURLM *multi;
     struct curl_slist *connect_to;
     struct slot *slots;
     size_t n_slots;
-    size_t *idle; /* stack of idle slot indexes */
+    size_t *idle;                /* stack of idle slot indexes */
     size_t n_idle;
+    size_t active;               /* transfers on the multi handle */
+    struct wait_queue waiting;   /* targets waiting for a retry */
+    uint64_t rng;                /* jitter */
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
 {
@@ -141,7 +161,7 @@ static struct attempt *add_attempt(struct result *r)
     return a;
 }
 
-/* Starts the next attempt for target t on slot s. */
+/* Starts the next attempt of target t on the idle slot s. */
 static enum tf_err start(struct driver *d, struct slot *s, size_t t)
 {
     const struct target *tg = &d->targets->items[t];
@@ -151,6 +171,8 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
         return TF_ERR_NOMEM;
     request_new_id(a->request_id);
     memcpy(s->request_id, a->request_id, REQUEST_ID_LEN);
+    if (r->n_attempts == 1)
+        d->first_start_ms[t] = now_ms();
 
     s->target = t;
     s->response_len = 0;
@@ -174,25 +196,81 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
         errorf(d->opt->msg, "%s: libcurl multi: %s", tg->name, curl_multi_strerror(mc));
         return TF_ERR_CURL;
     }
-    verbosef(d->opt->msg, "%s: POST %s (request id %s)", tg->name, tg->url, a->request_id);
+    s->busy = 1;
+    d->active++;
+    verbosef(d->opt->msg, "%s: POST %s (attempt %zu, request id %s)", tg->name, tg->url,
+             r->n_attempts, a->request_id);
     return TF_OK;
 }
 
-/* Records how the transfer on s ended, and frees the slot for the next target. */
-static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
+/* Takes s off the multi handle and makes it idle again. */
+static void release(struct driver *d, struct slot *s)
 {
-    struct result *r = &d->results[s->target];
-    const struct target *tg = &d->targets->items[s->target];
-    struct attempt *a = &r->attempts[r->n_attempts - 1];
-    long http = 0;
-    curl_off_t total_us = 0;
-    char *content_type = NULL;
-    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &http);
-    curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &total_us);
-    curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &content_type);
     curl_multi_remove_handle(d->multi, s->easy);
     text_free_secret(s->body);
     s->body = NULL;
+    s->busy = 0;
+    d->active--;
+    d->idle[d->n_idle++] = (size_t)(s - d->slots);
+}
+
+static void set_outcome(struct driver *d, size_t t, enum tf_status status, long http, char *token,
+                        char *error)
+{
+    struct result *r = &d->results[t];
+    r->status = status;
+    r->http_status = http;
+    text_free_secret(r->token);
+    free(r->error);
+    r->token = token;
+    r->error = error;
+    if (r->n_attempts)
+        r->elapsed_ms = now_ms() - d->first_start_ms[t];
+}
+
+/* Decides whether target t gets another attempt after one that ended with c; queues it if so.
+ * Returns 1 when queued, 0 when not, -1 when out of memory. */
+static int maybe_retry(struct driver *d, struct slot *s, size_t t, CURLcode code, long http,
+                       struct classification *c)
+{
+    const struct retry_policy *p = &d->opt->retry;
+    struct result *r = &d->results[t];
+    if (!retry_is_retryable(c->status, http, code) || r->n_attempts > p->retries)
+        return 0;
+    long wait = retry_backoff_ms(p, (unsigned)r->n_attempts, &d->rng);
+    curl_off_t retry_after = 0;
+    if (http && curl_easy_getinfo(s->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+        retry_after > 0) {
+        if (retry_after * 1000 > p->max_wait_ms) {
+            char *longer = text_printf("%s (Retry-After %ld s is longer than --retry-max-wait; "
+                                       "not retried)",
+                                       c->error, (long)retry_after);
+            if (!longer)
+                return -1;
+            free(c->error);
+            c->error = longer;
+            return 0;
+        }
+        wait = (long)retry_after * 1000;
+    }
+    if (wait_queue_push(&d->waiting, now_ms() + wait, t) != 0)
+        return -1;
+    verbosef(d->opt->msg, "%s: %s, retrying in %ld ms", d->targets->items[t].name,
+             c->error ? c->error : tf_status_name(c->status), wait);
+    return 1;
+}
+
+/* Records how the transfer on s ended: final, or queued for a retry. */
+static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
+{
+    size_t t = s->target;
+    struct result *r = &d->results[t];
+    const struct target *tg = &d->targets->items[t];
+    struct attempt *a = &r->attempts[r->n_attempts - 1];
+    long http = 0;
+    char *content_type = NULL;
+    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &http);
+    curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &content_type);
 
     struct classification c;
     enum tf_err rc;
@@ -204,23 +282,30 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
         rc = classify_transport(code, s->errbuf, &c);
     if (rc != TF_OK)
         return rc;
-
     a->status = c.status;
     a->http_status = http;
-    r->status = c.status;
-    r->http_status = http;
-    r->elapsed_ms += (long long)(total_us / 1000);
-    text_free_secret(r->token);
-    free(r->error);
-    r->token = c.token;
-    r->error = c.error;
-    verbosef(d->opt->msg, "%s: %s (HTTP %ld, %lld ms)%s%s", tg->name, tf_status_name(r->status),
-             http, r->elapsed_ms, r->error ? ": " : "", r->error ? r->error : "");
-    d->idle[d->n_idle++] = (size_t)(s - d->slots);
+
+    int queued = maybe_retry(d, s, t, code, http, &c);
+    release(d, s);
+    if (queued < 0) {
+        text_free_secret(c.token);
+        free(c.error);
+        return TF_ERR_NOMEM;
+    }
+    if (queued) {
+        /* Kept as the result in case the run ends before the retry. */
+        set_outcome(d, t, c.status, http, NULL, c.error);
+        text_free_secret(c.token);
+        return TF_OK;
+    }
+    set_outcome(d, t, c.status, http, c.token, c.error);
+    verbosef(d->opt->msg, "%s: %s (HTTP %ld, %zu attempt%s, %lld ms)%s%s", tg->name,
+             tf_status_name(r->status), http, r->n_attempts, r->n_attempts == 1 ? "" : "s",
+             r->elapsed_ms, r->error ? ": " : "", r->error ? r->error : "");
     return TF_OK;
 }
 
-static enum tf_err drain(struct driver *d, size_t *active)
+static enum tf_err drain(struct driver *d)
 {
     CURLMsg *m;
     int left;
@@ -231,11 +316,49 @@ static enum tf_err drain(struct driver *d, size_t *active)
         struct slot *s = NULL;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
         enum tf_err rc = finish(d, s, code);
-        (*active)--;
         if (rc != TF_OK)
             return rc;
     }
     return TF_OK;
+}
+
+/* Marks target t cancelled, keeping what its earlier attempts said. */
+static enum tf_err cancel(struct driver *d, size_t t, const char *why)
+{
+    struct result *r = &d->results[t];
+    char *error = r->error ? text_printf("%s; last attempt: %s", why, r->error) : strdup(why);
+    if (!error)
+        return TF_ERR_NOMEM;
+    set_outcome(d, t, TF_STATUS_CANCELLED, r->http_status, NULL, error);
+    return TF_OK;
+}
+
+/* Ends the run early: aborts what is in flight, cancels what waits or never started. */
+static enum tf_err cancel_all(struct driver *d, size_t next, const char *why)
+{
+    enum tf_err rc = TF_OK;
+    for (size_t i = 0; i < d->n_slots; i++) {
+        struct slot *s = &d->slots[i];
+        if (!s->busy)
+            continue;
+        struct result *r = &d->results[s->target];
+        r->attempts[r->n_attempts - 1].status = TF_STATUS_CANCELLED;
+        release(d, s);
+        text_free_secret(r->token);
+        r->token = NULL;
+        free(r->error); /* what an earlier attempt said no longer describes the last one */
+        r->error = NULL;
+        r->http_status = 0;
+        if (cancel(d, s->target, why) != TF_OK)
+            rc = TF_ERR_NOMEM;
+    }
+    for (; wait_queue_peek(&d->waiting); wait_queue_pop(&d->waiting))
+        if (cancel(d, wait_queue_peek(&d->waiting)->target, why) != TF_OK)
+            rc = TF_ERR_NOMEM;
+    for (; next < d->targets->count; next++)
+        if (cancel(d, next, why) != TF_OK)
+            rc = TF_ERR_NOMEM;
+    return rc;
 }
 
 static enum tf_err build_connect_to(struct driver *d)
@@ -249,19 +372,94 @@ static enum tf_err build_connect_to(struct driver *d)
     return TF_OK;
 }
 
+/* True once stop_fd has something to read (the signal handler wrote to it). */
+static int stop_requested(const struct driver_options *o)
+{
+    if (o->stop_fd < 0)
+        return 0;
+    char buf[16];
+    ssize_t n = read(o->stop_fd, buf, sizeof buf);
+    return n > 0;
+}
+
+static int poll_timeout(struct driver *d, int64_t now, int64_t deadline)
+{
+    int64_t t = POLL_MAX_MS;
+    const struct wait_entry *w = wait_queue_peek(&d->waiting);
+    if (w && d->n_idle && w->due_ms - now < t)
+        t = w->due_ms - now;
+    if (deadline && deadline - now < t)
+        t = deadline - now;
+    return t < 0 ? 0 : (int)t;
+}
+
+static enum tf_err loop(struct driver *d, enum driver_stop *stop)
+{
+    const struct driver_options *o = d->opt;
+    size_t n = d->targets->count, next = 0;
+    int64_t deadline = o->deadline_ms ? now_ms() + o->deadline_ms : 0;
+    struct curl_waitfd stopfd = {.fd = o->stop_fd, .events = CURL_WAIT_POLLIN};
+    enum tf_err rc;
+    for (;;) {
+        int64_t now = now_ms();
+        if (stop_requested(o)) {
+            *stop = DRIVER_INTERRUPTED;
+            return cancel_all(d, next, "cancelled: interrupted");
+        }
+        if (deadline && now >= deadline) {
+            *stop = DRIVER_DEADLINE;
+            return cancel_all(d, next, "cancelled: --deadline reached");
+        }
+        /* Retries that are due go first: they have waited already. */
+        while (d->n_idle) {
+            const struct wait_entry *w = wait_queue_peek(&d->waiting);
+            size_t t;
+            if (w && w->due_ms <= now) {
+                t = w->target;
+                wait_queue_pop(&d->waiting);
+            } else if (next < n) {
+                t = next++;
+            } else {
+                break;
+            }
+            if ((rc = start(d, &d->slots[d->idle[--d->n_idle]], t)) != TF_OK)
+                return rc;
+        }
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(d->multi, &running);
+        if (mc == CURLM_OK && (rc = drain(d)) != TF_OK)
+            return rc;
+        if (mc == CURLM_OK && !d->active && next == n && !wait_queue_peek(&d->waiting))
+            return TF_OK;
+        /* A finished transfer freed a slot for a new target: start it before waiting. */
+        if (mc == CURLM_OK && !(d->n_idle && next < n))
+            mc = curl_multi_poll(d->multi, o->stop_fd >= 0 ? &stopfd : NULL,
+                                 o->stop_fd >= 0 ? 1 : 0, poll_timeout(d, now_ms(), deadline),
+                                 NULL);
+        if (mc != CURLM_OK) {
+            errorf(o->msg, "libcurl multi: %s", curl_multi_strerror(mc));
+            return TF_ERR_CURL;
+        }
+    }
+}
+
 enum tf_err driver_run(const struct driver_options *opt, const struct target_list *targets,
-                       struct result *results)
+                       struct result *results, enum driver_stop *stop)
 {
     struct driver d = {.opt = opt, .targets = targets, .results = results};
     enum tf_err rc = TF_ERR_NOMEM;
     size_t n = targets->count;
-    d.n_slots = (size_t)opt->concurrency < n ? (size_t)opt->concurrency : n;
+    *stop = DRIVER_FINISHED;
     if (n == 0)
         return TF_OK;
+    d.n_slots = (size_t)opt->concurrency < n ? (size_t)opt->concurrency : n;
+    if (getrandom(&d.rng, sizeof d.rng, 0) != (ssize_t)sizeof d.rng || !d.rng)
+        d.rng = (uint64_t)now_ms() | 1;
     d.slots = calloc(d.n_slots, sizeof *d.slots);
     d.idle = calloc(d.n_slots, sizeof *d.idle);
+    d.first_start_ms = calloc(n, sizeof *d.first_start_ms);
     d.multi = curl_multi_init();
-    if (!d.slots || !d.idle || !d.multi || build_connect_to(&d) != TF_OK)
+    if (!d.slots || !d.idle || !d.first_start_ms || !d.multi || build_connect_to(&d) != TF_OK)
         goto out;
     /* Idle connections beyond what is in flight only hold sockets and TLS state. */
     curl_multi_setopt(d.multi, CURLMOPT_MAXCONNECTS, (long)d.n_slots);
@@ -270,39 +468,17 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
             goto out;
         d.idle[d.n_idle++] = d.n_slots - 1 - i;
     }
-
-    size_t next = 0, active = 0;
-    for (;;) {
-        while (d.n_idle && next < n) {
-            struct slot *s = &d.slots[d.idle[--d.n_idle]];
-            if ((rc = start(&d, s, next++)) != TF_OK)
-                goto out;
-            active++;
-        }
-        int running = 0;
-        CURLMcode mc = curl_multi_perform(d.multi, &running);
-        if (mc == CURLM_OK && (rc = drain(&d, &active)) != TF_OK)
-            goto out;
-        if (mc == CURLM_OK && !active && next == n)
-            break;
-        /* A finished transfer freed a slot: refill before waiting. */
-        if (mc == CURLM_OK && !(d.n_idle && next < n))
-            mc = curl_multi_poll(d.multi, NULL, 0, 1000, NULL);
-        if (mc != CURLM_OK) {
-            errorf(opt->msg, "libcurl multi: %s", curl_multi_strerror(mc));
-            rc = TF_ERR_CURL;
-            goto out;
-        }
-    }
-    rc = TF_OK;
+    rc = loop(&d, stop);
 out:
     for (size_t i = 0; i < d.n_slots && d.slots; i++) {
-        if (d.slots[i].easy && d.multi)
+        if (d.slots[i].busy)
             curl_multi_remove_handle(d.multi, d.slots[i].easy);
         slot_cleanup(&d.slots[i]);
     }
     curl_multi_cleanup(d.multi);
     curl_slist_free_all(d.connect_to);
+    wait_queue_clear(&d.waiting);
+    free(d.first_start_ms);
     free(d.slots);
     free(d.idle);
     return rc;

@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/msg.h"
 #include "core/result.h"
+#include "core/retry.h"
 
 /* Largest response body kept; a larger one is cut off and the target is bad_response. */
 #define DRIVER_MAX_RESPONSE (64 * 1024)
@@ -19,15 +20,23 @@ struct driver_options {
     const char *cacert;              /* CA bundle file; NULL = the system's */
     const char *const *connect_to;   /* curl-style HOST:PORT:HOST2:PORT2 entries */
     size_t n_connect_to;
+    struct retry_policy retry;       /* --retries, --retry-delay, --retry-max-wait */
+    long deadline_ms;                /* whole run (--deadline); 0 = none */
+    int stop_fd;                     /* readable when the run must stop (a signal); -1 = none */
     const struct tf_msg *msg;        /* -v lines go here */
 };
 
-/* Sends one auth request for each of the n targets and fills results[i] for targets->items[i]
- * (results must hold targets->count zeroed entries; the caller frees them with results_free).
- * Every target ends with a status other than pending, whatever happens to the others. Returns
- * TF_OK, TF_ERR_CURL when libcurl could not be set up (errbuf-style text printed through msg),
- * or TF_ERR_NOMEM. */
+/* Why a run ended before every target finished. */
+enum driver_stop { DRIVER_FINISHED, DRIVER_DEADLINE, DRIVER_INTERRUPTED };
+
+/* Sends the auth requests of every target, retrying what the policy allows with back-off
+ * timers inside the loop (nothing sleeps; one waiting target never delays another), and fills
+ * results[i] for targets->items[i] (results must hold targets->count zeroed entries; the caller
+ * frees them with results_free). Every target ends with a status other than pending, whatever
+ * happens to the others: at the deadline or when stop_fd becomes readable, transfers in flight
+ * are aborted and the unfinished targets are cancelled; *stop says which happened. Returns
+ * TF_OK, TF_ERR_CURL when libcurl could not be set up (printed through msg), or TF_ERR_NOMEM. */
 enum tf_err driver_run(const struct driver_options *opt, const struct target_list *targets,
-                       struct result *results);
+                       struct result *results, enum driver_stop *stop);
 
 #endif

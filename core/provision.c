@@ -11,6 +11,7 @@
 #include "core/atomic_file.h"
 #include "core/report.h"
 #include "core/request.h"
+#include "core/signals.h"
 #include "core/text.h"
 #include "version.h"
 
@@ -92,6 +93,24 @@ static int check_parent(const struct tf_msg *msg, const char *option, const char
     return rc;
 }
 
+/* Temp files of an earlier run that was killed while writing. */
+static void remove_stale(const struct provision_options *opt, const char *dir, const char *base)
+{
+    size_t n = atomic_remove_stale(dir, base);
+    if (n)
+        verbosef(opt->msg, "removed %zu temp file%s left in %s by a killed run", n,
+                 n == 1 ? "" : "s", dir);
+}
+
+static void remove_stale_of(const struct provision_options *opt, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    if (dir)
+        remove_stale(opt, dir, slash ? slash + 1 : path);
+    free(dir);
+}
+
 static int preflight(const struct provision_options *opt, const struct target_list *targets)
 {
     int bad = 0;
@@ -108,7 +127,15 @@ static int preflight(const struct provision_options *opt, const struct target_li
             errorf(opt->msg, "--env-dir %s: cannot create or write the folder: %s", opt->env_dir,
                    strerror(errno));
             bad = 1;
+        } else {
+            remove_stale(opt, opt->env_dir, NULL);
         }
+    }
+    if (!bad && !opt->dry_run) {
+        if (opt->env_file)
+            remove_stale_of(opt, opt->env_file);
+        if (opt->report && strcmp(opt->report, "-") != 0)
+            remove_stale_of(opt, opt->report);
     }
     return bad;
 }
@@ -277,7 +304,7 @@ static double seconds_between(struct timespec a, struct timespec b)
 static void summarize(const struct provision_options *opt, const struct target_list *targets,
                       const struct result *results, double seconds)
 {
-    size_t by_status[TF_STATUS_BAD_RESPONSE + 1] = {0};
+    size_t by_status[TF_STATUS_COUNT] = {0};
     for (size_t i = 0; i < targets->count; i++) {
         by_status[results[i].status]++;
         if (results[i].status != TF_STATUS_OK)
@@ -286,7 +313,7 @@ static void summarize(const struct provision_options *opt, const struct target_l
     }
     char detail[256] = "";
     size_t len = 0;
-    for (int s = TF_STATUS_AUTH_FAILED; s <= TF_STATUS_BAD_RESPONSE; s++)
+    for (int s = TF_STATUS_AUTH_FAILED; s < TF_STATUS_COUNT; s++)
         if (by_status[s] && len < sizeof detail)
             len += (size_t)snprintf(detail + len, sizeof detail - len, "%s%s %zu",
                                     len ? ", " : " (", tf_status_name((enum tf_status)s),
@@ -314,11 +341,16 @@ int provision_run(const struct provision_options *opt, const struct target_list 
         errorf(opt->msg, "out of memory");
         return EXIT_SOME_FAILED;
     }
-    enum tf_err rc = driver_run(&opt->driver, targets, results);
+    enum driver_stop stop;
+    enum tf_err rc = driver_run(&opt->driver, targets, results, &stop);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     clock_gettime(CLOCK_REALTIME, &meta.finished_at);
     if (rc != TF_OK)
         errorf(opt->msg, "the run stopped early: %s", tf_strerror(rc));
+    else if (stop == DRIVER_DEADLINE)
+        errorf(opt->msg, "--deadline reached: unfinished targets are cancelled");
+    else if (stop == DRIVER_INTERRUPTED)
+        errorf(opt->msg, "interrupted: unfinished targets are cancelled; writing what finished");
 
     char stamp[32];
     report_format_time(meta.finished_at, stamp);
@@ -345,5 +377,7 @@ int provision_run(const struct provision_options *opt, const struct target_list 
     for (size_t i = 0; i < targets->count && all_ok; i++)
         all_ok = results[i].status == TF_STATUS_OK;
     results_free(results, targets->count);
+    if (stop == DRIVER_INTERRUPTED && signals_received())
+        return 128 + signals_received(); /* as shells report a death by that signal */
     return all_ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
 }

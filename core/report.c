@@ -26,11 +26,16 @@ static json_t *time_value(struct timespec t)
 static json_t *result_object(const struct target *t, const struct result *r, int with_tokens)
 {
     json_t *ids = json_array();
-    for (size_t i = 0; ids && i < r->n_attempts; i++)
-        if (json_array_append_new(ids, json_string(r->attempts[i].request_id)) != 0) {
+    for (size_t i = 0; ids && i < r->n_attempts; i++) {
+        const struct attempt *a = &r->attempts[i];
+        json_t *one = json_pack("{s:s, s:s, s:o}", "request_id", a->request_id, "status",
+                                tf_status_name(a->status), "http_status",
+                                a->http_status ? json_integer(a->http_status) : json_null());
+        if (json_array_append_new(ids, one) != 0) {
             json_decref(ids);
             ids = NULL;
         }
+    }
     const char *last_id = r->n_attempts ? r->attempts[r->n_attempts - 1].request_id : NULL;
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:o, s:I}", "target", t->name,

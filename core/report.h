@@ -21,7 +21,8 @@ void report_format_time(struct timespec t, char buf[32]);
 
 /* Writes the report to out: a header object whose last member is "results", then one result
  * object per line, so that a 100,000-target report is never held in memory as one JSON tree.
- * Key order is fixed. Returns TF_OK, TF_ERR_JSON or TF_ERR_IO. */
+ * Key order is fixed; "request_ids" lists every attempt in order as
+ * {"request_id", "status", "http_status"}. Returns TF_OK, TF_ERR_JSON or TF_ERR_IO. */
 enum tf_err report_write(FILE *out, const struct report_meta *meta,
                          const struct target_list *targets, const struct result *results);
 

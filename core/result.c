@@ -25,6 +25,8 @@ const char *tf_status_name(enum tf_status s)
         return "timeout";
     case TF_STATUS_BAD_RESPONSE:
         return "bad_response";
+    case TF_STATUS_CANCELLED:
+        return "cancelled";
     }
     return "unknown";
 }

@@ -16,7 +16,11 @@ enum tf_status {
     TF_STATUS_NETWORK_ERROR, /* no HTTP answer: DNS, connect, TLS, reset */
     TF_STATUS_TIMEOUT,       /* no complete answer within --timeout */
     TF_STATUS_BAD_RESPONSE,  /* an answer that is not a usable token */
+    TF_STATUS_CANCELLED,     /* not finished: --deadline passed or the run was interrupted */
 };
+
+/* One past the last status, for tables indexed by status. */
+#define TF_STATUS_COUNT (TF_STATUS_CANCELLED + 1)
 
 /* Returns the status's name as the report spells it ("ok", "auth_failed", ...). */
 const char *tf_status_name(enum tf_status s);

@@ -44,7 +44,8 @@ class ProvisionTest(harness.TestCase):
             self.assertIsNone(res["error"])
             self.assertEqual(res["attempts"], 1)
             self.assertRegex(res["request_id"], UUID4)
-            self.assertEqual(res["request_ids"], [res["request_id"]])
+            self.assertEqual(res["request_ids"], [
+                {"request_id": res["request_id"], "status": "ok", "http_status": 201}])
             ids.add(res["request_id"])
             host = harness.astra_host(db["id"], region)
             self.assertEqual(res["url"], f"https://{host}/api/rest/v1/auth")
