@@ -87,7 +87,7 @@ void diag_print(const struct diag *d, FILE *out, int quiet)
     /* Sorted by place so that a reader can walk the file top to bottom. */
     size_t n = d->count;
     struct diag_entry *sorted = malloc(n ? n * sizeof *sorted : 1);
-    if (sorted) {
+    if (sorted && n) {
         memcpy(sorted, d->items, n * sizeof *sorted);
         qsort(sorted, n, sizeof *sorted, by_place);
     }

@@ -58,16 +58,17 @@ void inventory_free(struct inventory *inv)
  * so that a bad default is reported once per use at its own line. */
 static int inherit(struct field *f, const struct field *def)
 {
-    if (f->value || !def->value)
+    if (f->at.line || !def->value)
         return 1;
     f->value = strdup(def->value);
     f->at = def->at;
     return f->value != NULL;
 }
 
-static int inherit_list(struct field **list, size_t *n, const struct field *def, size_t def_n)
+static int inherit_list(struct field **list, size_t *n, struct tf_mark given,
+                        const struct field *def, size_t def_n)
 {
-    if (*n || !def_n)
+    if (*n || given.line || !def_n)
         return 1;
     free(*list); /* an empty list that failed to parse */
     *list = calloc(def_n, sizeof **list);
@@ -90,8 +91,10 @@ static int apply_defaults(struct inventory *inv, struct database *db)
         db->password = def->password;
     return inherit(&db->keyspace, &def->keyspace) && inherit(&db->username, &def->username) &&
            inherit(&db->auth_url, &def->auth_url) &&
-           inherit_list(&db->regions, &db->n_regions, def->regions, def->n_regions) &&
-           inherit_list(&db->tags, &db->n_tags, def->tags, def->n_tags);
+           inherit_list(&db->regions, &db->n_regions, db->regions_at, def->regions,
+                        def->n_regions) &&
+           inherit_list(&db->tags, &db->n_tags, db->tags ? db->at : (struct tf_mark){0, 0},
+                        def->tags, def->n_tags);
 }
 
 static int is_name(const char *s)
@@ -178,22 +181,36 @@ static void warn_plain_password(const struct inventory *inv, struct diag *d,
                   inv->path);
 }
 
+/* True when the key was not written at all (a key with a bad value was reported already). */
+static int absent(const struct field *f)
+{
+    return !f->value && !f->at.line;
+}
+
 static void check_database(struct inventory *inv, struct diag *d, struct database *db)
 {
-    const char *who = db->name.value ? db->name.value : "this database";
-    if (!db->name.value)
+    if (db->malformed)
+        return;
+    char who[96];
+    if (db->name.value)
+        snprintf(who, sizeof who, "database \"%.60s\"", db->name.value);
+    else
+        snprintf(who, sizeof who, "the database at line %u", db->at.line);
+    /* Missing keys that defaults could have given are not blamed on the database when the
+     * defaults themselves were unusable. */
+    int blame_missing = !inv->defaults.malformed;
+    if (absent(&db->name))
         diag_error(d, db->at, "a database has no name; add name: (lowercase letters, digits, "
                               "_ and -)");
-    else if (!is_name(db->name.value))
+    else if (db->name.value && !is_name(db->name.value))
         diag_error(d, db->name.at,
                    "name \"%s\" must start with a lowercase letter or digit and hold only "
                    "lowercase letters, digits, _ and - (e.g. orders-eu)",
                    db->name.value);
 
-    if (!db->id.value)
-        diag_error(d, db->at, "database \"%s\" has no id; add id: with its cluster id (a UUID)",
-                   who);
-    else {
+    if (absent(&db->id))
+        diag_error(d, db->at, "%s has no id; add id: with its cluster id (a UUID)", who);
+    else if (db->id.value) {
         uuid_t u;
         if (strlen(db->id.value) != 36 || uuid_parse(db->id.value, u) != 0)
             diag_error(d, db->id.at,
@@ -205,9 +222,8 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                 *p = (char)tolower((unsigned char)*p); /* host names and env files use lowercase */
     }
 
-    if (!db->n_regions)
-        diag_error(d, db->at, "database \"%s\" has no region; add region: (e.g. us-east1) here "
-                              "or in defaults",
+    if (!db->n_regions && !db->regions_at.line && blame_missing)
+        diag_error(d, db->at, "%s has no region; add region: (e.g. us-east1) here or in defaults",
                    who);
     for (size_t i = 0; i < db->n_regions; i++) {
         const struct field *r = &db->regions[i];
@@ -215,28 +231,23 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
             diag_error(d, r->at, "region \"%s\" is not a region name (e.g. us-east1)", r->value);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(db->regions[j].value, r->value))
-                diag_error(d, r->at, "region \"%s\" is listed twice for database \"%s\"",
-                           r->value, who);
+                diag_error(d, r->at, "region \"%s\" is listed twice for %s", r->value, who);
     }
 
-    if (!db->keyspace.value)
-        diag_error(d, db->at, "database \"%s\" has no keyspace; add keyspace: here or in "
-                              "defaults",
-                   who);
-    else if (!is_keyspace(db->keyspace.value))
+    if (absent(&db->keyspace) && blame_missing)
+        diag_error(d, db->at, "%s has no keyspace; add keyspace: here or in defaults", who);
+    else if (db->keyspace.value && !is_keyspace(db->keyspace.value))
         diag_error(d, db->keyspace.at,
                    "keyspace \"%s\" is not a keyspace name (letters, digits and _, at most 48)",
                    db->keyspace.value);
 
-    if (!db->username.value)
-        diag_error(d, db->at, "database \"%s\" has no username; add username: here or in "
-                              "defaults",
-                   who);
+    if (absent(&db->username) && blame_missing)
+        diag_error(d, db->at, "%s has no username; add username: here or in defaults", who);
 
     /* A password that failed to parse (kind NONE) was reported where it is written. */
-    if (!db->password)
-        diag_error(d, db->at, "database \"%s\" has no password; add password: {env: NAME} "
-                              "or {file: PATH} here or in defaults",
+    if (!db->password && blame_missing)
+        diag_error(d, db->at, "%s has no password; add password: {env: NAME} or {file: PATH} "
+                              "here or in defaults",
                    who);
     else if (db->password == &db->own_password)
         warn_plain_password(inv, d, db->password);
@@ -272,9 +283,12 @@ static int check_unique_names(struct inventory *inv, struct diag *d)
         if (inv->databases[i].name.value)
             refs[n++] = (struct name_ref){inv->databases[i].name.value, i};
     qsort(refs, n, sizeof *refs, by_name);
+    size_t first_of_run = 0;
     for (size_t i = 1; i < n; i++)
-        if (!strcmp(refs[i].name, refs[i - 1].name)) {
-            const struct database *first = &inv->databases[refs[i - 1].index];
+        if (strcmp(refs[i].name, refs[i - 1].name) != 0) {
+            first_of_run = i;
+        } else {
+            const struct database *first = &inv->databases[refs[first_of_run].index];
             const struct database *dup = &inv->databases[refs[i].index];
             diag_error(d, dup->name.at, "database name \"%s\" is already used at line %u; names "
                                         "must be unique",

@@ -14,8 +14,9 @@
 
 /* A string value and where it was written (in the database itself or in defaults). */
 struct field {
-    char *value;       /* owned; NULL when not set */
-    struct tf_mark at; /* place of the value */
+    char *value;       /* owned; NULL when not set or not valid */
+    struct tf_mark at; /* place of the value; line 0 when the key is absent (a key given with a
+                          bad value keeps its place, so that it is not also called missing) */
 };
 
 enum secret_kind {
@@ -39,6 +40,7 @@ struct database {
     struct field id;        /* cluster id, a UUID */
     struct field *regions;  /* one or more; owned */
     size_t n_regions;
+    struct tf_mark regions_at; /* place of region: or regions:; line 0 when absent */
     struct field keyspace;
     struct field username;
     struct field auth_url;  /* template with {id} and {region} */
@@ -47,6 +49,7 @@ struct database {
     struct secret_ref own_password; /* set when the database gives its own */
     struct secret_ref *password;    /* own_password, or the defaults' one; never owned */
     struct tf_mark at;              /* where the database's mapping starts */
+    int malformed;                  /* not a mapping (reported): no further checks */
 };
 
 struct inventory {

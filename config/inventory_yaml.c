@@ -42,14 +42,34 @@ static const char *kind_name(const yaml_node_t *n)
     }
 }
 
-/* A plain scalar spelled as YAML's null ("", ~, null) means "no value". */
-static int is_null(const yaml_node_t *n)
+/* An empty string (quoted or not), or a plain scalar spelled as YAML's null (~, null), means
+ * "no value". */
+static int is_empty(const yaml_node_t *n)
 {
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    if (n->type != YAML_SCALAR_NODE)
         return 0;
     const char *v = (const char *)n->data.scalar.value;
-    return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
-           !strcmp(v, "NULL");
+    if (!*v)
+        return 1;
+    return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           (!strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL"));
+}
+
+/* Reports a key given twice in one mapping (libyaml keeps both; YAML calls it an error).
+ * Returns 1 when pr's key was already given. */
+static int duplicate_key(struct parse *p, const yaml_node_t *map, const yaml_node_pair_t *pr)
+{
+    const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
+    for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr; q++) {
+        const yaml_node_t *qk = yaml_document_get_node(p->doc, q->key);
+        if (qk->type == YAML_SCALAR_NODE &&
+            !strcmp((const char *)qk->data.scalar.value, (const char *)k->data.scalar.value)) {
+            diag_error(p->d, mark_of(k), "key \"%s\" is given twice (first at line %u)",
+                       (const char *)k->data.scalar.value, mark_of(qk).line);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static void suggest_key(struct parse *p, const yaml_node_t *key, const char *const *known,
@@ -82,11 +102,12 @@ static void suggest_key(struct parse *p, const yaml_node_t *key, const char *con
 /* Stores a string field. Returns 0 when the node is not a usable string (reported). */
 static int take_string(struct parse *p, const yaml_node_t *n, const char *key, struct field *f)
 {
+    f->at = mark_of(n);
     if (n->type != YAML_SCALAR_NODE) {
         diag_error(p->d, mark_of(n), "%s must be a string, not %s", key, kind_name(n));
         return 0;
     }
-    if (is_null(n)) {
+    if (is_empty(n)) {
         diag_error(p->d, mark_of(n), "%s is empty; give it a value or remove the key", key);
         return 0;
     }
@@ -94,7 +115,6 @@ static int take_string(struct parse *p, const yaml_node_t *n, const char *key, s
     f->value = strdup((const char *)n->data.scalar.value);
     if (!f->value)
         p->nomem = 1;
-    f->at = mark_of(n);
     return f->value != NULL;
 }
 
@@ -157,6 +177,8 @@ static void take_password(struct parse *p, const yaml_node_t *n, struct secret_r
             diag_error(p->d, mark_of(k), "keys must be strings");
             continue;
         }
+        if (duplicate_key(p, n, pr))
+            continue;
         const char *key = (const char *)k->data.scalar.value;
         enum secret_kind kind;
         if (!strcmp(key, "env"))
@@ -174,11 +196,12 @@ static void take_password(struct parse *p, const yaml_node_t *n, struct secret_r
         struct field f = {0};
         if (!take_string(p, v, key, &f))
             continue;
+        free(s->source);
         s->kind = kind;
         s->source = f.value;
         s->at = f.at;
     }
-    if (!seen)
+    if (n->data.mapping.pairs.top == n->data.mapping.pairs.start)
         diag_error(p->d, mark_of(n), "password mapping is empty; write {env: NAME} or {file: PATH}");
 }
 
@@ -189,6 +212,7 @@ static void take_database(struct parse *p, const yaml_node_t *n, struct database
     const char *where = is_defaults ? "defaults" : "a database";
     db->at = mark_of(n);
     if (n->type != YAML_MAPPING_NODE) {
+        db->malformed = 1;
         diag_error(p->d, mark_of(n), "%s must be a mapping (key: value lines), not %s",
                    is_defaults ? "defaults" : "each database", kind_name(n));
         return;
@@ -201,16 +225,8 @@ static void take_database(struct parse *p, const yaml_node_t *n, struct database
             diag_error(p->d, mark_of(k), "keys must be strings");
             continue;
         }
-        /* Duplicate keys: libyaml keeps both; YAML says they are an error. */
-        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < pr; q++) {
-            const yaml_node_t *qk = yaml_document_get_node(p->doc, q->key);
-            if (qk->type == YAML_SCALAR_NODE &&
-                !strcmp((const char *)qk->data.scalar.value, (const char *)k->data.scalar.value)) {
-                diag_error(p->d, mark_of(k), "key \"%s\" is given twice (first at line %u)",
-                           (const char *)k->data.scalar.value, mark_of(qk).line);
-                goto next;
-            }
-        }
+        if (duplicate_key(p, n, pr))
+            continue;
         const char *key = (const char *)k->data.scalar.value;
         if (!strcmp(key, "name") || !strcmp(key, "id")) {
             if (is_defaults)
@@ -235,8 +251,9 @@ static void take_database(struct parse *p, const yaml_node_t *n, struct database
             take_list(p, v, key, &db->tags, &db->n_tags);
         else
             suggest_key(p, k, database_keys, where);
-    next:;
     }
+    if (region || regions)
+        db->regions_at = mark_of(region ? region : regions);
     if (region && regions) {
         diag_error(p->d, mark_of(regions),
                    "give either region or regions, not both (region is at line %u)",
@@ -279,6 +296,8 @@ static void take_root(struct parse *p, const yaml_node_t *root, struct inventory
             diag_error(p->d, mark_of(k), "keys must be strings");
             continue;
         }
+        if (duplicate_key(p, root, pr))
+            continue;
         const char *key = (const char *)k->data.scalar.value;
         if (!strcmp(key, "version"))
             version = v;
@@ -373,6 +392,25 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     have_doc = 1;
     struct parse p = {.doc = &doc, .d = d};
     take_root(&p, yaml_document_get_root_node(&doc), inv);
+    /* Whatever follows a second "---" would be silently ignored: refuse it instead. */
+    yaml_document_t more;
+    if (!yaml_parser_load(&parser, &more)) {
+        if (parser.error == YAML_MEMORY_ERROR)
+            p.nomem = 1;
+        else
+            diag_error(d,
+                       (struct tf_mark){(unsigned)parser.problem_mark.line + 1,
+                                        (unsigned)parser.problem_mark.column + 1},
+                       "YAML syntax: %s%s%s", parser.problem ? parser.problem : "error",
+                       parser.context ? " " : "", parser.context ? parser.context : "");
+    } else {
+        const yaml_node_t *extra = yaml_document_get_root_node(&more);
+        if (extra)
+            diag_error(d, mark_of(extra),
+                       "a second YAML document (after ---); an inventory is one document: put "
+                       "every database under one databases: list");
+        yaml_document_delete(&more);
+    }
     if (p.nomem)
         rc = TF_ERR_NOMEM;
     else if (d->errors)

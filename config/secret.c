@@ -15,7 +15,7 @@
 static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode)
 {
     enum tf_err rc = TF_ERR_IO;
-    char buf[SECRET_FILE_MAX_BYTES + 1];
+    char buf[SECRET_FILE_MAX_BYTES + 3]; /* the password, \r\n, and one byte to see "too big" */
     size_t len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -46,6 +46,10 @@ static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode)
         len--;
     if (len && buf[len - 1] == '\r')
         len--;
+    if (len > SECRET_FILE_MAX_BYTES) {
+        rc = TF_ERR_TOOBIG;
+        goto out;
+    }
     *out = strndup(buf, len);
     rc = *out ? TF_OK : TF_ERR_NOMEM;
 out:
@@ -70,6 +74,10 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
         else if (!*v)
             diag_error(d, s->at, "environment variable %s is empty; it must hold the password",
                        s->source);
+        else if (text_utf8_valid_prefix(v, strlen(v)) != strlen(v))
+            diag_error(d, s->at, "environment variable %s is not UTF-8 text; a password is sent "
+                                 "as a JSON string, which must be",
+                       s->source);
         else if (!(s->value = strdup(v)))
             return TF_ERR_NOMEM;
         return TF_OK;
@@ -91,8 +99,13 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
     else if (rc == TF_ERR_TOOBIG)
         diag_error(d, s->at, "password file %s is larger than %d bytes; is it the right file?",
                    path, SECRET_FILE_MAX_BYTES);
-    else if (!*s->value) {
-        diag_error(d, s->at, "password file %s is empty; it must hold the password", path);
+    else if (!*s->value || text_utf8_valid_prefix(s->value, strlen(s->value)) !=
+                                strlen(s->value)) {
+        diag_error(d, s->at,
+                   *s->value ? "password file %s is not UTF-8 text; a password is sent as a JSON "
+                               "string, which must be"
+                             : "password file %s is empty; it must hold the password",
+                   path);
         text_free_secret(s->value);
         s->value = NULL;
     } else if (mode & 077)

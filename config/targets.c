@@ -93,9 +93,13 @@ static enum tf_err check_unique(const struct target_list *list, struct diag *d,
             goto out;
     }
     qsort(refs, n, sizeof *refs, by_key);
-    for (size_t i = 1; i < n; i++)
-        if (!strcmp(refs[i].key, refs[i - 1].key))
-            report(d, &list->items[refs[i - 1].index], &list->items[refs[i].index]);
+    size_t first_of_run = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(refs[i].key, refs[i - 1].key) != 0)
+            first_of_run = i;
+        else
+            report(d, &list->items[refs[first_of_run].index], &list->items[refs[i].index]);
+    }
     rc = TF_OK;
 out:
     for (size_t i = 0; i < n; i++)

@@ -1,26 +1,44 @@
 /* classify.c: responses and transport errors -> status, token, error text. */
 #include "core/classify.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
 
+#define TF_STR_(x) #x
+#define TF_STR(x)  TF_STR_(x)
+
 /* Copies a server-supplied message for an error line: control characters become spaces (a
- * message must not forge lines in a log) and it is cut at CLASSIFY_MAX_MESSAGE bytes. */
+ * message must not forge lines in a log), bytes that are not UTF-8 become '?' (the report is
+ * JSON), and it is cut at CLASSIFY_MAX_MESSAGE bytes, never inside a character. */
 static char *clean_message(const char *s, size_t len)
 {
-    size_t n = len > CLASSIFY_MAX_MESSAGE ? CLASSIFY_MAX_MESSAGE : len;
-    char *out = malloc(n + 4);
+    char *out = malloc(CLASSIFY_MAX_MESSAGE + 4);
     if (!out)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    size_t n = 0, i = 0;
+    while (i < len) {
+        size_t valid = text_utf8_valid_prefix(s + i, len - i);
+        /* Copy the valid run up to the cap, whole characters only. */
+        size_t room = CLASSIFY_MAX_MESSAGE - n;
+        size_t take = valid < room ? valid : text_utf8_valid_prefix(s + i, room);
+        for (size_t k = 0; k < take; k++) {
+            unsigned char c = (unsigned char)s[i + k];
+            out[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+        }
+        i += take;
+        if (i == len || n == CLASSIFY_MAX_MESSAGE || take < valid)
+            break;
+        out[n++] = '?'; /* one invalid byte */
+        i++;
     }
-    if (n < len)
-        memcpy(out + n, "...", 3), n += 3;
+    if (i < len) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
     out[n] = '\0';
     return out;
 }
@@ -32,18 +50,31 @@ static char *server_message(json_t *root)
     const char *keys[] = {"description", "message"};
     for (size_t i = 0; i < 2; i++) {
         json_t *v = json_object_get(root, keys[i]);
-        if (json_is_string(v))
-            return clean_message(json_string_value(v), json_string_length(v));
+        if (!json_is_string(v))
+            continue;
+        const char *text = json_string_value(v);
+        size_t len = json_string_length(v);
+        /* Dropwizard repeats the status ("HTTP 415 Unsupported Media Type"); we print it once. */
+        if (len > 9 && !strncmp(text, "HTTP ", 5) && text[8] == ' ' && isdigit((unsigned char)text[5]))
+            text += 9, len -= 9;
+        return clean_message(text, len);
     }
     return NULL;
 }
 
-static int token_is_usable(const char *token, size_t len)
+/* Returns NULL when the token is usable, else why not. Only characters every env-file reader
+ * takes back unchanged are accepted: a token carrying a newline, quotes or shell syntax would be
+ * a way to inject into files that get sourced. */
+static const char *token_problem(const char *token, size_t len)
 {
-    /* Only characters every env-file reader takes back unchanged: a token carrying a newline,
-     * quotes or shell syntax would be a way to inject into files that get sourced. */
-    return len > 0 && len <= CLASSIFY_MAX_TOKEN && strlen(token) == len &&
-           text_is_portable(token);
+    if (len == 0)
+        return "is empty";
+    if (len > CLASSIFY_MAX_TOKEN)
+        return "is longer than " TF_STR(CLASSIFY_MAX_TOKEN) " bytes";
+    if (strlen(token) != len || !text_is_portable(token))
+        return "holds characters outside [A-Za-z0-9_@%+=:,./-] (such as a newline, quotes or "
+               "shell syntax)";
+    return NULL;
 }
 
 static enum tf_err fail(struct classification *out, enum tf_status status, char *error)
@@ -65,11 +96,10 @@ static enum tf_err classify_success(long http_status, json_t *root, struct class
     if (!json_is_string(tok))
         return fail(out, TF_STATUS_BAD_RESPONSE,
                     text_printf("HTTP %ld but authToken is not a string", http_status));
-    if (!token_is_usable(json_string_value(tok), json_string_length(tok)))
+    const char *problem = token_problem(json_string_value(tok), json_string_length(tok));
+    if (problem)
         return fail(out, TF_STATUS_BAD_RESPONSE,
-                    text_printf("HTTP %ld but authToken is empty, longer than %d bytes or holds "
-                                "characters outside [A-Za-z0-9_@%%+=:,./-]; refused",
-                                http_status, CLASSIFY_MAX_TOKEN));
+                    text_printf("HTTP %ld but authToken %s; refused", http_status, problem));
     out->status = TF_STATUS_OK;
     out->token = strdup(json_string_value(tok));
     return out->token ? TF_OK : TF_ERR_NOMEM;
@@ -94,15 +124,17 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
         return fail(out, TF_STATUS_BAD_RESPONSE,
                     text_printf("HTTP %ld with a body larger than the limit; refused", http_status));
 
-    json_error_t jerr;
-    json_t *root = len ? json_loadb(body, len, JSON_DECODE_ANY, &jerr) : NULL;
+    char *ctype = clean_message(content_type ? content_type : "no Content-Type",
+                                strlen(content_type ? content_type : "no Content-Type"));
+    if (!ctype)
+        return TF_ERR_NOMEM;
+    /* jansson's error text quotes the input, which may hold a token: it is never shown. */
+    json_t *root = len ? json_loadb(body, len, JSON_DECODE_ANY, NULL) : NULL;
     enum tf_err rc;
     if (http_status == 200 || http_status == 201) {
         if (!root)
             rc = fail(out, TF_STATUS_BAD_RESPONSE,
-                      len ? text_printf("HTTP %ld but the body is not JSON (%s): %s", http_status,
-                                        content_type ? content_type : "no Content-Type",
-                                        jerr.text)
+                      len ? text_printf("HTTP %ld but the body is not JSON (%s)", http_status, ctype)
                           : text_printf("HTTP %ld with an empty body", http_status));
         else
             rc = classify_success(http_status, root, out);
@@ -115,13 +147,14 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
         rc = fail(out, status, text_printf("HTTP %ld: %s", http_status, msg));
     else if (status == TF_STATUS_BAD_RESPONSE)
         rc = fail(out, status, text_printf("unexpected HTTP status %ld", http_status));
+    else if (len)
+        rc = fail(out, status, text_printf("HTTP %ld (body not from Stargate: %s)", http_status,
+                                           ctype));
     else
-        rc = fail(out, status,
-                  text_printf("HTTP %ld%s%s%s", http_status, len ? " (body not from Stargate: " : "",
-                              len ? (content_type ? content_type : "no Content-Type") : "",
-                              len ? ")" : ""));
+        rc = fail(out, status, text_printf("HTTP %ld with an empty body", http_status));
     free(msg);
 out:
+    free(ctype);
     json_decref(root);
     return rc;
 }

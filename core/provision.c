@@ -1,6 +1,7 @@
 /* provision.c: the provision job, from selected targets to env files, report and summary. */
 #include "core/provision.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,9 +112,32 @@ static void remove_stale_of(const struct provision_options *opt, const char *pat
     free(dir);
 }
 
+/* In the combined file each name is PREFIX_ASTRA_...; a shell variable cannot start with a
+ * digit, so neither can the prefix (database names may). */
+static size_t check_env_prefixes(const struct provision_options *opt,
+                                 const struct target_list *targets)
+{
+    size_t errors = 0;
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        if (!isdigit((unsigned char)t->env_prefix[0]))
+            continue;
+        errorf(opt->msg,
+               "%s:%u:%u: --env-file: %s would give variables named %s_ASTRA_..., and a variable "
+               "name cannot start with a digit; rename the database to start with a letter, or "
+               "use --env-dir",
+               opt->inventory_path, t->db->name.at.line, t->db->name.at.column, t->name,
+               t->env_prefix);
+        errors++;
+    }
+    return errors;
+}
+
 static int preflight(const struct provision_options *opt, const struct target_list *targets)
 {
     int bad = 0;
+    if (opt->env_file && check_env_prefixes(opt, targets))
+        bad = 1;
     if ((opt->env_dir || opt->env_file) && check_env_values(opt, targets))
         bad = 1;
     if (opt->env_file && check_parent(opt->msg, "--env-file", opt->env_file) != 0)
@@ -247,14 +271,16 @@ static int write_env_file(const struct provision_options *opt, const struct targ
         const struct target *t = &targets->items[i];
         if (results[i].status != TF_STATUS_OK)
             continue;
-        char prefix[512];
-        snprintf(prefix, sizeof prefix, "%s_", t->env_prefix);
-        enum env_var bad;
+        char *prefix = text_printf("%s_", t->env_prefix);
+        enum env_var bad = ENV_VAR_COUNT;
         fprintf(m.f, "# %s\n", t->name);
-        if (envfile_write_target(m.f, t, results[i].token, prefix, opt->env_format, &bad) !=
-            TF_OK) {
-            errorf(opt->msg, "%s: %s cannot be written in this format; %s not written", t->name,
-                   envfile_var_name(bad), opt->env_file);
+        enum tf_err rc = prefix ? envfile_write_target(m.f, t, results[i].token, prefix,
+                                                       opt->env_format, &bad)
+                                : TF_ERR_NOMEM;
+        free(prefix);
+        if (rc != TF_OK) {
+            errorf(opt->msg, "%s: %s cannot be written (%s); %s not written", t->name,
+                   envfile_var_name(bad), tf_strerror(rc), opt->env_file);
             fclose(m.f);
             explicit_bzero(m.data, m.len);
             free(m.data);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "version.h"
 
 void report_format_time(struct timespec t, char buf[32])
@@ -20,6 +21,27 @@ static json_t *time_value(struct timespec t)
     char buf[32];
     report_format_time(t, buf);
     return json_string(buf);
+}
+
+/* A JSON string of s. Text from outside (a server's message, libcurl's error buffer) should be
+ * UTF-8 already; any byte that is not becomes '?' rather than costing the whole report. */
+static json_t *text_value(const char *s)
+{
+    size_t len = strlen(s);
+    if (text_utf8_valid_prefix(s, len) == len)
+        return json_string(s);
+    char *copy = strdup(s);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t valid = text_utf8_valid_prefix(copy + i, len - i);
+        i += valid;
+        if (i < len)
+            copy[i++] = '?';
+    }
+    json_t *v = json_string(copy);
+    free(copy);
+    return v;
 }
 
 /* Returns a new reference to the result object of target t, or NULL when out of memory. */
@@ -50,7 +72,7 @@ static json_t *result_object(const struct target *t, const struct result *r, int
     int bad = 0;
     if (with_tokens && r->status == TF_STATUS_OK && r->token)
         bad |= json_object_set_new(o, "token", json_string(r->token));
-    bad |= json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
+    bad |= json_object_set_new(o, "error", r->error ? text_value(r->error) : json_null());
     if (bad) {
         json_decref(o);
         return NULL;

@@ -15,6 +15,10 @@ char *text_printf(const char *fmt, ...) TF_PRINTF(1, 2);
  * bare. The empty string is portable. See shared/ENV-FILES.md. */
 bool text_is_portable(const char *s);
 
+/* Returns the length of the longest prefix of s[0..len) that is whole, valid UTF-8 (so a cut
+ * there never splits a character); equals len when all of it is valid. */
+size_t text_utf8_valid_prefix(const char *s, size_t len);
+
 /* Levenshtein distance between a and b, capped at cap+1 (enough to rank suggestions). */
 size_t text_edit_distance(const char *a, const char *b, size_t cap);
 
