@@ -1,0 +1,31 @@
+/* emu_http: the MHD callbacks: routing, Jersey's framework checks, body intake, the request log. */
+#ifndef EMU_HTTP_H
+#define EMU_HTTP_H
+
+#include <microhttpd.h>
+
+#include "emu_reqlog.h"
+#include "emu_tokens.h"
+#include "emu_users.h"
+
+/* Largest request body read (bytes); a larger one gets 413. */
+#define EMU_HTTP_MAX_BODY (1024u * 1024u)
+
+/* What every request handler shares; passed as the MHD callbacks' closure. Not owned. */
+struct emu_server {
+    const struct emu_users *users; /* accounts, read-only */
+    struct emu_tokens *tokens;     /* issued tokens, locked internally */
+    struct emu_reqlog *log;        /* request log, or NULL for none */
+};
+
+/* MHD_AccessHandlerCallback; CLS is a struct emu_server. */
+enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                    const char *method, const char *version,
+                                    const char *upload_data, size_t *upload_data_size,
+                                    void **req_cls);
+
+/* MHD_RequestCompletedCallback (MHD_OPTION_NOTIFY_COMPLETED): frees the request's state. */
+void emu_http_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                           enum MHD_RequestTerminationCode toe);
+
+#endif

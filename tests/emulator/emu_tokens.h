@@ -1,0 +1,42 @@
+/* emu_tokens: the emulator's token table, token -> user, with Stargate's sliding lifetime. */
+#ifndef EMU_TOKENS_H
+#define EMU_TOKENS_H
+
+#include <stddef.h>
+
+/* A token is a lowercase UUID v4: 36 characters. */
+#define EMU_TOKEN_LEN 36
+
+/* Stargate keeps a token row 1800 s after its last use (a TTL rewritten on each use). */
+#define EMU_TOKEN_TTL_DEFAULT 1800u
+
+/* Thread-safe: every function takes the table's mutex. */
+struct emu_tokens;
+
+/* Returns a new, empty table whose tokens live TTL_S seconds after their last use, or NULL
+ * (ENOMEM). */
+struct emu_tokens *emu_tokens_new(unsigned int ttl_s);
+
+/* Frees TS and every token in it; NULL is a no-op. */
+void emu_tokens_free(struct emu_tokens *ts);
+
+/*
+ * Issues a new random token for USER (ULEN bytes, may hold NULs) and writes it, NUL-terminated,
+ * to OUT. Expired tokens are swept out now and then on the way. Returns 0, or -1 (ENOMEM).
+ */
+int emu_tokens_create(struct emu_tokens *ts, const char *user, size_t ulen,
+                      char out[EMU_TOKEN_LEN + 1]);
+
+/*
+ * Uses TOKEN (LEN bytes, compared exactly): when it exists and has not expired, restarts its
+ * lifetime and returns 1; when USER_OUT is not NULL it also gets a newly allocated, NUL-terminated
+ * copy of the token's user (the caller frees it) and ULEN_OUT, if not NULL, its length.
+ * Returns 0 for an unknown or expired token (an expired one is removed), -1 on ENOMEM.
+ */
+int emu_tokens_use(struct emu_tokens *ts, const char *token, size_t len, char **user_out,
+                   size_t *ulen_out);
+
+/* Returns how many tokens the table holds, expired ones not yet swept included. */
+size_t emu_tokens_count(struct emu_tokens *ts);
+
+#endif
