@@ -29,21 +29,26 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-/* Makes the rename itself durable. Some file systems refuse fsync on folders: not an error. */
-static void sync_dir_of(const char *path)
+/* Some file systems refuse fsync on folders: not an error. */
+void atomic_sync_dir(const char *dir)
 {
-    char *copy = strdup(path);
-    if (!copy)
-        return;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         fsync(fd);
         close(fd);
     }
+}
+
+static void sync_dir_of(const char *path)
+{
+    char *copy = strdup(path);
+    if (copy)
+        atomic_sync_dir(dirname(copy));
     free(copy);
 }
 
-enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode)
+enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode,
+                         int sync_dir)
 {
     /* ".name.tmp-PID-XXXXXX" beside the target: hidden from globs such as *.env, on the same
      * file system, and recognisable as stale once PID is gone. */
@@ -80,7 +85,8 @@ enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t 
         return TF_ERR_IO;
     }
     free(tmp);
-    sync_dir_of(path);
+    if (sync_dir)
+        sync_dir_of(path);
     return TF_OK;
 }
 

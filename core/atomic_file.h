@@ -8,9 +8,15 @@
 #include "core/errors.h"
 
 /* Writes len bytes of data to path: a temp file in the same folder (created with mode, 0600 for
- * anything holding a token), fsync, rename over path, fsync of the folder. On failure the temp
- * file is removed, path is as it was, errno says why, and TF_ERR_IO is returned. */
-enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode);
+ * anything holding a token), fsync, rename over path, and with sync_dir an fsync of the folder
+ * (without it, the caller calls atomic_sync_dir once after many files: a crash before that may
+ * lose the rename, never the file's content). On failure the temp file is removed, path is as it
+ * was, errno says why, and TF_ERR_IO is returned. */
+enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode,
+                         int sync_dir);
+
+/* Makes the renames done in dir durable (fsync of the folder). */
+void atomic_sync_dir(const char *dir);
 
 /* Removes the temp files that atomic_write left in dir when its process was killed (their names
  * carry the writer's pid; those of a process still running are kept). Only temp files for

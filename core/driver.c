@@ -299,6 +299,8 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
         return TF_OK;
     }
     set_outcome(d, t, c.status, http, c.token, c.error);
+    if (d->opt->on_final)
+        d->opt->on_final(d->opt->on_final_ctx, t, r);
     verbosef(d->opt->msg, "%s: %s (HTTP %ld, %zu attempt%s, %lld ms)%s%s", tg->name,
              tf_status_name(r->status), http, r->n_attempts, r->n_attempts == 1 ? "" : "s",
              r->elapsed_ms, r->error ? ": " : "", r->error ? r->error : "");
@@ -330,6 +332,8 @@ static enum tf_err cancel(struct driver *d, size_t t, const char *why)
     if (!error)
         return TF_ERR_NOMEM;
     set_outcome(d, t, TF_STATUS_CANCELLED, r->http_status, NULL, error);
+    if (d->opt->on_final)
+        d->opt->on_final(d->opt->on_final_ctx, t, r);
     return TF_OK;
 }
 

@@ -23,6 +23,10 @@ struct driver_options {
     struct retry_policy retry;       /* --retries, --retry-delay, --retry-max-wait */
     long deadline_ms;                /* whole run (--deadline); 0 = none */
     int stop_fd;                     /* readable when the run must stop (a signal); -1 = none */
+    /* Called once per target as soon as its result is final (ok, failed after its retries, or
+     * cancelled), so that outputs can be written while the run goes on; may be NULL. */
+    void (*on_final)(void *ctx, size_t target, struct result *r);
+    void *on_final_ctx;
     const struct tf_msg *msg;        /* -v lines go here */
 };
 

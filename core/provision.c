@@ -197,12 +197,24 @@ static int membuf_open(struct membuf *m)
     return m->f ? 0 : -1;
 }
 
-/* Closes the stream and writes its content to path. Returns 0 or -1 (errno set). */
-static int membuf_commit(struct membuf *m, const char *path)
+/* Closes the stream and drops what it held (tokens: wiped). */
+static void membuf_discard(struct membuf *m)
+{
+    fclose(m->f);
+    m->f = NULL;
+    if (m->data)
+        explicit_bzero(m->data, m->len);
+    free(m->data);
+    m->data = NULL;
+}
+
+/* Closes the stream and writes its content to path (see atomic_write for sync_dir).
+ * Returns 0 or -1 (errno set). */
+static int membuf_commit(struct membuf *m, const char *path, int sync_dir)
 {
     int rc = fclose(m->f) == 0 ? 0 : -1;
     m->f = NULL;
-    if (rc == 0 && atomic_write(path, m->data, m->len, 0600) != TF_OK)
+    if (rc == 0 && atomic_write(path, m->data, m->len, 0600, sync_dir) != TF_OK)
         rc = -1;
     int saved = errno;
     if (m->data)
@@ -219,45 +231,51 @@ static void write_header(FILE *f, const char *what, const char *stamp)
             what, TOKENFLEET_VERSION, stamp);
 }
 
-/* One file per ok target. Returns the number of files that could not be written. */
-static size_t write_env_dir(const struct provision_options *opt, const struct target_list *targets,
-                            const struct result *results, const char *stamp, size_t *written)
+/* Per-target env files are written as each target finishes, so that a run killed late still
+ * leaves every token it had obtained. */
+struct env_dir_writer {
+    const struct provision_options *opt;
+    const struct target_list *targets;
+    size_t written, failed;
+};
+
+static void write_env_dir_file(void *ctx, size_t i, struct result *r)
 {
-    size_t failed = 0;
-    for (size_t i = 0; i < targets->count; i++) {
-        const struct target *t = &targets->items[i];
-        if (results[i].status != TF_STATUS_OK)
-            continue; /* a failed target leaves its existing file as it was */
-        char *path = text_printf("%s/%s.%s.env", opt->env_dir, t->db->name.value,
-                                 t->region->value);
-        struct membuf m;
-        enum env_var bad = ENV_VAR_COUNT;
-        int rc = path && membuf_open(&m) == 0 ? 0 : -1;
-        if (rc == 0) {
-            write_header(m.f, t->name, stamp);
-            if (envfile_write_target(m.f, t, results[i].token, "", opt->env_format, &bad) !=
-                TF_OK)
-                rc = -1;
-            if (rc == 0)
-                rc = membuf_commit(&m, path);
-            else
-                fclose(m.f), free(m.data);
-        }
-        if (rc != 0) {
-            if (bad != ENV_VAR_COUNT)
-                errorf(opt->msg, "%s: %s cannot be written in the %s format; file not written",
-                       t->name, envfile_var_name(bad),
-                       opt->env_format == ENV_FORMAT_SH ? "sh" : "portable");
-            else
-                errorf(opt->msg, "%s: cannot write %s: %s", t->name, path ? path : "env file",
-                       strerror(errno));
-            failed++;
-        } else {
-            (*written)++;
-        }
-        free(path);
+    struct env_dir_writer *w = ctx;
+    const struct provision_options *opt = w->opt;
+    const struct target *t = &w->targets->items[i];
+    if (r->status != TF_STATUS_OK)
+        return; /* a failed target leaves its existing file as it was */
+    char stamp[32];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    report_format_time(now, stamp);
+    char *path = text_printf("%s/%s.%s.env", opt->env_dir, t->db->name.value, t->region->value);
+    struct membuf m;
+    enum env_var bad = ENV_VAR_COUNT;
+    int rc = path && membuf_open(&m) == 0 ? 0 : -1;
+    if (rc == 0) {
+        write_header(m.f, t->name, stamp);
+        if (envfile_write_target(m.f, t, r->token, "", opt->env_format, &bad) != TF_OK)
+            rc = -1;
+        if (rc == 0)
+            rc = membuf_commit(&m, path, 0); /* the folder is synced once, after the run */
+        else
+            membuf_discard(&m);
     }
-    return failed;
+    if (rc != 0) {
+        if (bad != ENV_VAR_COUNT)
+            errorf(opt->msg, "%s: %s cannot be written in the %s format; file not written",
+                   t->name, envfile_var_name(bad),
+                   opt->env_format == ENV_FORMAT_SH ? "sh" : "portable");
+        else
+            errorf(opt->msg, "%s: cannot write %s: %s", t->name, path ? path : "env file",
+                   strerror(errno));
+        w->failed++;
+    } else {
+        w->written++;
+    }
+    free(path);
 }
 
 static int write_env_file(const struct provision_options *opt, const struct target_list *targets,
@@ -281,13 +299,11 @@ static int write_env_file(const struct provision_options *opt, const struct targ
         if (rc != TF_OK) {
             errorf(opt->msg, "%s: %s cannot be written (%s); %s not written", t->name,
                    envfile_var_name(bad), tf_strerror(rc), opt->env_file);
-            fclose(m.f);
-            explicit_bzero(m.data, m.len);
-            free(m.data);
+            membuf_discard(&m);
             return -1;
         }
     }
-    if (membuf_commit(&m, opt->env_file) != 0) {
+    if (membuf_commit(&m, opt->env_file, 1) != 0) {
         errorf(opt->msg, "cannot write %s: %s", opt->env_file, strerror(errno));
         return -1;
     }
@@ -309,13 +325,11 @@ static int write_report(const struct provision_options *opt, const struct target
         return -1;
     enum tf_err rc = report_write(m.f, meta, targets, results);
     if (rc != TF_OK) {
-        fclose(m.f);
-        explicit_bzero(m.data, m.len);
-        free(m.data);
+        membuf_discard(&m);
         errorf(opt->msg, "cannot build the report: %s", tf_strerror(rc));
         return -1;
     }
-    if (membuf_commit(&m, opt->report) != 0) {
+    if (membuf_commit(&m, opt->report, 1) != 0) {
         errorf(opt->msg, "cannot write %s: %s", opt->report, strerror(errno));
         return -1;
     }
@@ -367,8 +381,16 @@ int provision_run(const struct provision_options *opt, const struct target_list 
         errorf(opt->msg, "out of memory");
         return EXIT_SOME_FAILED;
     }
+    struct env_dir_writer env_dir = {.opt = opt, .targets = targets};
+    struct driver_options dopt = opt->driver;
+    if (opt->env_dir) {
+        dopt.on_final = write_env_dir_file;
+        dopt.on_final_ctx = &env_dir;
+    }
     enum driver_stop stop;
-    enum tf_err rc = driver_run(&opt->driver, targets, results, &stop);
+    enum tf_err rc = driver_run(&dopt, targets, results, &stop);
+    if (opt->env_dir)
+        atomic_sync_dir(opt->env_dir);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     clock_gettime(CLOCK_REALTIME, &meta.finished_at);
     if (rc != TF_OK)
@@ -380,10 +402,7 @@ int provision_run(const struct provision_options *opt, const struct target_list 
 
     char stamp[32];
     report_format_time(meta.finished_at, stamp);
-    int failed_outputs = 0;
-    size_t written = 0;
-    if (opt->env_dir && write_env_dir(opt, targets, results, stamp, &written))
-        failed_outputs = 1;
+    int failed_outputs = env_dir.failed != 0;
     if (opt->env_file && write_env_file(opt, targets, results, stamp) != 0)
         failed_outputs = 1;
     if (opt->report && write_report(opt, targets, results, &meta) != 0)
@@ -391,7 +410,7 @@ int provision_run(const struct provision_options *opt, const struct target_list 
 
     summarize(opt, targets, results, seconds_between(t0, t1));
     if (opt->env_dir)
-        infof(opt->msg, "env files: %zu written to %s/", written, opt->env_dir);
+        infof(opt->msg, "env files: %zu written to %s/", env_dir.written, opt->env_dir);
     if (opt->env_file)
         infof(opt->msg, "combined env file: %s", opt->env_file);
     if (opt->report && strcmp(opt->report, "-") != 0)

@@ -20,6 +20,11 @@ ENV_VARS = ["ASTRA_CLUSTER_ID", "ASTRA_CLUSTER_REGION", "ASTRA_DB_USERNAME", "AS
             "ASTRA_AUTHORIZATION_TOKEN"]
 
 
+def slurp(path):
+    with open(path) as f:
+        return f.read()
+
+
 def emulator_port():
     with open(os.path.join(EMULATOR_DIR, "port")) as f:
         return int(f.read().strip())

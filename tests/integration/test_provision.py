@@ -83,14 +83,13 @@ class ProvisionTest(harness.TestCase):
         self.assertEqual(bad["error"], "HTTP 401: Failed to create token: Provided username svc "
                                        "and/or password are incorrect")
         self.assertNotIn("token", bad)
-        self.assertNotIn("not-the-password", open(report).read())
+        self.assertNotIn("not-the-password", harness.slurp(report))
         self.assertIn("db002/us-east1: auth_failed", p.stderr)
         for i in (0, 1, 3, 4):
             self.assertEqual(rep["results"][i]["status"], "ok")
             self.read_env_file(os.path.join(envs, f"db00{i}.us-east1.env"))
-        with open(old) as f:
-            self.assertEqual(f.read(), "ASTRA_AUTHORIZATION_TOKEN=old-token\n",
-                             "a failed target leaves its env file as it was")
+        self.assertEqual(harness.slurp(old), "ASTRA_AUTHORIZATION_TOKEN=old-token\n",
+                         "a failed target leaves its env file as it was")
 
     def test_invalid_inventory_sends_and_writes_nothing(self):
         dbs = make_databases(3, ["us-east1"])
