@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libyaml-dev libjansson-dev uuid-dev
   libcmocka-dev libmicrohttpd-dev
-  openssl python3 clang
+  openssl python3 clang valgrind
 )
 
 missing=()

@@ -17,5 +17,12 @@ run() { # build-dir, cmake options...
 }
 
 run build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# valgrind over the same build: unit tests and the tokenfleet runs of the integration tests
+# (the reliability tests time signals and kills, which valgrind's slowness would only blur).
+echo "== build under valgrind"
+TOKENFLEET_TEST_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
+--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
+    ctest --test-dir build --output-on-failure -E integration_reliability
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     run build-asan -DCMAKE_BUILD_TYPE=Debug -DTOKENFLEET_SANITIZE=ON

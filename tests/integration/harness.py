@@ -13,6 +13,8 @@ import unittest
 import uuid
 
 TOKENFLEET = os.environ["TOKENFLEET"]
+# e.g. "valgrind --error-exitcode=99 ...": how tests/run-tests.sh runs the suite under valgrind.
+WRAPPER = os.environ.get("TOKENFLEET_TEST_WRAPPER", "").split()
 EMULATOR_DIR = os.environ["EMULATOR_DIR"]
 PASSWORD = "Integr4tion-Pa55word-QZ7"  # distinctive: searched for in every output
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -102,7 +104,7 @@ class TestCase(unittest.TestCase):
         full_env = dict(os.environ)
         full_env["TF_TEST_PASSWORD"] = PASSWORD
         full_env.update(env or {})
-        argv = [TOKENFLEET, *args]
+        argv = [*WRAPPER, TOKENFLEET, *args]
         if args and args[0] == "provision" and https:
             argv += ["--connect-to", f"::127.0.0.1:{emulator_port()}", "--cacert", ca_cert()]
         p = subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=120)
