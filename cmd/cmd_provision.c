@@ -20,7 +20,7 @@ int cmd_provision(int argc, char **argv)
     struct tf_msg msg = {.verbosity = cli.verbosity, .out = stderr};
     struct inventory *inv;
     struct target_list targets;
-    enum tf_err rc = config_load(cli.inventory, cli.limits, cli.n_limits, stderr,
+    enum tf_err rc = config_load(cli.inventory, cli.limits, cli.n_limits, &cli.shard, stderr,
                                  cli.verbosity < 0, &inv, &targets);
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
@@ -50,6 +50,8 @@ int cmd_provision(int argc, char **argv)
             .env_format = cli.env_format,
             .dry_run = cli.dry_run,
             .inventory_path = cli.inventory,
+            .shard_index = cli.shard.index,
+            .shard_count = cli.shard.count,
             .msg = &msg,
         };
         if (!cli.dry_run && (opt.driver.stop_fd = signals_install()) < 0)

@@ -16,7 +16,7 @@ int cmd_validate(int argc, char **argv)
     }
     struct inventory *inv;
     struct target_list targets;
-    enum tf_err rc = config_load(cli.inventory, cli.limits, cli.n_limits, stderr,
+    enum tf_err rc = config_load(cli.inventory, cli.limits, cli.n_limits, &cli.shard, stderr,
                                  cli.verbosity < 0, &inv, &targets);
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {

@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
     {"validate", cmd_validate},
     {"provision", cmd_provision},
+    {"merge-reports", cmd_merge_reports},
 };
 
 int main(int argc, char **argv)

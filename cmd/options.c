@@ -24,10 +24,11 @@ enum {
     OPT_RETRY_DELAY,
     OPT_RETRY_MAX_WAIT,
     OPT_DEADLINE,
+    OPT_SHARD,
 };
 
 static const char validate_help[] =
-    "Usage: tokenfleet validate -i FILE [--limit PATTERN]... [-q]\n"
+    "Usage: tokenfleet validate -i FILE [--limit PATTERN]... [--shard K/N] [-q]\n"
     "\n"
     "Checks an inventory without sending anything: YAML, keys, values, duplicates, and that\n"
     "every password reference ({env: NAME}, {file: PATH}) can be read. Prints every mistake\n"
@@ -35,6 +36,7 @@ static const char validate_help[] =
     "\n"
     "  -i, --inventory FILE   the inventory (YAML)\n"
     "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
+    "      --shard K/N        only slice K of N (see provision --help)\n"
     "  -q, --quiet            errors only\n"
     "  -h, --help             this text\n"
     "\n"
@@ -63,6 +65,10 @@ static const char provision_help[] =
     "      --limit PATTERN       only targets matching a glob on the target name\n"
     "                            (orders/us-east1, 'orders*', '*/eu-west1'), a database name,\n"
     "                            or tag:NAME; repeatable (a target matching any is kept)\n"
+    "      --shard K/N           only slice K (0 to N-1) of N disjoint slices, chosen by a\n"
+    "                            stable hash of the target name: N hosts, or a Kubernetes\n"
+    "                            Indexed Job with --shard $JOB_COMPLETION_INDEX/N, split a\n"
+    "                            fleet; join their reports with 'tokenfleet merge-reports'\n"
     "      --connect-to HOST1:PORT1:HOST2:PORT2  send requests for HOST1:PORT1 to\n"
     "                            HOST2:PORT2, as curl's option; TLS still checks HOST1\n"
     "      --cacert FILE         trust these CAs instead of the system's bundle\n"
@@ -96,6 +102,7 @@ void options_print_main_help(FILE *out)
           "Commands:\n"
           "  validate    check an inventory; send nothing\n"
           "  provision   get a token for every target; write env files and a report\n"
+          "  merge-reports  join the reports of a sharded run (--shard K/N) into one\n"
           "\n"
           "Run 'tokenfleet COMMAND --help' for a command's options.\n"
           "  --version   print the version and libcurl's\n",
@@ -157,6 +164,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
         {"retry-max-wait", required_argument, NULL, OPT_RETRY_MAX_WAIT},
         {"deadline", required_argument, NULL, OPT_DEADLINE},
+        {"shard", required_argument, NULL, OPT_SHARD},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -193,6 +201,18 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             if (push(&out->limits, &out->n_limits, optarg) != 0)
                 return usage(name, "%s", "out of memory");
             break;
+        case OPT_SHARD: {
+            unsigned k, n;
+            int used = 0;
+            if (sscanf(optarg, "%u/%u%n", &k, &n, &used) != 2 || optarg[used] || n == 0 ||
+                n > 65536 || k >= n)
+                return usage(name,
+                             "--shard: \"%s\" is not K/N with 0 <= K < N (e.g. 0/4; in a "
+                             "Kubernetes Indexed Job, $JOB_COMPLETION_INDEX/N)",
+                             optarg);
+            out->shard = (struct shard){k, n};
+            break;
+        }
         case OPT_ENV_DIR:
             provision_only = 1;
             out->env_dir = optarg;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "config/load.h"
 #include "core/envfile.h"
 
 enum command { CMD_VALIDATE, CMD_PROVISION };
@@ -22,6 +23,7 @@ struct cli {
     long retry_max_wait_ms;      /* --retry-max-wait: longest Retry-After honoured */
     long deadline_ms;            /* --deadline: the whole run; 0 = none */
     const char *cacert;          /* --cacert */
+    struct shard shard;          /* --shard K/N; count 0 = all targets */
     const char **limits;         /* --limit, repeatable; owned array, borrowed strings */
     size_t n_limits;
     const char **connect_to;     /* --connect-to, repeatable; owned array, borrowed strings */

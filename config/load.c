@@ -3,8 +3,9 @@
 
 #include <string.h>
 
-enum tf_err config_load(const char *path, const char *const *patterns, size_t n, FILE *diag_out,
-                        int quiet, struct inventory **inv, struct target_list *targets)
+enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
+                        const struct shard *shard, FILE *diag_out, int quiet,
+                        struct inventory **inv, struct target_list *targets)
 {
     *inv = NULL;
     memset(targets, 0, sizeof *targets);
@@ -16,6 +17,8 @@ enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
         rc = targets_expand(*inv, d, targets);
     if (rc == TF_OK)
         rc = targets_select(targets, patterns, n, d);
+    if (rc == TF_OK && shard && shard->count)
+        targets_shard(targets, shard->index, shard->count);
     if (rc == TF_OK)
         rc = targets_resolve_secrets(targets, *inv, d);
     diag_print(d, diag_out, quiet);

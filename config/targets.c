@@ -4,11 +4,19 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/secret.h"
 #include "core/text.h"
+
+static void target_clear(struct target *t)
+{
+    free(t->name);
+    free(t->url);
+    free(t->env_prefix);
+}
 
 /* Fills {id} and {region} into the template. Returns a new string or NULL (out of memory). */
 static char *fill_template(const char *tpl, const char *id, const char *region)
@@ -203,13 +211,10 @@ enum tf_err targets_select(struct target_list *list, const char *const *patterns
                 hits[p]++;
                 keep = 1;
             }
-        if (keep) {
+        if (keep)
             list->items[kept++] = *t;
-        } else {
-            free(t->name);
-            free(t->url);
-            free(t->env_prefix);
-        }
+        else
+            target_clear(t);
     }
     list->count = kept;
     for (size_t p = 0; p < n; p++)
@@ -220,6 +225,29 @@ enum tf_err targets_select(struct target_list *list, const char *const *patterns
                        patterns[p]);
     free(hits);
     return d->errors ? TF_ERR_INVENTORY : TF_OK;
+}
+
+unsigned targets_shard_of(const char *name, unsigned n)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a: fixed, documented, the same everywhere */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return (unsigned)(h % n);
+}
+
+void targets_shard(struct target_list *list, unsigned k, unsigned n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        struct target *t = &list->items[i];
+        if (targets_shard_of(t->name, n) == k)
+            list->items[kept++] = *t;
+        else
+            target_clear(t);
+    }
+    list->count = kept;
 }
 
 enum tf_err targets_resolve_secrets(struct target_list *list, const struct inventory *inv,
@@ -236,11 +264,8 @@ enum tf_err targets_resolve_secrets(struct target_list *list, const struct inven
 
 void target_list_clear(struct target_list *list)
 {
-    for (size_t i = 0; i < list->count; i++) {
-        free(list->items[i].name);
-        free(list->items[i].url);
-        free(list->items[i].env_prefix);
-    }
+    for (size_t i = 0; i < list->count; i++)
+        target_clear(&list->items[i]);
     free(list->items);
     memset(list, 0, sizeof *list);
 }

@@ -33,6 +33,15 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
 enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
                            struct diag *d);
 
+/* Keeps only shard k of n (0 <= k < n): the targets whose name hashes (64-bit FNV-1a of the
+ * name, modulo n) to k. Slices are disjoint, cover every target, and stay the same across runs,
+ * machines and versions for the same names and n, so that N hosts (or a Kubernetes Indexed Job,
+ * k = JOB_COMPLETION_INDEX) can split a fleet. */
+void targets_shard(struct target_list *list, unsigned k, unsigned n);
+
+/* The shard (0 <= result < n) that target name belongs to. */
+unsigned targets_shard_of(const char *name, unsigned n);
+
 /* Resolves the password of every target in list (each reference once). Returns TF_OK,
  * TF_ERR_INVENTORY when d got errors, or TF_ERR_NOMEM. */
 enum tf_err targets_resolve_secrets(struct target_list *list, const struct inventory *inv,

@@ -117,3 +117,37 @@ size_t atomic_remove_stale(const char *dir, const char *base)
     closedir(dp);
     return removed;
 }
+
+int atomic_buf_open(struct atomic_buf *b)
+{
+    memset(b, 0, sizeof *b);
+    b->f = open_memstream(&b->data, &b->len);
+    return b->f ? 0 : -1;
+}
+
+static void wipe(struct atomic_buf *b)
+{
+    if (b->data)
+        explicit_bzero(b->data, b->len);
+    free(b->data);
+    b->data = NULL;
+}
+
+void atomic_buf_discard(struct atomic_buf *b)
+{
+    fclose(b->f);
+    b->f = NULL;
+    wipe(b);
+}
+
+int atomic_buf_commit(struct atomic_buf *b, const char *path, mode_t mode, int sync_dir)
+{
+    int rc = fclose(b->f) == 0 ? 0 : -1;
+    b->f = NULL;
+    if (rc == 0 && atomic_write(path, b->data, b->len, mode, sync_dir) != TF_OK)
+        rc = -1;
+    int saved = errno;
+    wipe(b);
+    errno = saved;
+    return rc;
+}

@@ -183,48 +183,6 @@ static int dry_run(const struct provision_options *opt, const struct target_list
     return EXIT_ALL_OK;
 }
 
-/* Renders into a memory buffer, then writes it atomically with mode 0600. */
-struct membuf {
-    char *data;
-    size_t len;
-    FILE *f;
-};
-
-static int membuf_open(struct membuf *m)
-{
-    memset(m, 0, sizeof *m);
-    m->f = open_memstream(&m->data, &m->len);
-    return m->f ? 0 : -1;
-}
-
-/* Closes the stream and drops what it held (tokens: wiped). */
-static void membuf_discard(struct membuf *m)
-{
-    fclose(m->f);
-    m->f = NULL;
-    if (m->data)
-        explicit_bzero(m->data, m->len);
-    free(m->data);
-    m->data = NULL;
-}
-
-/* Closes the stream and writes its content to path (see atomic_write for sync_dir).
- * Returns 0 or -1 (errno set). */
-static int membuf_commit(struct membuf *m, const char *path, int sync_dir)
-{
-    int rc = fclose(m->f) == 0 ? 0 : -1;
-    m->f = NULL;
-    if (rc == 0 && atomic_write(path, m->data, m->len, 0600, sync_dir) != TF_OK)
-        rc = -1;
-    int saved = errno;
-    if (m->data)
-        explicit_bzero(m->data, m->len); /* it held tokens */
-    free(m->data);
-    m->data = NULL;
-    errno = saved;
-    return rc;
-}
-
 static void write_header(FILE *f, const char *what, const char *stamp)
 {
     fprintf(f, "# %s: written by tokenfleet %s at %s. Holds a secret token: keep it private.\n",
@@ -251,17 +209,17 @@ static void write_env_dir_file(void *ctx, size_t i, struct result *r)
     clock_gettime(CLOCK_REALTIME, &now);
     report_format_time(now, stamp);
     char *path = text_printf("%s/%s.%s.env", opt->env_dir, t->db->name.value, t->region->value);
-    struct membuf m;
+    struct atomic_buf m;
     enum env_var bad = ENV_VAR_COUNT;
-    int rc = path && membuf_open(&m) == 0 ? 0 : -1;
+    int rc = path && atomic_buf_open(&m) == 0 ? 0 : -1;
     if (rc == 0) {
         write_header(m.f, t->name, stamp);
         if (envfile_write_target(m.f, t, r->token, "", opt->env_format, &bad) != TF_OK)
             rc = -1;
         if (rc == 0)
-            rc = membuf_commit(&m, path, 0); /* the folder is synced once, after the run */
+            rc = atomic_buf_commit(&m, path, 0600, 0); /* the folder is synced once, after the run */
         else
-            membuf_discard(&m);
+            atomic_buf_discard(&m);
     }
     if (rc != 0) {
         if (bad != ENV_VAR_COUNT)
@@ -281,8 +239,8 @@ static void write_env_dir_file(void *ctx, size_t i, struct result *r)
 static int write_env_file(const struct provision_options *opt, const struct target_list *targets,
                           const struct result *results, const char *stamp)
 {
-    struct membuf m;
-    if (membuf_open(&m) != 0)
+    struct atomic_buf m;
+    if (atomic_buf_open(&m) != 0)
         return -1;
     write_header(m.f, "all targets", stamp);
     for (size_t i = 0; i < targets->count; i++) {
@@ -299,11 +257,11 @@ static int write_env_file(const struct provision_options *opt, const struct targ
         if (rc != TF_OK) {
             errorf(opt->msg, "%s: %s cannot be written (%s); %s not written", t->name,
                    envfile_var_name(bad), tf_strerror(rc), opt->env_file);
-            membuf_discard(&m);
+            atomic_buf_discard(&m);
             return -1;
         }
     }
-    if (membuf_commit(&m, opt->env_file, 1) != 0) {
+    if (atomic_buf_commit(&m, opt->env_file, 0600, 1) != 0) {
         errorf(opt->msg, "cannot write %s: %s", opt->env_file, strerror(errno));
         return -1;
     }
@@ -320,16 +278,16 @@ static int write_report(const struct provision_options *opt, const struct target
         errorf(opt->msg, "cannot write the report to standard output: %s", tf_strerror(rc));
         return -1;
     }
-    struct membuf m;
-    if (membuf_open(&m) != 0)
+    struct atomic_buf m;
+    if (atomic_buf_open(&m) != 0)
         return -1;
     enum tf_err rc = report_write(m.f, meta, targets, results);
     if (rc != TF_OK) {
-        membuf_discard(&m);
+        atomic_buf_discard(&m);
         errorf(opt->msg, "cannot build the report: %s", tf_strerror(rc));
         return -1;
     }
-    if (membuf_commit(&m, opt->report, 1) != 0) {
+    if (atomic_buf_commit(&m, opt->report, 0600, 1) != 0) {
         errorf(opt->msg, "cannot write %s: %s", opt->report, strerror(errno));
         return -1;
     }
@@ -372,7 +330,10 @@ int provision_run(const struct provision_options *opt, const struct target_list 
     if (opt->dry_run)
         return dry_run(opt, targets);
 
-    struct report_meta meta = {.mode = "provision", .with_tokens = 1};
+    struct report_meta meta = {.mode = "provision",
+                               .with_tokens = 1,
+                               .shard_index = opt->shard_index,
+                               .shard_count = opt->shard_count};
     struct timespec t0, t1;
     clock_gettime(CLOCK_REALTIME, &meta.started_at);
     clock_gettime(CLOCK_MONOTONIC, &t0);

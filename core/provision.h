@@ -23,6 +23,8 @@ struct provision_options {
     enum env_format env_format;
     int dry_run;                 /* print the requests, send nothing */
     const char *inventory_path;  /* for messages that point into the inventory */
+    unsigned shard_index;        /* --shard K/N, recorded in the report; count 0 = none */
+    unsigned shard_count;
     const struct tf_msg *msg;
 };
 

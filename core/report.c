@@ -80,6 +80,40 @@ static json_t *result_object(const struct target *t, const struct result *r, int
     return o;
 }
 
+enum tf_err report_write_stream(FILE *out, json_t *head, size_t n,
+                                json_t *(*result_at)(void *ctx, size_t i), void *ctx)
+{
+    char *text = json_dumps(head, JSON_COMPACT);
+    if (!text)
+        return TF_ERR_JSON;
+    /* The header's closing brace gives way to the results array. */
+    text[strlen(text) - 1] = '\0';
+    int bad = fprintf(out, "%s,\"results\":[", text) < 0;
+    free(text);
+    for (size_t i = 0; i < n && !bad; i++) {
+        json_t *o = result_at(ctx, i);
+        if (!o)
+            return TF_ERR_JSON;
+        bad |= fputs(i ? ",\n" : "\n", out) < 0;
+        bad |= json_dumpf(o, out, JSON_COMPACT) != 0;
+        json_decref(o);
+    }
+    bad |= fputs("\n]}\n", out) < 0;
+    return bad ? TF_ERR_IO : TF_OK;
+}
+
+struct run_results {
+    const struct target_list *targets;
+    const struct result *results;
+    int with_tokens;
+};
+
+static json_t *run_result_at(void *ctx, size_t i)
+{
+    const struct run_results *r = ctx;
+    return result_object(&r->targets->items[i], &r->results[i], r->with_tokens);
+}
+
 enum tf_err report_write(FILE *out, const struct report_meta *meta,
                          const struct target_list *targets, const struct result *results)
 {
@@ -92,24 +126,17 @@ enum tf_err report_write(FILE *out, const struct report_meta *meta,
                              time_value(meta->finished_at), "summary", "targets",
                              (json_int_t)targets->count, "ok", (json_int_t)ok, "failed",
                              (json_int_t)(targets->count - ok));
+    if (head && meta->shard_count &&
+        json_object_set_new(head, "shard",
+                            json_pack("{s:I, s:I}", "index", (json_int_t)meta->shard_index,
+                                      "count", (json_int_t)meta->shard_count)) != 0) {
+        json_decref(head);
+        head = NULL;
+    }
     if (!head)
         return TF_ERR_JSON;
-    char *text = json_dumps(head, JSON_COMPACT);
+    struct run_results ctx = {targets, results, meta->with_tokens};
+    enum tf_err rc = report_write_stream(out, head, targets->count, run_result_at, &ctx);
     json_decref(head);
-    if (!text)
-        return TF_ERR_JSON;
-    /* The header's closing brace gives way to the results array. */
-    text[strlen(text) - 1] = '\0';
-    int bad = fprintf(out, "%s,\"results\":[", text) < 0;
-    free(text);
-    for (size_t i = 0; i < targets->count && !bad; i++) {
-        json_t *o = result_object(&targets->items[i], &results[i], meta->with_tokens);
-        if (!o)
-            return TF_ERR_JSON;
-        bad |= fputs(i ? ",\n" : "\n", out) < 0;
-        bad |= json_dumpf(o, out, JSON_COMPACT) != 0;
-        json_decref(o);
-    }
-    bad |= fputs("\n]}\n", out) < 0;
-    return bad ? TF_ERR_IO : TF_OK;
+    return rc;
 }

@@ -2,6 +2,7 @@
 #ifndef TOKENFLEET_REPORT_H
 #define TOKENFLEET_REPORT_H
 
+#include <jansson.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -14,6 +15,8 @@ struct report_meta {
     struct timespec started_at;  /* CLOCK_REALTIME */
     struct timespec finished_at; /* CLOCK_REALTIME */
     int with_tokens;             /* write the token of ok targets */
+    unsigned shard_index;        /* --shard K/N: K */
+    unsigned shard_count;        /* --shard K/N: N; 0 when the run was not sharded */
 };
 
 /* Formats t as RFC 3339 UTC with milliseconds ("2026-11-27T21:00:00.123Z") into buf (>= 25). */
@@ -25,5 +28,12 @@ void report_format_time(struct timespec t, char buf[32]);
  * {"request_id", "status", "http_status"}. Returns TF_OK, TF_ERR_JSON or TF_ERR_IO. */
 enum tf_err report_write(FILE *out, const struct report_meta *meta,
                          const struct target_list *targets, const struct result *results);
+
+/* Writes head (borrowed; it must not hold "results") with a "results" array appended as its last
+ * member, one result per line; result_at returns a new reference to result i (NULL: out of
+ * memory). The format of every report tokenfleet writes. Returns TF_OK, TF_ERR_JSON or
+ * TF_ERR_IO. */
+enum tf_err report_write_stream(FILE *out, json_t *head, size_t n,
+                                json_t *(*result_at)(void *ctx, size_t i), void *ctx);
 
 #endif

@@ -630,7 +630,7 @@ static void load(const char *path, const char *const *limits, int quiet, struct 
         n++;
     FILE *f = open_memstream(&l->out, &size);
     assert_non_null(f);
-    l->rc = config_load(path, limits, n, f, quiet, &l->inv, &l->targets);
+    l->rc = config_load(path, limits, n, NULL, f, quiet, &l->inv, &l->targets);
     assert_int_equal(fclose(f), 0);
     /* The one rule for every case: a password never reaches a message. */
     if (strstr(l->out, "hunter2"))

@@ -86,7 +86,7 @@ static int setup(void **state)
     size_t size = 0;
     FILE *d = open_memstream(&diag, &size);
     assert_non_null(d);
-    enum tf_err rc = config_load(run->path, NULL, 0, d, 0, &run->inv, &run->targets);
+    enum tf_err rc = config_load(run->path, NULL, 0, NULL, d, 0, &run->inv, &run->targets);
     assert_int_equal(fclose(d), 0);
     if (rc != TF_OK || size)
         fail_msg("the inventory did not load cleanly: %s\n%s", tf_strerror(rc), diag);
