@@ -6,7 +6,7 @@
 #include "cmd/commands.h"
 #include "core/atomic_file.h"
 #include "core/merge.h"
-#include "core/provision.h"
+#include "core/job.h"
 
 static const char merge_help[] =
     "Usage: tokenfleet merge-reports [-o FILE] REPORT...\n"

@@ -4,7 +4,7 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "config/load.h"
-#include "core/provision.h"
+#include "core/job.h"
 
 int cmd_validate(int argc, char **argv)
 {

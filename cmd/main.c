@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
     {"validate", cmd_validate},
     {"provision", cmd_provision},
+    {"check", cmd_check},
     {"merge-reports", cmd_merge_reports},
 };
 

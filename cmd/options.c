@@ -25,7 +25,17 @@ enum {
     OPT_RETRY_MAX_WAIT,
     OPT_DEADLINE,
     OPT_SHARD,
+    OPT_JUNIT,
+    OPT_PROM,
+    OPT_VERIFY,
 };
+
+/* Which commands take an option (bit 1 << enum command). */
+#define FOR_VALIDATE  (1u << CMD_VALIDATE)
+#define FOR_PROVISION (1u << CMD_PROVISION)
+#define FOR_CHECK     (1u << CMD_CHECK)
+#define FOR_RUNS      (FOR_PROVISION | FOR_CHECK)
+#define FOR_ALL       (FOR_VALIDATE | FOR_RUNS)
 
 static const char validate_help[] =
     "Usage: tokenfleet validate -i FILE [--limit PATTERN]... [--shard K/N] [-q]\n"
@@ -92,6 +102,36 @@ static const char provision_help[] =
     "130/143 stopped by SIGINT/SIGTERM: what finished is written, the rest is cancelled; a\n"
     "second signal ends at once (files are replaced whole or not at all).\n";
 
+static const char check_help[] =
+    "Usage: tokenfleet check -i FILE [options]\n"
+    "\n"
+    "The nightly check: do all the databases' credentials still work? Sends the same requests\n"
+    "as provision (same concurrency, retries and time bounds) but writes no token anywhere.\n"
+    "\n"
+    "Outputs:\n"
+    "      --report FILE         JSON report (mode \"check\", no token); - for standard output\n"
+    "      --junit FILE          JUnit XML: one testcase per target (classname the database,\n"
+    "                            name the region), a failure for each that is not ok\n"
+    "      --prom FILE           Prometheus text format for node_exporter's textfile\n"
+    "                            collector (replaced atomically): tokenfleet_target_up, ...\n"
+    "      --verify              also prove each token reaches its keyspace: GET the REST\n"
+    "                            API's /v2/schemas/keyspaces/KEYSPACE with it (base derived from\n"
+    "                            auth_url, or rest_url in the inventory); a keyspace that is\n"
+    "                            missing or not visible is keyspace_unreachable\n"
+    "\n"
+    "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
+    "--deadline, --limit, --shard, --connect-to, --cacert, --dry-run, as for provision\n"
+    "(see tokenfleet provision --help).\n"
+    "\n"
+    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -q, --quiet               errors only\n"
+    "  -v, --verbose             one line per request (never a password or a token)\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "On a terminal, a progress line and a table of the results; otherwise a one-line summary.\n"
+    "Exit status: 0 every target passed, 1 some target failed, 2 wrong usage or inventory\n"
+    "errors (nothing sent), 130/143 interrupted.\n";
+
 void options_print_main_help(FILE *out)
 {
     fputs("Usage: tokenfleet COMMAND [options]\n"
@@ -102,6 +142,7 @@ void options_print_main_help(FILE *out)
           "Commands:\n"
           "  validate    check an inventory; send nothing\n"
           "  provision   get a token for every target; write env files and a report\n"
+          "  check       nightly: do every target's credentials still work? (no token written)\n"
           "  merge-reports  join the reports of a sharded run (--shard K/N) into one\n"
           "\n"
           "Run 'tokenfleet COMMAND --help' for a command's options.\n"
@@ -165,12 +206,15 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"retry-max-wait", required_argument, NULL, OPT_RETRY_MAX_WAIT},
         {"deadline", required_argument, NULL, OPT_DEADLINE},
         {"shard", required_argument, NULL, OPT_SHARD},
+        {"junit", required_argument, NULL, OPT_JUNIT},
+        {"prom", required_argument, NULL, OPT_PROM},
+        {"verify", no_argument, NULL, OPT_VERIFY},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *name = cmd == CMD_VALIDATE ? "validate" : "provision";
+    const char *name = cmd == CMD_VALIDATE ? "validate" : cmd == CMD_CHECK ? "check" : "provision";
     memset(out, 0, sizeof *out);
     out->concurrency = 64;
     out->timeout_ms = 10000;
@@ -183,7 +227,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":i:j:qvh", longopts, NULL)) != -1) {
-        int provision_only = 0;
+        unsigned only = FOR_ALL;
         switch (c) {
         case 'i':
             out->inventory = optarg;
@@ -195,11 +239,24 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->verbosity = 1;
             break;
         case 'h':
-            fputs(cmd == CMD_VALIDATE ? validate_help : provision_help, stdout);
+            fputs(cmd == CMD_VALIDATE ? validate_help : cmd == CMD_CHECK ? check_help : provision_help,
+                  stdout);
             return PARSE_EXIT_OK;
         case OPT_LIMIT:
             if (push(&out->limits, &out->n_limits, optarg) != 0)
                 return usage(name, "%s", "out of memory");
+            break;
+        case OPT_JUNIT:
+            only = FOR_CHECK;
+            out->junit = optarg;
+            break;
+        case OPT_PROM:
+            only = FOR_CHECK;
+            out->prom = optarg;
+            break;
+        case OPT_VERIFY:
+            only = FOR_CHECK;
+            out->verify = 1;
             break;
         case OPT_SHARD: {
             unsigned k, n;
@@ -214,25 +271,25 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_ENV_DIR:
-            provision_only = 1;
+            only = FOR_PROVISION;
             out->env_dir = optarg;
             break;
         case OPT_ENV_FILE:
-            provision_only = 1;
+            only = FOR_PROVISION;
             out->env_file = optarg;
             break;
         case OPT_REPORT:
-            provision_only = 1;
+            only = FOR_RUNS;
             out->report = optarg;
             break;
         case OPT_ENV_FORMAT:
-            provision_only = 1;
+            only = FOR_PROVISION;
             if (envfile_format_parse(optarg, &out->env_format) != 0)
                 return usage(name, "--env-format: \"%s\" is not a format (portable or sh)",
                              optarg);
             break;
         case 'j': {
-            provision_only = 1;
+            only = FOR_RUNS;
             char *end;
             errno = 0;
             long v = strtol(optarg, &end, 10);
@@ -242,7 +299,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_RETRIES: {
-            provision_only = 1;
+            only = FOR_RUNS;
             char *end;
             errno = 0;
             long v = strtol(optarg, &end, 10);
@@ -256,7 +313,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case OPT_RETRY_DELAY:
         case OPT_RETRY_MAX_WAIT:
         case OPT_DEADLINE: {
-            provision_only = 1;
+            only = FOR_RUNS;
             long ms = seconds_ms(optarg, c == OPT_RETRY_DELAY || c == OPT_RETRY_MAX_WAIT);
             if (ms < 0)
                 return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)",
@@ -270,7 +327,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_CONNECT_TO: {
-            provision_only = 1;
+            only = FOR_RUNS;
             size_t colons = 0;
             for (const char *p = optarg; *p; p++)
                 colons += *p == ':';
@@ -281,11 +338,11 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_CACERT:
-            provision_only = 1;
+            only = FOR_RUNS;
             out->cacert = optarg;
             break;
         case OPT_DRY_RUN:
-            provision_only = 1;
+            only = FOR_RUNS;
             out->dry_run = 1;
             break;
         case ':':
@@ -293,8 +350,12 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         default:
             return usage(name, "unknown option %s", argv[optind - 1]);
         }
-        if (provision_only && cmd != CMD_PROVISION)
-            return usage(name, "%s belongs to provision, not validate", argv[optind - 1]);
+        if (!(only & (1u << cmd)))
+            return usage(name, "%s belongs to %s, not %s", argv[optind - 1],
+                         only == FOR_CHECK       ? "check"
+                         : only == FOR_PROVISION ? "provision"
+                                                 : "provision and check",
+                         name);
     }
     if (optind < argc)
         return usage(name, "unexpected argument \"%s\"", argv[optind]);

@@ -7,13 +7,16 @@
 #include "config/load.h"
 #include "core/envfile.h"
 
-enum command { CMD_VALIDATE, CMD_PROVISION };
+enum command { CMD_VALIDATE, CMD_PROVISION, CMD_CHECK };
 
 struct cli {
     const char *inventory;       /* -i FILE */
     const char *env_dir;         /* --env-dir */
     const char *env_file;        /* --env-file */
     const char *report;          /* --report ("-" = stdout) */
+    const char *junit;           /* check --junit */
+    const char *prom;            /* check --prom */
+    int verify;                  /* check --verify */
     enum env_format env_format;  /* --env-format */
     long concurrency;            /* -j, transfers in flight */
     long timeout_ms;             /* --timeout, per request */

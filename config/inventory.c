@@ -36,6 +36,7 @@ void database_clear(struct database *db)
     field_clear(&db->keyspace);
     field_clear(&db->username);
     field_clear(&db->auth_url);
+    field_clear(&db->rest_url);
     fields_free(db->tags, db->n_tags);
     secret_clear(&db->own_password);
     memset(db, 0, sizeof *db);
@@ -90,7 +91,7 @@ static int apply_defaults(struct inventory *inv, struct database *db)
     if (!db->password && def->password)
         db->password = def->password;
     return inherit(&db->keyspace, &def->keyspace) && inherit(&db->username, &def->username) &&
-           inherit(&db->auth_url, &def->auth_url) &&
+           inherit(&db->auth_url, &def->auth_url) && inherit(&db->rest_url, &def->rest_url) &&
            inherit_list(&db->regions, &db->n_regions, db->regions_at, def->regions,
                         def->n_regions) &&
            inherit_list(&db->tags, &db->n_tags, db->tags ? db->at : (struct tf_mark){0, 0},
@@ -144,28 +145,29 @@ static int is_tag(const char *s)
     return 1;
 }
 
-static void check_url_template(struct diag *d, const struct field *f)
+static void check_url_template(struct diag *d, const char *key, const struct field *f)
 {
     const char *u = f->value;
     if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
-        diag_error(d, f->at, "auth_url \"%s\" must start with https:// (or http:// for a "
+        diag_error(d, f->at, "%s \"%s\" must start with https:// (or http:// for a "
                              "self-hosted Stargate on a trusted network)",
-                   u);
+                   key, u);
         return;
     }
     for (const char *p = strchr(u, '{'); p; p = strchr(p + 1, '{')) {
         if (strncmp(p, "{id}", 4) != 0 && strncmp(p, "{region}", 8) != 0) {
             const char *end = strchr(p, '}');
             int len = end ? (int)(end - p + 1) : (int)strlen(p);
-            diag_error(d, f->at, "auth_url has an unknown placeholder \"%.*s\"; the placeholders "
+            diag_error(d, f->at, "%s has an unknown placeholder \"%.*s\"; the placeholders "
                                  "are {id} and {region}",
-                       len, p);
+                       key, len, p);
         }
     }
     for (const char *p = u; *p; p++) {
         if ((unsigned char)*p <= ' ' || *p == 0x7f) {
-            diag_error(d, f->at, "auth_url contains a space or control character; "
-                                 "percent-encode it (%%20)");
+            diag_error(d, f->at, "%s contains a space or control character; "
+                                 "percent-encode it (%%20)",
+                       key);
             break;
         }
     }
@@ -321,18 +323,22 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
             goto out;
         }
     } else {
-        check_url_template(d, &inv->defaults.auth_url);
+        check_url_template(d, "auth_url", &inv->defaults.auth_url);
     }
+    if (inv->defaults.rest_url.value)
+        check_url_template(d, "rest_url", &inv->defaults.rest_url);
     for (size_t i = 0; i < inv->n_databases; i++) {
         struct database *db = &inv->databases[i];
-        int own_url = db->auth_url.value != NULL;
+        int own_url = db->auth_url.value != NULL, own_rest = db->rest_url.value != NULL;
         if (!apply_defaults(inv, db)) {
             rc = TF_ERR_NOMEM;
             goto out;
         }
         check_database(inv, d, db);
         if (own_url)
-            check_url_template(d, &db->auth_url);
+            check_url_template(d, "auth_url", &db->auth_url);
+        if (own_rest)
+            check_url_template(d, "rest_url", &db->rest_url);
     }
     if (inv->defaults.password)
         warn_plain_password(inv, d, inv->defaults.password);

@@ -44,6 +44,8 @@ struct database {
     struct field keyspace;
     struct field username;
     struct field auth_url;  /* template with {id} and {region} */
+    struct field rest_url;  /* REST API base for check --verify, template as auth_url; NULL =
+                               derived from auth_url (see targets.h) */
     struct field *tags;     /* owned */
     size_t n_tags;
     struct secret_ref own_password; /* set when the database gives its own */

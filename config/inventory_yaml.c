@@ -13,8 +13,9 @@
 /* An inventory of 100,000 databases is about 25 MB; anything far beyond that is a mistake. */
 #define INVENTORY_MAX_BYTES (256L * 1024 * 1024)
 
-static const char *const database_keys[] = {"name",     "id",       "region",   "regions", "keyspace",
-                                             "username", "password", "auth_url", "tags",    NULL};
+static const char *const database_keys[] = {
+    "name", "id", "region", "regions", "keyspace", "username", "password", "auth_url", "rest_url",
+    "tags", NULL};
 static const char *const root_keys[] = {"version", "defaults", "databases", NULL};
 static const char *const password_keys[] = {"env", "file", NULL};
 
@@ -244,6 +245,8 @@ static void take_database(struct parse *p, const yaml_node_t *n, struct database
             take_string(p, v, key, &db->username);
         else if (!strcmp(key, "auth_url"))
             take_string(p, v, key, &db->auth_url);
+        else if (!strcmp(key, "rest_url"))
+            take_string(p, v, key, &db->rest_url);
         else if (!strcmp(key, "password")) {
             take_password(p, v, &db->own_password);
             db->password = &db->own_password;

@@ -16,6 +16,7 @@ static void target_clear(struct target *t)
     free(t->name);
     free(t->url);
     free(t->env_prefix);
+    free(t->keyspace_url);
 }
 
 /* Fills {id} and {region} into the template. Returns a new string or NULL (out of memory). */
@@ -161,6 +162,7 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
             t->env_prefix = t->name ? upper_snake(t->name) : NULL;
             if (!t->name || !t->url || !t->env_prefix)
                 goto nomem;
+            t->keyspace_url = targets_keyspace_url(t);
             int ok = url_parses(t->url);
             if (ok < 0)
                 goto nomem;
@@ -181,6 +183,36 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
 nomem:
     target_list_clear(out);
     return TF_ERR_NOMEM;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && !strcmp(s + ls - lx, suffix);
+}
+
+char *targets_keyspace_url(const struct target *t)
+{
+    const char *ks = t->db->keyspace.value;
+    if (t->db->rest_url.value) {
+        char *base = fill_template(t->db->rest_url.value, t->db->id.value, t->region->value);
+        if (!base)
+            return NULL;
+        size_t len = strlen(base);
+        while (len && base[len - 1] == '/')
+            base[--len] = '\0';
+        char *url = text_printf("%s/v2/schemas/keyspaces/%s", base, ks);
+        free(base);
+        return url;
+    }
+    const char *u = t->url;
+    if (ends_with(u, "/api/rest/v1/auth"))
+        return text_printf("%.*s/api/rest/v2/schemas/keyspaces/%s",
+                           (int)(strlen(u) - strlen("/api/rest/v1/auth")), u, ks);
+    if (ends_with(u, ":8081/v1/auth"))
+        return text_printf("%.*s:8082/v2/schemas/keyspaces/%s",
+                           (int)(strlen(u) - strlen(":8081/v1/auth")), u, ks);
+    return NULL;
 }
 
 static int matches(const struct target *t, const char *pattern)

@@ -12,6 +12,9 @@ struct target {
     const struct database *db;  /* borrowed from the inventory */
     const struct field *region; /* borrowed from db */
     char *url;                  /* the auth URL with {id} and {region} filled in; owned */
+    char *keyspace_url;         /* the REST API's GET of the target's keyspace (check --verify),
+                                   or NULL when it cannot be derived from url and no rest_url
+                                   is given; owned */
     char *env_prefix;           /* name in upper snake case, for the combined env file; owned */
 };
 
@@ -25,6 +28,13 @@ struct target_list {
  * prefixes that collide. Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM; on success *out holds
  * the list (free with target_list_clear), which borrows from inv: free inv after the list. */
 enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out);
+
+/* Where check --verify proves a token: the REST API's keyspace resource. From rest_url when the
+ * database has one ("{base}/v2/schemas/keyspaces/{keyspace}"), else derived from the auth URL:
+ * Astra's ".../api/rest/v1/auth" -> ".../api/rest/v2/schemas/keyspaces/KS"; self-hosted
+ * "http://HOST:8081/v1/auth" -> "http://HOST:8082/v2/schemas/keyspaces/KS" (Stargate's REST
+ * service port). Returns a new string, or NULL when neither applies (or out of memory). */
+char *targets_keyspace_url(const struct target *t);
 
 /* Keeps only the targets that match one of the patterns (all when n is 0). A pattern is
  * `tag:NAME`, or a shell glob matched against the target name ("orders/us-east1") and against

@@ -159,6 +159,31 @@ out:
     return rc;
 }
 
+enum tf_err classify_keyspace(long http_status, const char *content_type, const char *body,
+                              size_t len, bool truncated, const char *keyspace,
+                              struct classification *out)
+{
+    memset(out, 0, sizeof *out);
+    if (http_status == 200) {
+        out->status = TF_STATUS_OK;
+        return TF_OK;
+    }
+    enum tf_err rc = classify_response(http_status, content_type, body, len, truncated, out);
+    if (rc != TF_OK)
+        return rc;
+    text_free_secret(out->token); /* a 201 here is no token of ours: never kept */
+    out->token = NULL;
+    if (out->status == TF_STATUS_OK)
+        out->status = TF_STATUS_BAD_RESPONSE;
+    if (out->status == TF_STATUS_BAD_REQUEST && http_status != 408)
+        out->status = TF_STATUS_KEYSPACE_UNREACHABLE;
+    char *error = text_printf("keyspace %s: %s", keyspace,
+                              out->error ? out->error : "unexpected answer");
+    free(out->error);
+    out->error = error;
+    return error ? TF_OK : TF_ERR_NOMEM;
+}
+
 enum tf_err classify_transport(CURLcode code, const char *errbuf, struct classification *out)
 {
     memset(out, 0, sizeof *out);

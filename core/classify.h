@@ -27,6 +27,14 @@ struct classification {
 enum tf_err classify_response(long http_status, const char *content_type, const char *body,
                               size_t len, bool truncated, struct classification *out);
 
+/* Classifies the answer to check --verify's GET of keyspace with a fresh token: 200 is ok;
+ * 401/403 auth_failed (the token is refused); 404 and other 4xx keyspace_unreachable with the
+ * server's message; 429/5xx server_error; anything else bad_response. Sets *out (never a
+ * token); returns TF_OK or TF_ERR_NOMEM. */
+enum tf_err classify_keyspace(long http_status, const char *content_type, const char *body,
+                              size_t len, bool truncated, const char *keyspace,
+                              struct classification *out);
+
 /* Classifies a transfer that got no usable HTTP answer. errbuf is libcurl's error buffer (may be
  * empty). Sets *out; returns TF_OK or TF_ERR_NOMEM. */
 enum tf_err classify_transport(CURLcode code, const char *errbuf, struct classification *out);

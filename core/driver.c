@@ -28,6 +28,7 @@ struct slot {
     size_t target;               /* index of the target in flight */
     int busy;                    /* a transfer is on the multi handle */
     struct curl_slist *headers;  /* built once; the request id line is rewritten in place */
+    struct curl_slist *keyspace_headers; /* check --verify's GET: built per request */
     char *request_id;            /* points into that line, REQUEST_ID_LEN bytes */
     char *body;                  /* the JSON body in flight (holds the password) */
     char *response;              /* capped at DRIVER_MAX_RESPONSE; grows as needed, kept */
@@ -41,6 +42,7 @@ struct driver {
     const struct target_list *targets;
     struct result *results;
     int64_t *first_start_ms;     /* per target: when its first attempt started */
+    unsigned char *step;         /* per target: enum request_step of its next request */
     CURLM *multi;
     struct curl_slist *connect_to;
     struct slot *slots;
@@ -146,6 +148,7 @@ static void slot_cleanup(struct slot *s)
     if (s->easy)
         curl_easy_cleanup(s->easy);
     curl_slist_free_all(s->headers);
+    curl_slist_free_all(s->keyspace_headers);
     text_free_secret(s->body);
     free(s->response);
 }
@@ -161,6 +164,32 @@ static struct attempt *add_attempt(struct result *r)
     return a;
 }
 
+/* The keyspace GET of check --verify: the token in X-Cassandra-Token, no body. */
+static CURLcode set_keyspace_request(struct slot *s, const struct target *tg, const char *token,
+                                     const char *request_id)
+{
+    curl_slist_free_all(s->keyspace_headers);
+    s->keyspace_headers = NULL;
+    char *tok = text_printf("X-Cassandra-Token: %s", token);
+    char *rid = text_printf(REQUEST_ID_HEADER "%s", request_id);
+    struct curl_slist *l = tok && rid ? curl_slist_append(NULL, "Accept: application/json") : NULL;
+    struct curl_slist *l2 = l ? curl_slist_append(l, rid) : NULL;
+    struct curl_slist *l3 = l2 ? curl_slist_append(l2, tok) : NULL;
+    text_free_secret(tok);
+    free(rid);
+    if (!l3) {
+        curl_slist_free_all(l);
+        return CURLE_OUT_OF_MEMORY;
+    }
+    s->keyspace_headers = l3;
+    CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_HTTPGET, 1L);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->keyspace_headers);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->keyspace_url);
+    return rc;
+}
+
 /* Starts the next attempt of target t on the idle slot s. */
 static enum tf_err start(struct driver *d, struct slot *s, size_t t)
 {
@@ -169,6 +198,7 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     struct attempt *a = add_attempt(r);
     if (!a)
         return TF_ERR_NOMEM;
+    a->step = (enum request_step)d->step[t];
     request_new_id(a->request_id);
     memcpy(s->request_id, a->request_id, REQUEST_ID_LEN);
     if (r->n_attempts == 1)
@@ -178,14 +208,21 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     s->response_len = 0;
     s->truncated = 0;
     s->errbuf[0] = '\0';
-    s->body = request_body(tg->db->username.value, tg->db->password->value);
-    if (!s->body)
-        return TF_ERR_NOMEM;
-    CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->url);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
+    CURLcode rc;
+    if (a->step == STEP_KEYSPACE) {
+        rc = set_keyspace_request(s, tg, r->token, a->request_id);
+    } else {
+        s->body = request_body(tg->db->username.value, tg->db->password->value);
+        if (!s->body)
+            return TF_ERR_NOMEM;
+        rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->url);
+        if (rc == CURLE_OK && d->opt->verify) /* the slot may have done a GET before */
+            rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
+        if (rc == CURLE_OK)
+            rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
+        if (rc == CURLE_OK)
+            rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
+    }
     if (rc != CURLE_OK) {
         errorf(d->opt->msg, "%s: libcurl refused the request: %s", tg->name,
                curl_easy_strerror(rc));
@@ -198,8 +235,10 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     }
     s->busy = 1;
     d->active++;
-    verbosef(d->opt->msg, "%s: POST %s (attempt %zu, request id %s)", tg->name, tg->url,
-             r->n_attempts, a->request_id);
+    verbosef(d->opt->msg, "%s: %s %s (attempt %zu, request id %s)", tg->name,
+             a->step == STEP_KEYSPACE ? "GET" : "POST",
+             a->step == STEP_KEYSPACE ? tg->keyspace_url : tg->url, r->n_attempts,
+             a->request_id);
     return TF_OK;
 }
 
@@ -235,9 +274,12 @@ static int maybe_retry(struct driver *d, struct slot *s, size_t t, CURLcode code
 {
     const struct retry_policy *p = &d->opt->retry;
     struct result *r = &d->results[t];
-    if (!retry_is_retryable(c->status, http, code) || r->n_attempts > p->retries)
+    unsigned tries = 0; /* of this step: the keyspace GET gets its own retries */
+    for (size_t i = 0; i < r->n_attempts; i++)
+        tries += r->attempts[i].step == r->attempts[r->n_attempts - 1].step;
+    if (!retry_is_retryable(c->status, http, code) || tries > p->retries)
         return 0;
-    long wait = retry_backoff_ms(p, (unsigned)r->n_attempts, &d->rng);
+    long wait = retry_backoff_ms(p, tries, &d->rng);
     curl_off_t retry_after = 0;
     if (http && curl_easy_getinfo(s->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
         retry_after > 0) {
@@ -276,8 +318,11 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
     enum tf_err rc;
     /* A write refused at the size cap still had a complete HTTP status: classify that. */
     if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && s->truncated && http))
-        rc = classify_response(http, content_type, s->response, s->response_len, s->truncated,
-                               &c);
+        rc = a->step == STEP_KEYSPACE
+                 ? classify_keyspace(http, content_type, s->response, s->response_len,
+                                     s->truncated, tg->db->keyspace.value, &c)
+                 : classify_response(http, content_type, s->response, s->response_len,
+                                     s->truncated, &c);
     else
         rc = classify_transport(code, s->errbuf, &c);
     if (rc != TF_OK)
@@ -293,12 +338,29 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
         return TF_ERR_NOMEM;
     }
     if (queued) {
-        /* Kept as the result in case the run ends before the retry. */
-        set_outcome(d, t, c.status, http, NULL, c.error);
+        /* Kept as the result in case the run ends before the retry; a keyspace GET to be
+         * retried still needs the token. */
+        char *keep = NULL;
+        if (a->step == STEP_KEYSPACE) {
+            keep = r->token;
+            r->token = NULL;
+        }
+        set_outcome(d, t, c.status, http, keep, c.error);
         text_free_secret(c.token);
         return TF_OK;
     }
+    if (a->step == STEP_KEYSPACE && c.status == TF_STATUS_OK) {
+        c.token = r->token; /* proven: the token stays the result's */
+        r->token = NULL;
+    }
     set_outcome(d, t, c.status, http, c.token, c.error);
+    if (d->opt->verify && a->step == STEP_AUTH && c.status == TF_STATUS_OK) {
+        /* The token is in hand; its proof comes next, ahead of new targets. */
+        d->step[t] = STEP_KEYSPACE;
+        if (wait_queue_push(&d->waiting, now_ms(), t) != 0)
+            return TF_ERR_NOMEM;
+        return TF_OK;
+    }
     if (d->opt->on_final)
         d->opt->on_final(d->opt->on_final_ctx, t, r);
     verbosef(d->opt->msg, "%s: %s (HTTP %ld, %zu attempt%s, %lld ms)%s%s", tg->name,
@@ -462,8 +524,10 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
     d.slots = calloc(d.n_slots, sizeof *d.slots);
     d.idle = calloc(d.n_slots, sizeof *d.idle);
     d.first_start_ms = calloc(n, sizeof *d.first_start_ms);
+    d.step = calloc(n, sizeof *d.step);
     d.multi = curl_multi_init();
-    if (!d.slots || !d.idle || !d.first_start_ms || !d.multi || build_connect_to(&d) != TF_OK)
+    if (!d.slots || !d.idle || !d.first_start_ms || !d.step || !d.multi ||
+        build_connect_to(&d) != TF_OK)
         goto out;
     /* Idle connections beyond what is in flight only hold sockets and TLS state. */
     curl_multi_setopt(d.multi, CURLMOPT_MAXCONNECTS, (long)d.n_slots);
@@ -483,6 +547,7 @@ out:
     curl_slist_free_all(d.connect_to);
     wait_queue_clear(&d.waiting);
     free(d.first_start_ms);
+    free(d.step);
     free(d.slots);
     free(d.idle);
     return rc;

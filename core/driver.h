@@ -21,6 +21,8 @@ struct driver_options {
     const char *const *connect_to;   /* curl-style HOST:PORT:HOST2:PORT2 entries */
     size_t n_connect_to;
     struct retry_policy retry;       /* --retries, --retry-delay, --retry-max-wait */
+    int verify;                      /* check --verify: after a token, GET the target's
+                                        keyspace_url with it (every target must have one) */
     long deadline_ms;                /* whole run (--deadline); 0 = none */
     int stop_fd;                     /* readable when the run must stop (a signal); -1 = none */
     /* Called once per target as soon as its result is final (ok, failed after its retries, or

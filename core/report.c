@@ -53,6 +53,12 @@ static json_t *result_object(const struct target *t, const struct result *r, int
         json_t *one = json_pack("{s:s, s:s, s:o}", "request_id", a->request_id, "status",
                                 tf_status_name(a->status), "http_status",
                                 a->http_status ? json_integer(a->http_status) : json_null());
+        /* check --verify's second request says what it was; auth requests are the rule. */
+        if (one && a->step == STEP_KEYSPACE &&
+            json_object_set_new(one, "step", json_string("keyspace")) != 0) {
+            json_decref(one);
+            one = NULL;
+        }
         if (json_array_append_new(ids, one) != 0) {
             json_decref(ids);
             ids = NULL;

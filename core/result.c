@@ -27,6 +27,8 @@ const char *tf_status_name(enum tf_status s)
         return "bad_response";
     case TF_STATUS_CANCELLED:
         return "cancelled";
+    case TF_STATUS_KEYSPACE_UNREACHABLE:
+        return "keyspace_unreachable";
     }
     return "unknown";
 }

@@ -17,16 +17,25 @@ enum tf_status {
     TF_STATUS_TIMEOUT,       /* no complete answer within --timeout */
     TF_STATUS_BAD_RESPONSE,  /* an answer that is not a usable token */
     TF_STATUS_CANCELLED,     /* not finished: --deadline passed or the run was interrupted */
+    TF_STATUS_KEYSPACE_UNREACHABLE, /* check --verify: the token works, but the REST API does
+                                       not show the keyspace to it (missing or not visible) */
 };
 
 /* One past the last status, for tables indexed by status. */
-#define TF_STATUS_COUNT (TF_STATUS_CANCELLED + 1)
+#define TF_STATUS_COUNT (TF_STATUS_KEYSPACE_UNREACHABLE + 1)
+
+/* What a request was for. */
+enum request_step {
+    STEP_AUTH,     /* POST to the auth API for a token */
+    STEP_KEYSPACE, /* check --verify: GET of the keyspace with the token */
+};
 
 /* Returns the status's name as the report spells it ("ok", "auth_failed", ...). */
 const char *tf_status_name(enum tf_status s);
 
 /* One HTTP request sent for a target. */
 struct attempt {
+    enum request_step step;
     char request_id[REQUEST_ID_LEN + 1]; /* the x-cassandra-request-id sent */
     enum tf_status status;               /* how this attempt ended */
     long http_status;                    /* 0 when no HTTP answer came */

@@ -48,7 +48,7 @@
     "must start with a lowercase letter or digit and hold only lowercase letters, digits, _ and "  \
     "- (e.g. orders-eu)"
 #define UUID_HINT "copy the database's cluster id (e.g. b5285f63-8da5-4c6e-afd8-ade371a48795)"
-#define DB_KEYS   "name, id, region, regions, keyspace, username, password, auth_url, tags"
+#define DB_KEYS   "name, id, region, regions, keyspace, username, password, auth_url, rest_url, tags"
 #define PLAIN_WARNING                                                                              \
     "warning: a plain-text password in a file that group or others can read; use {env: NAME} or "  \
     "{file: PATH}, or chmod 600 inv.yaml"

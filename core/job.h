@@ -1,7 +1,7 @@
-/* provision.h: the provision job: send every target's request, then write env files and the
- * report, and say what happened. */
-#ifndef TOKENFLEET_PROVISION_H
-#define TOKENFLEET_PROVISION_H
+/* job.h: one run of provision or check: send every target's requests, write the outputs (env
+ * files and report; for check also JUnit and Prometheus files), and say what happened. */
+#ifndef TOKENFLEET_JOB_H
+#define TOKENFLEET_JOB_H
 
 #include "config/targets.h"
 #include "core/driver.h"
@@ -15,11 +15,14 @@ enum {
     EXIT_USAGE = 2,   /* usage or inventory errors: nothing sent, nothing written */
 };
 
-struct provision_options {
+struct job_options {
     struct driver_options driver;
     const char *env_dir;         /* one env file per ok target here; NULL = none */
     const char *env_file;        /* one combined env file; NULL = none */
     const char *report;          /* JSON report path, "-" = stdout; NULL = none */
+    int check;                   /* check mode: no token is written anywhere */
+    const char *junit;           /* check: JUnit XML path; NULL = none */
+    const char *prom;            /* check: Prometheus text file path; NULL = none */
     enum env_format env_format;
     int dry_run;                 /* print the requests, send nothing */
     const char *inventory_path;  /* for messages that point into the inventory */
@@ -31,6 +34,6 @@ struct provision_options {
 /* Runs the job for the selected targets (passwords resolved). Checks everything that can be
  * checked before sending (values the env format cannot hold, output folders), so that a mistake
  * sends nothing and writes nothing. Returns the process exit code. */
-int provision_run(const struct provision_options *opt, const struct target_list *targets);
+int job_run(const struct job_options *opt, const struct target_list *targets);
 
 #endif

@@ -1,5 +1,5 @@
-/* provision.c: the provision job, from selected targets to env files, report and summary. */
-#include "core/provision.h"
+/* job.c: a provision or check run, from selected targets to outputs and a summary. */
+#include "core/job.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "core/atomic_file.h"
+#include "core/junit.h"
+#include "core/prom.h"
 #include "core/report.h"
 #include "core/request.h"
 #include "core/signals.h"
@@ -32,7 +34,7 @@ static const struct tf_mark *var_mark(const struct target *t, enum env_var v)
 
 /* Inventory values that the chosen env format cannot hold are refused before anything is sent:
  * half-escaped values are worse than none. Returns the number of errors printed. */
-static size_t check_env_values(const struct provision_options *opt,
+static size_t check_env_values(const struct job_options *opt,
                                const struct target_list *targets)
 {
     size_t errors = 0;
@@ -95,7 +97,7 @@ static int check_parent(const struct tf_msg *msg, const char *option, const char
 }
 
 /* Temp files of an earlier run that was killed while writing. */
-static void remove_stale(const struct provision_options *opt, const char *dir, const char *base)
+static void remove_stale(const struct job_options *opt, const char *dir, const char *base)
 {
     size_t n = atomic_remove_stale(dir, base);
     if (n)
@@ -103,7 +105,7 @@ static void remove_stale(const struct provision_options *opt, const char *dir, c
                  n == 1 ? "" : "s", dir);
 }
 
-static void remove_stale_of(const struct provision_options *opt, const char *path)
+static void remove_stale_of(const struct job_options *opt, const char *path)
 {
     const char *slash = strrchr(path, '/');
     char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
@@ -114,7 +116,7 @@ static void remove_stale_of(const struct provision_options *opt, const char *pat
 
 /* In the combined file each name is PREFIX_ASTRA_...; a shell variable cannot start with a
  * digit, so neither can the prefix (database names may). */
-static size_t check_env_prefixes(const struct provision_options *opt,
+static size_t check_env_prefixes(const struct job_options *opt,
                                  const struct target_list *targets)
 {
     size_t errors = 0;
@@ -133,7 +135,26 @@ static size_t check_env_prefixes(const struct provision_options *opt,
     return errors;
 }
 
-static int preflight(const struct provision_options *opt, const struct target_list *targets)
+/* check --verify needs to know where each target's REST API is. */
+static size_t check_keyspace_urls(const struct job_options *opt,
+                                  const struct target_list *targets)
+{
+    size_t errors = 0;
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        if (t->keyspace_url)
+            continue;
+        errorf(opt->msg,
+               "%s:%u:%u: --verify: no REST API URL can be derived from auth_url %s for %s; set "
+               "rest_url (e.g. http://HOST:8082) for this database",
+               opt->inventory_path, t->db->auth_url.at.line, t->db->auth_url.at.column, t->url,
+               t->name);
+        errors++;
+    }
+    return errors;
+}
+
+static int preflight(const struct job_options *opt, const struct target_list *targets)
 {
     int bad = 0;
     if (opt->env_file && check_env_prefixes(opt, targets))
@@ -142,8 +163,13 @@ static int preflight(const struct provision_options *opt, const struct target_li
         bad = 1;
     if (opt->env_file && check_parent(opt->msg, "--env-file", opt->env_file) != 0)
         bad = 1;
-    if (opt->report && strcmp(opt->report, "-") != 0 &&
-        check_parent(opt->msg, "--report", opt->report) != 0)
+    const char *const files[][2] = {
+        {"--report", opt->report}, {"--junit", opt->junit}, {"--prom", opt->prom}};
+    for (size_t i = 0; i < 3; i++)
+        if (files[i][1] && strcmp(files[i][1], "-") != 0 &&
+            check_parent(opt->msg, files[i][0], files[i][1]) != 0)
+            bad = 1;
+    if (opt->driver.verify && check_keyspace_urls(opt, targets))
         bad = 1;
     if (!bad && opt->env_dir && !opt->dry_run) {
         errno = 0;
@@ -158,13 +184,14 @@ static int preflight(const struct provision_options *opt, const struct target_li
     if (!bad && !opt->dry_run) {
         if (opt->env_file)
             remove_stale_of(opt, opt->env_file);
-        if (opt->report && strcmp(opt->report, "-") != 0)
-            remove_stale_of(opt, opt->report);
+        for (size_t i = 0; i < 3; i++)
+            if (files[i][1] && strcmp(files[i][1], "-") != 0)
+                remove_stale_of(opt, files[i][1]);
     }
     return bad;
 }
 
-static int dry_run(const struct provision_options *opt, const struct target_list *targets)
+static int dry_run(const struct job_options *opt, const struct target_list *targets)
 {
     for (size_t i = 0; i < targets->count; i++) {
         const struct target *t = &targets->items[i];
@@ -192,7 +219,7 @@ static void write_header(FILE *f, const char *what, const char *stamp)
 /* Per-target env files are written as each target finishes, so that a run killed late still
  * leaves every token it had obtained. */
 struct env_dir_writer {
-    const struct provision_options *opt;
+    const struct job_options *opt;
     const struct target_list *targets;
     size_t written, failed;
 };
@@ -200,7 +227,7 @@ struct env_dir_writer {
 static void write_env_dir_file(void *ctx, size_t i, struct result *r)
 {
     struct env_dir_writer *w = ctx;
-    const struct provision_options *opt = w->opt;
+    const struct job_options *opt = w->opt;
     const struct target *t = &w->targets->items[i];
     if (r->status != TF_STATUS_OK)
         return; /* a failed target leaves its existing file as it was */
@@ -236,7 +263,7 @@ static void write_env_dir_file(void *ctx, size_t i, struct result *r)
     free(path);
 }
 
-static int write_env_file(const struct provision_options *opt, const struct target_list *targets,
+static int write_env_file(const struct job_options *opt, const struct target_list *targets,
                           const struct result *results, const char *stamp)
 {
     struct atomic_buf m;
@@ -268,27 +295,33 @@ static int write_env_file(const struct provision_options *opt, const struct targ
     return 0;
 }
 
-static int write_report(const struct provision_options *opt, const struct target_list *targets,
+typedef enum tf_err (*render_fn)(FILE *out, const struct report_meta *meta,
+                                 const struct target_list *targets,
+                                 const struct result *results);
+
+/* Writes one whole-run output (report, JUnit, Prometheus) to path, or to stdout for "-". */
+static int write_output(const struct job_options *opt, const char *path, mode_t mode,
+                        render_fn render, const struct target_list *targets,
                         const struct result *results, const struct report_meta *meta)
 {
-    if (!strcmp(opt->report, "-")) {
-        enum tf_err rc = report_write(stdout, meta, targets, results);
+    if (!strcmp(path, "-")) {
+        enum tf_err rc = render(stdout, meta, targets, results);
         if (rc == TF_OK && fflush(stdout) == 0)
             return 0;
-        errorf(opt->msg, "cannot write the report to standard output: %s", tf_strerror(rc));
+        errorf(opt->msg, "cannot write to standard output: %s", tf_strerror(rc));
         return -1;
     }
     struct atomic_buf m;
     if (atomic_buf_open(&m) != 0)
         return -1;
-    enum tf_err rc = report_write(m.f, meta, targets, results);
+    enum tf_err rc = render(m.f, meta, targets, results);
     if (rc != TF_OK) {
         atomic_buf_discard(&m);
-        errorf(opt->msg, "cannot build the report: %s", tf_strerror(rc));
+        errorf(opt->msg, "cannot build %s: %s", path, tf_strerror(rc));
         return -1;
     }
-    if (atomic_buf_commit(&m, opt->report, 0600, 1) != 0) {
-        errorf(opt->msg, "cannot write %s: %s", opt->report, strerror(errno));
+    if (atomic_buf_commit(&m, path, mode, 1) != 0) {
+        errorf(opt->msg, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
     return 0;
@@ -299,7 +332,7 @@ static double seconds_between(struct timespec a, struct timespec b)
     return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 }
 
-static void summarize(const struct provision_options *opt, const struct target_list *targets,
+static void summarize(const struct job_options *opt, const struct target_list *targets,
                       const struct result *results, double seconds)
 {
     size_t by_status[TF_STATUS_COUNT] = {0};
@@ -323,15 +356,15 @@ static void summarize(const struct provision_options *opt, const struct target_l
           targets->count == 1 ? "" : "s", ok, targets->count - ok, detail, seconds);
 }
 
-int provision_run(const struct provision_options *opt, const struct target_list *targets)
+int job_run(const struct job_options *opt, const struct target_list *targets)
 {
     if (preflight(opt, targets))
         return EXIT_USAGE;
     if (opt->dry_run)
         return dry_run(opt, targets);
 
-    struct report_meta meta = {.mode = "provision",
-                               .with_tokens = 1,
+    struct report_meta meta = {.mode = opt->check ? "check" : "provision",
+                               .with_tokens = !opt->check,
                                .shard_index = opt->shard_index,
                                .shard_count = opt->shard_count};
     struct timespec t0, t1;
@@ -366,7 +399,15 @@ int provision_run(const struct provision_options *opt, const struct target_list 
     int failed_outputs = env_dir.failed != 0;
     if (opt->env_file && write_env_file(opt, targets, results, stamp) != 0)
         failed_outputs = 1;
-    if (opt->report && write_report(opt, targets, results, &meta) != 0)
+    /* The report holds tokens (provision): 0600. JUnit and Prometheus files never do, and
+     * are read by other users (a CI agent, node_exporter): 0644. */
+    if (opt->report &&
+        write_output(opt, opt->report, 0600, report_write, targets, results, &meta) != 0)
+        failed_outputs = 1;
+    if (opt->junit &&
+        write_output(opt, opt->junit, 0644, junit_write, targets, results, &meta) != 0)
+        failed_outputs = 1;
+    if (opt->prom && write_output(opt, opt->prom, 0644, prom_write, targets, results, &meta) != 0)
         failed_outputs = 1;
 
     summarize(opt, targets, results, seconds_between(t0, t1));
@@ -374,10 +415,13 @@ int provision_run(const struct provision_options *opt, const struct target_list 
         infof(opt->msg, "env files: %zu written to %s/", env_dir.written, opt->env_dir);
     if (opt->env_file)
         infof(opt->msg, "combined env file: %s", opt->env_file);
-    if (opt->report && strcmp(opt->report, "-") != 0)
-        infof(opt->msg, "report: %s", opt->report);
-    if (!opt->env_dir && !opt->env_file && !opt->report)
-        infof(opt->msg, "nothing written (no --env-dir, --env-file or --report given)");
+    const char *const outputs[][2] = {
+        {"report", opt->report}, {"JUnit", opt->junit}, {"Prometheus", opt->prom}};
+    for (size_t i = 0; i < 3; i++)
+        if (outputs[i][1] && strcmp(outputs[i][1], "-") != 0)
+            infof(opt->msg, "%s: %s", outputs[i][0], outputs[i][1]);
+    if (!opt->env_dir && !opt->env_file && !opt->report && !opt->junit && !opt->prom)
+        infof(opt->msg, "nothing written (no output option given)");
 
     int all_ok = rc == TF_OK && !failed_outputs;
     for (size_t i = 0; i < targets->count && all_ok; i++)

@@ -1,4 +1,5 @@
-/* cmd_provision.c: `tokenfleet provision`: options -> config -> core. */
+/* cmd_run.c: `tokenfleet provision` and `tokenfleet check`, the two commands that send
+ * requests: options -> config -> core. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,13 +7,13 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "config/load.h"
-#include "core/provision.h"
+#include "core/job.h"
 #include "core/signals.h"
 
-int cmd_provision(int argc, char **argv)
+static int run(enum command cmd, int argc, char **argv)
 {
     struct cli cli;
-    enum parse_result pr = options_parse(CMD_PROVISION, argc, argv, &cli);
+    enum parse_result pr = options_parse(cmd, argc, argv, &cli);
     if (pr != PARSE_OK) {
         cli_free(&cli);
         return pr == PARSE_EXIT_OK ? EXIT_ALL_OK : EXIT_USAGE;
@@ -24,7 +25,7 @@ int cmd_provision(int argc, char **argv)
                                  cli.verbosity < 0, &inv, &targets);
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
-        struct provision_options opt = {
+        struct job_options opt = {
             .driver =
                 {
                     .concurrency = cli.concurrency,
@@ -41,12 +42,16 @@ int cmd_provision(int argc, char **argv)
                             .max_wait_ms = cli.retry_max_wait_ms,
                         },
                     .deadline_ms = cli.deadline_ms,
+                    .verify = cli.verify,
                     .stop_fd = -1,
                     .msg = &msg,
                 },
             .env_dir = cli.env_dir,
             .env_file = cli.env_file,
             .report = cli.report,
+            .check = cmd == CMD_CHECK,
+            .junit = cli.junit,
+            .prom = cli.prom,
             .env_format = cli.env_format,
             .dry_run = cli.dry_run,
             .inventory_path = cli.inventory,
@@ -56,7 +61,7 @@ int cmd_provision(int argc, char **argv)
         };
         if (!cli.dry_run && (opt.driver.stop_fd = signals_install()) < 0)
             warnf(&msg, "cannot handle SIGINT/SIGTERM: %s", strerror(errno));
-        exit_code = provision_run(&opt, &targets);
+        exit_code = job_run(&opt, &targets);
         signals_uninstall();
     } else if (rc != TF_ERR_INVENTORY) {
         errorf(&msg, "%s", tf_strerror(rc));
@@ -65,4 +70,14 @@ int cmd_provision(int argc, char **argv)
     inventory_free(inv);
     cli_free(&cli);
     return exit_code;
+}
+
+int cmd_provision(int argc, char **argv)
+{
+    return run(CMD_PROVISION, argc, argv);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    return run(CMD_CHECK, argc, argv);
 }

@@ -1,0 +1,97 @@
+/* junit.c: JUnit XML. */
+#include "core/junit.h"
+
+#include <string.h>
+
+#include "core/text.h"
+
+int junit_escape(FILE *out, const char *s)
+{
+    int bad = 0;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len && !bad;) {
+        size_t valid = text_utf8_valid_prefix(s + i, len - i);
+        if (valid == 0) {
+            bad |= fputc('?', out) == EOF; /* not UTF-8: XML could not carry it */
+            i++;
+            continue;
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) { /* a whole multi-byte character: as it is */
+            size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+            bad |= fwrite(s + i, 1, n, out) != n;
+            i += n;
+            continue;
+        }
+        switch (c) {
+        case '&':
+            bad |= fputs("&amp;", out) < 0;
+            break;
+        case '<':
+            bad |= fputs("&lt;", out) < 0;
+            break;
+        case '>':
+            bad |= fputs("&gt;", out) < 0;
+            break;
+        case '"':
+            bad |= fputs("&quot;", out) < 0;
+            break;
+        case '\'':
+            bad |= fputs("&apos;", out) < 0;
+            break;
+        case '\n':
+            bad |= fputs("&#10;", out) < 0;
+            break;
+        case '\t':
+            bad |= fputs("&#9;", out) < 0;
+            break;
+        default: /* other control characters are not allowed in XML 1.0 at all */
+            bad |= fputc(c < 0x20 || c == 0x7f ? '?' : (int)c, out) == EOF;
+        }
+        i++;
+    }
+    return bad ? -1 : 0;
+}
+
+enum tf_err junit_write(FILE *out, const struct report_meta *meta,
+                        const struct target_list *targets, const struct result *results)
+{
+    size_t failures = 0;
+    for (size_t i = 0; i < targets->count; i++)
+        failures += results[i].status != TF_STATUS_OK;
+    double total = (double)(meta->finished_at.tv_sec - meta->started_at.tv_sec) +
+                   (double)(meta->finished_at.tv_nsec - meta->started_at.tv_nsec) / 1e9;
+    char stamp[32];
+    report_format_time(meta->started_at, stamp);
+    stamp[19] = '\0'; /* the schema's timestamp has no zone and no fraction: UTC is implied */
+    int bad = fprintf(out,
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<testsuite name=\"tokenfleet %s\" tests=\"%zu\" failures=\"%zu\" "
+                      "errors=\"0\" skipped=\"0\" time=\"%.3f\" timestamp=\"%s\" "
+                      "hostname=\"localhost\">\n",
+                      meta->mode, targets->count, failures, total, stamp) < 0;
+    for (size_t i = 0; i < targets->count && !bad; i++) {
+        const struct target *t = &targets->items[i];
+        const struct result *r = &results[i];
+        bad |= fputs("  <testcase classname=\"", out) < 0;
+        bad |= junit_escape(out, t->db->name.value);
+        bad |= fputs("\" name=\"", out) < 0;
+        bad |= junit_escape(out, t->region->value);
+        bad |= fprintf(out, "\" time=\"%.3f\"", (double)r->elapsed_ms / 1000.0) < 0;
+        if (r->status == TF_STATUS_OK) {
+            bad |= fputs("/>\n", out) < 0;
+            continue;
+        }
+        bad |= fprintf(out, ">\n    <failure type=\"%s\" message=\"", tf_status_name(r->status)) < 0;
+        bad |= junit_escape(out, r->error ? r->error : tf_status_name(r->status));
+        bad |= fprintf(out, "\">status: %s&#10;http_status: %ld&#10;attempts: %zu&#10;url: ",
+                       tf_status_name(r->status), r->http_status, r->n_attempts) < 0;
+        bad |= junit_escape(out, t->url);
+        if (r->n_attempts)
+            bad |= fprintf(out, "&#10;request_id: %s",
+                           r->attempts[r->n_attempts - 1].request_id) < 0;
+        bad |= fputs("</failure>\n  </testcase>\n", out) < 0;
+    }
+    bad |= fputs("</testsuite>\n", out) < 0;
+    return bad ? TF_ERR_IO : TF_OK;
+}
