@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/junit.h"
 #include "core/prom.h"
+#include "core/progress.h"
 #include "core/report.h"
 #include "core/request.h"
 #include "core/signals.h"
@@ -216,17 +217,17 @@ static void write_header(FILE *f, const char *what, const char *stamp)
             what, TOKENFLEET_VERSION, stamp);
 }
 
-/* Per-target env files are written as each target finishes, so that a run killed late still
- * leaves every token it had obtained. */
-struct env_dir_writer {
+/* What happens as each target finishes: its env file is written (so that a run killed late
+ * still leaves every token it had obtained) and the progress line moves. */
+struct on_final {
     const struct job_options *opt;
     const struct target_list *targets;
-    size_t written, failed;
+    struct progress progress;
+    size_t written, failed; /* env files */
 };
 
-static void write_env_dir_file(void *ctx, size_t i, struct result *r)
+static void write_env_dir_file(struct on_final *w, size_t i, struct result *r)
 {
-    struct env_dir_writer *w = ctx;
     const struct job_options *opt = w->opt;
     const struct target *t = &w->targets->items[i];
     if (r->status != TF_STATUS_OK)
@@ -261,6 +262,14 @@ static void write_env_dir_file(void *ctx, size_t i, struct result *r)
         w->written++;
     }
     free(path);
+}
+
+static void target_final(void *ctx, size_t i, struct result *r)
+{
+    struct on_final *w = ctx;
+    if (w->opt->env_dir)
+        write_env_dir_file(w, i, r);
+    progress_done(&w->progress, r->status);
 }
 
 static int write_env_file(const struct job_options *opt, const struct target_list *targets,
@@ -332,13 +341,17 @@ static double seconds_between(struct timespec a, struct timespec b)
     return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 }
 
-static void summarize(const struct job_options *opt, const struct target_list *targets,
-                      const struct result *results, double seconds)
+/* On a terminal a table; elsewhere (cron, CI logs) a line per failed target. Then one line. */
+static void summarize(const struct job_options *opt, const struct progress *progress,
+                      const struct target_list *targets, const struct result *results,
+                      double seconds)
 {
     size_t by_status[TF_STATUS_COUNT] = {0};
+    if (progress->live)
+        progress_table(progress, targets, results);
     for (size_t i = 0; i < targets->count; i++) {
         by_status[results[i].status]++;
-        if (results[i].status != TF_STATUS_OK)
+        if (results[i].status != TF_STATUS_OK && !progress->live)
             errorf(opt->msg, "%s: %s: %s", targets->items[i].name,
                    tf_status_name(results[i].status), results[i].error ? results[i].error : "");
     }
@@ -375,14 +388,15 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
         errorf(opt->msg, "out of memory");
         return EXIT_SOME_FAILED;
     }
-    struct env_dir_writer env_dir = {.opt = opt, .targets = targets};
+    struct on_final fin = {.opt = opt, .targets = targets};
+    progress_init(&fin.progress, opt->msg && opt->msg->out ? opt->msg->out : stderr,
+                  targets->count, opt->msg ? opt->msg->verbosity : 0);
     struct driver_options dopt = opt->driver;
-    if (opt->env_dir) {
-        dopt.on_final = write_env_dir_file;
-        dopt.on_final_ctx = &env_dir;
-    }
+    dopt.on_final = target_final;
+    dopt.on_final_ctx = &fin;
     enum driver_stop stop;
     enum tf_err rc = driver_run(&dopt, targets, results, &stop);
+    progress_clear(&fin.progress);
     if (opt->env_dir)
         atomic_sync_dir(opt->env_dir);
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -396,7 +410,7 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
 
     char stamp[32];
     report_format_time(meta.finished_at, stamp);
-    int failed_outputs = env_dir.failed != 0;
+    int failed_outputs = fin.failed != 0;
     if (opt->env_file && write_env_file(opt, targets, results, stamp) != 0)
         failed_outputs = 1;
     /* The report holds tokens (provision): 0600. JUnit and Prometheus files never do, and
@@ -410,9 +424,9 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
     if (opt->prom && write_output(opt, opt->prom, 0644, prom_write, targets, results, &meta) != 0)
         failed_outputs = 1;
 
-    summarize(opt, targets, results, seconds_between(t0, t1));
+    summarize(opt, &fin.progress, targets, results, seconds_between(t0, t1));
     if (opt->env_dir)
-        infof(opt->msg, "env files: %zu written to %s/", env_dir.written, opt->env_dir);
+        infof(opt->msg, "env files: %zu written to %s/", fin.written, opt->env_dir);
     if (opt->env_file)
         infof(opt->msg, "combined env file: %s", opt->env_file);
     const char *const outputs[][2] = {

@@ -1,0 +1,39 @@
+/* progress.h: what a person at a terminal sees during and after a run: a live progress line
+ * (done/total, ok, failed, rate, time left) for runs longer than a second, and a table of the
+ * results at the end. Colour only on a terminal and never with NO_COLOR. Nothing of this when
+ * stderr is not a terminal: the caller prints its one-line summary instead. */
+#ifndef TOKENFLEET_PROGRESS_H
+#define TOKENFLEET_PROGRESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config/targets.h"
+#include "core/result.h"
+
+struct progress {
+    FILE *out;          /* stderr */
+    int live;           /* draw the progress line (a terminal, not -q, not -v) */
+    int color;          /* ANSI colours allowed */
+    size_t total, done, ok;
+    int64_t start_ms;   /* monotonic */
+    int64_t drawn_ms;   /* when the line was last drawn; 0 = not shown */
+};
+
+/* Sets p up for a run of total targets printing to out: live only when out is a terminal and
+ * verbosity is 0 (-q and -v turn it off); colour also needs NO_COLOR unset or empty. */
+void progress_init(struct progress *p, FILE *out, size_t total, int verbosity);
+
+/* Counts one finished target; redraws the line at most ten times a second, from the first
+ * second of the run on. */
+void progress_done(struct progress *p, enum tf_status status);
+
+/* Erases the progress line (if it was drawn). */
+void progress_clear(struct progress *p);
+
+/* Prints the results as a table: target, status, HTTP, attempts, time, reason; every target
+ * that failed, and the ok ones too when there are at most 40 rows in all. */
+void progress_table(const struct progress *p, const struct target_list *targets,
+                    const struct result *results);
+
+#endif
