@@ -1,4 +1,5 @@
-/* emu_http: one request from headers to queued response, in the order Jersey checks it. */
+/* emu_http: one request from headers to queued response, in the order Jersey checks it, with the
+ * fault step of a matching rule and the --delay wait on the way. */
 #include "emu_http.h"
 
 #include <stdbool.h>
@@ -6,16 +7,39 @@
 #include <string.h>
 
 #include "emu_auth.h"
+#include "emu_inject.h"
 #include "emu_media.h"
 #include "emu_reply.h"
 
+/* Where a request is once its body has arrived. */
+enum emu_phase {
+    EMU_PHASE_READING, /* headers and body coming in; nothing decided */
+    EMU_PHASE_DELAYED, /* decided, suspended until the delay is over; MHD calls back after it */
+    EMU_PHASE_STALLED, /* never answered: parked until the client hangs up or the server stops */
+};
+
+/* The request log fields of a request held without an answer, copied for its "0" line. */
+struct emu_held_line {
+    char *host;       /* Host header, or NULL */
+    char *method;     /* request method */
+    char *path;       /* decoded path */
+    char *request_id; /* X-Cassandra-Request-Id, or NULL */
+};
+
 /* Per-request state, carried in MHD's req_cls. */
 struct emu_request {
-    char *body;     /* bytes received so far (not NUL-terminated), or NULL */
-    size_t len;     /* bytes in BODY */
-    size_t cap;     /* bytes allocated for BODY */
-    bool overflow;  /* more than EMU_HTTP_MAX_BODY arrived; BODY was dropped */
-    bool responded; /* a response is queued; further data is discarded */
+    char *body;                  /* bytes received so far (not NUL-terminated), or NULL */
+    size_t len;                  /* bytes in BODY */
+    size_t cap;                  /* bytes allocated for BODY */
+    bool overflow;               /* more than EMU_HTTP_MAX_BODY arrived; BODY was dropped */
+    bool responded;              /* a response is queued; further data is discarded */
+    enum emu_phase phase;        /* see enum emu_phase */
+    bool host_rule;              /* a host rule matched: user rules are not consulted */
+    struct emu_fault_step step;  /* the matching rule's step; zeroed ("ok") when none */
+    struct emu_reply reply;      /* the decided answer, kept over a delay */
+    bool creds_pending;          /* CREDS passed the body checks; the credential check is next */
+    struct emu_auth_creds creds; /* when CREDS_PENDING */
+    struct emu_held_line *held;  /* log fields while DELAYED or STALLED, or NULL */
 };
 
 struct emu_route {
@@ -97,11 +121,11 @@ static int take_body(struct emu_request *rq, const char *data, size_t n)
 /*
  * Decides the reply for a request whose body has BODY_NONEMPTY, following Jersey and Dropwizard:
  * 404, 405, 415, 406, the resource's own pre-body check, 413 (our cap), then the body checks.
- * Returns 0 with R set, or -1 on ENOMEM.
+ * Returns 0 with R set, 1 when the body passed its checks (RQ's creds are filled and pending: the
+ * credential check is all that is left), or -1 on ENOMEM.
  */
-static int decide(const struct emu_server *srv, struct MHD_Connection *conn, const char *url,
-                  const char *method, const struct emu_request *rq, bool body_nonempty,
-                  struct emu_reply *r)
+static int decide(struct MHD_Connection *conn, const char *url, const char *method,
+                  struct emu_request *rq, bool body_nonempty, struct emu_reply *r)
 {
     const struct emu_route *route = find_route(url);
     if (route == NULL)
@@ -127,7 +151,10 @@ static int decide(const struct emu_server *srv, struct MHD_Connection *conn, con
         return rc < 0 ? -1 : 0;
     if (rq->overflow)
         return emu_reply_framework(r, 413, "HTTP 413 Request Entity Too Large");
-    return emu_auth_handle(route->ep, srv->users, srv->tokens, rq->body, rq->len, r);
+    rc = emu_auth_parse(route->ep, rq->body, rq->len, &rq->creds, r);
+    if (rc == 1)
+        rq->creds_pending = true;
+    return rc;
 }
 
 /* Adds Content-Type and R's optional headers to RESP. Returns false on ENOMEM. */
@@ -144,33 +171,145 @@ static bool add_headers(struct MHD_Response *resp, const struct emu_reply *r)
     return true;
 }
 
-/* Decides, queues and logs the response. Returns MHD_NO (drop the connection) on failure. */
-static enum MHD_Result respond(const struct emu_server *srv, struct MHD_Connection *conn,
-                               const char *url, const char *method, struct emu_request *rq,
-                               bool body_nonempty)
+/* Queues RESP with STATUS and logs it. Returns MHD_NO (drop the connection) on failure. */
+static enum MHD_Result queue(const struct emu_server *srv, struct MHD_Connection *conn,
+                             const char *url, const char *method, struct emu_request *rq,
+                             unsigned int status, struct MHD_Response *resp)
 {
-    struct emu_reply r = {0};
-    struct MHD_Response *resp = NULL;
-    enum MHD_Result ret = MHD_NO;
-
     rq->responded = true;
-    if (decide(srv, conn, url, method, rq, body_nonempty, &r) != 0)
-        goto out;
-    resp = MHD_create_response_from_buffer(r.body_len, r.body, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL)
-        goto out;
-    r.body = NULL; /* the response frees it now */
-    if (!add_headers(resp, &r))
-        goto out;
-    ret = MHD_queue_response(conn, r.status, resp);
+    enum MHD_Result ret = MHD_queue_response(conn, status, resp);
     if (ret == MHD_YES)
         emu_reqlog_write(srv->log, header(conn, MHD_HTTP_HEADER_HOST), method, url,
-                         header(conn, "X-Cassandra-Request-Id"), r.status);
-out:
-    if (resp != NULL)
-        MHD_destroy_response(resp);
-    emu_reply_clear(&r);
+                         header(conn, "X-Cassandra-Request-Id"), status);
     return ret;
+}
+
+/* Queues RQ's decided reply (taking its body). Returns MHD_NO (drop the connection) on failure. */
+static enum MHD_Result queue_reply(const struct emu_server *srv, struct MHD_Connection *conn,
+                                   const char *url, const char *method, struct emu_request *rq)
+{
+    struct emu_reply *r = &rq->reply;
+    enum MHD_Result ret = MHD_NO;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
+    rq->responded = true;
+    if (resp == NULL)
+        return MHD_NO;
+    r->body = NULL; /* the response frees it now */
+    if (add_headers(resp, r))
+        ret = queue(srv, conn, url, method, rq, r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+static void free_held(struct emu_held_line *h)
+{
+    if (h == NULL)
+        return;
+    free(h->host);
+    free(h->method);
+    free(h->path);
+    free(h->request_id);
+    free(h);
+}
+
+/* Copies the log fields of a request about to be held. Returns false on ENOMEM. */
+static bool hold_line(struct MHD_Connection *conn, const char *url, const char *method,
+                      struct emu_request *rq)
+{
+    const char *host = header(conn, MHD_HTTP_HEADER_HOST);
+    const char *rid = header(conn, "X-Cassandra-Request-Id");
+    if (rq->held != NULL)
+        return true;
+    struct emu_held_line *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return false;
+    h->host = dup_or_null(host);
+    h->method = strdup(method);
+    h->path = strdup(url);
+    h->request_id = dup_or_null(rid);
+    if ((host != NULL && h->host == NULL) || h->method == NULL || h->path == NULL ||
+        (rid != NULL && h->request_id == NULL)) {
+        free_held(h);
+        return false;
+    }
+    rq->held = h;
+    return true;
+}
+
+/* Sends what RQ's step says, once any delay is over. Returns MHD_NO to drop the connection. */
+static enum MHD_Result act(const struct emu_server *srv, struct MHD_Connection *conn,
+                           const char *url, const char *method, struct emu_request *rq)
+{
+    unsigned int status = 0;
+    switch (rq->step.action) {
+    case EMU_FAULT_OK:
+        if (rq->creds_pending) {
+            int rc = emu_auth_issue(srv->users, srv->tokens, &rq->creds, &rq->reply);
+            rq->creds_pending = false;
+            emu_auth_creds_clear(&rq->creds);
+            if (rc != 0)
+                return MHD_NO;
+        }
+        return queue_reply(srv, conn, url, method, rq);
+    case EMU_FAULT_STALL: {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        rq->phase = EMU_PHASE_STALLED;
+        if (ci == NULL || !hold_line(conn, url, method, rq) ||
+            emu_sched_park(srv->sched, conn, ci->connect_fd) != 0)
+            return MHD_NO;
+        return MHD_YES;
+    }
+    default: {
+        struct MHD_Response *resp = emu_inject_response(&rq->step, conn, srv->sched, &status);
+        if (resp == NULL)
+            return MHD_NO;
+        enum MHD_Result ret = queue(srv, conn, url, method, rq, status, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
+    }
+}
+
+/* Returns true when RQ's answer waits or is not Stargate's: no early answer for it then. */
+static bool altered(const struct emu_server *srv, const struct emu_request *rq)
+{
+    return srv->delay_ms > 0 || rq->step.delay_ms > 0 || rq->step.action != EMU_FAULT_OK;
+}
+
+/*
+ * The body is in: decides the answer (unless a host rule's fault replaces it), lets a user rule
+ * pick a step once the credentials are known, then waits out any delay or acts at once.
+ * Returns MHD_NO to drop the connection.
+ */
+static enum MHD_Result answer(const struct emu_server *srv, struct MHD_Connection *conn,
+                              const char *url, const char *method, struct emu_request *rq)
+{
+    if (rq->step.action == EMU_FAULT_OK) {
+        int rc = decide(conn, url, method, rq, rq->len > 0 || rq->overflow, &rq->reply);
+        if (rc < 0)
+            return MHD_NO;
+        if (rc == 1 && !rq->host_rule) {
+            const struct emu_creds_field *u = &rq->creds.user;
+            if (emu_faults_match_user(srv->faults, header(conn, MHD_HTTP_HEADER_HOST), u->text,
+                                      u->len, &rq->step) < 0)
+                return MHD_NO;
+        }
+    }
+    unsigned int delay_ms = srv->delay_ms + rq->step.delay_ms;
+    if (delay_ms == 0)
+        return act(srv, conn, url, method, rq);
+    int64_t due_ns = emu_sched_now_ns() + (int64_t)delay_ms * 1000000;
+    rq->phase = EMU_PHASE_DELAYED;
+    if (!hold_line(conn, url, method, rq) || emu_sched_sleep_until(srv->sched, conn, due_ns) != 0)
+        return MHD_NO;
+    return MHD_YES;
 }
 
 enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -187,10 +326,20 @@ enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, cons
         if (rq == NULL)
             return MHD_NO;
         *req_cls = rq;
-        /* Refuse a declared oversized body before it is sent (no 100 Continue goes out). */
+        /* Host rules come before anything else, even the routing. */
+        int m = emu_faults_match_host(srv->faults, header(conn, MHD_HTTP_HEADER_HOST), &rq->step);
+        if (m < 0)
+            return MHD_NO;
+        rq->host_rule = m == 1;
+        /* Refuse a declared oversized body before it is sent (no 100 Continue goes out), unless
+         * the answer is delayed or faulty: then the body is read and dropped first. */
         if (declared_too_large(conn)) {
             rq->overflow = true;
-            return respond(srv, conn, url, method, rq, true);
+            if (altered(srv, rq))
+                return MHD_YES;
+            if (decide(conn, url, method, rq, true, &rq->reply) != 0)
+                return MHD_NO;
+            return queue_reply(srv, conn, url, method, rq);
         }
         return MHD_YES;
     }
@@ -203,18 +352,33 @@ enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, cons
     }
     if (rq->responded)
         return MHD_YES;
-    return respond(srv, conn, url, method, rq, rq->len > 0 || rq->overflow);
+    switch (rq->phase) {
+    case EMU_PHASE_READING:
+        return answer(srv, conn, url, method, rq);
+    case EMU_PHASE_DELAYED:
+        return act(srv, conn, url, method, rq); /* the delay is over */
+    case EMU_PHASE_STALLED:
+    default:
+        return MHD_NO; /* resumed: the client hung up or the server is stopping */
+    }
 }
 
 void emu_http_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                            enum MHD_RequestTerminationCode toe)
 {
+    const struct emu_server *srv = cls;
     struct emu_request *rq = *req_cls;
-    (void)cls;
     (void)conn;
     (void)toe;
     if (rq == NULL)
         return;
+    if (!rq->responded && rq->held != NULL) {
+        const struct emu_held_line *h = rq->held;
+        emu_reqlog_write(srv->log, h->host, h->method, h->path, h->request_id, 0);
+    }
+    free_held(rq->held);
+    emu_reply_clear(&rq->reply);
+    emu_auth_creds_clear(&rq->creds);
     free(rq->body);
     free(rq);
     *req_cls = NULL;

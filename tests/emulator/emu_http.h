@@ -1,10 +1,13 @@
-/* emu_http: the MHD callbacks: routing, Jersey's framework checks, body intake, the request log. */
+/* emu_http: the MHD callbacks: routing, Jersey's framework checks, body intake, fault steps and
+ * delays, the request log. */
 #ifndef EMU_HTTP_H
 #define EMU_HTTP_H
 
 #include <microhttpd.h>
 
+#include "emu_faults.h"
 #include "emu_reqlog.h"
+#include "emu_sched.h"
 #include "emu_tokens.h"
 #include "emu_users.h"
 
@@ -16,6 +19,10 @@ struct emu_server {
     const struct emu_users *users; /* accounts, read-only */
     struct emu_tokens *tokens;     /* issued tokens, locked internally */
     struct emu_reqlog *log;        /* request log, or NULL for none */
+    struct emu_faults *faults;     /* fault rules, locked internally; NULL: none */
+    struct emu_sched *sched;       /* holds delayed, stalled and dripping connections; NULL when
+                                      there are neither FAULTS nor DELAY_MS */
+    unsigned int delay_ms;         /* wait before every answer (ms); 0: none */
 };
 
 /* MHD_AccessHandlerCallback; CLS is a struct emu_server. */
@@ -24,7 +31,9 @@ enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, cons
                                     const char *upload_data, size_t *upload_data_size,
                                     void **req_cls);
 
-/* MHD_RequestCompletedCallback (MHD_OPTION_NOTIFY_COMPLETED): frees the request's state. */
+/* MHD_RequestCompletedCallback (MHD_OPTION_NOTIFY_COMPLETED; CLS is the struct emu_server): logs
+ * status 0 for a request that ended unanswered (stalled or delayed) and frees the request's state.
+ */
 void emu_http_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                            enum MHD_RequestTerminationCode toe);
 

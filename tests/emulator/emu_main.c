@@ -16,8 +16,10 @@
 
 #include <microhttpd.h>
 
+#include "emu_faults.h"
 #include "emu_http.h"
 #include "emu_reqlog.h"
+#include "emu_sched.h"
 #include "emu_tokens.h"
 #include "emu_users.h"
 
@@ -30,6 +32,8 @@
 /* Idle seconds before a connection is closed. */
 #define EMU_CONNECTION_TIMEOUT 60u
 #define EMU_LISTEN_BACKLOG     1024u
+/* Largest --delay (ms): ten minutes. */
+#define EMU_DELAY_MAX_MS 600000u
 
 struct emu_options {
     const char *users_path; /* --users: "username:password" lines */
@@ -41,6 +45,8 @@ struct emu_options {
     const char *tls_key;    /* --tls-key PEM file, or NULL */
     unsigned int threads;   /* --threads: MHD thread pool size */
     unsigned int token_ttl; /* --token-ttl: seconds a token lives after its last use */
+    const char *faults;     /* --faults: fault rules file, or NULL */
+    unsigned int delay_ms;  /* --delay: ms to wait before every answer; 0: none */
 };
 
 static void usage(FILE *f)
@@ -48,7 +54,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: " PROG " --users FILE [--port-file FILE] [--log FILE] [--bind ADDR]\n"
             "       [--port N] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
-            "       [--token-ttl SECONDS]\n"
+            "       [--token-ttl SECONDS] [--faults FILE] [--delay MS]\n"
             "\n"
             "A Stargate v1 auth API server for tests: POST /v1/auth, /v1/auth/token/generate and\n"
             "/v1/admin/auth/usernametoken, also under /api/rest as on Astra.\n"
@@ -62,6 +68,9 @@ static void usage(FILE *f)
             "  --tls-key FILE    ...and this PEM private key\n"
             "  --threads N       worker threads (default 2)\n"
             "  --token-ttl SECS  token lifetime after its last use (default %u)\n"
+            "  --faults FILE     inject gateway errors, stalls, resets, odd bodies by rule:\n"
+            "                    'user:NAME|host:GLOB STEP[,STEP...][*]' a line (see README.md)\n"
+            "  --delay MS        wait MS milliseconds before every answer (default 0)\n"
             "\n"
             "Runs until SIGINT or SIGTERM. Exit status: 0 after a signal, 2 for a bad command\n"
             "line or input file, 1 for any other failure.\n",
@@ -97,6 +106,8 @@ static int parse_options(int argc, char **argv, struct emu_options *o)
         {"tls-key", required_argument, NULL, 'k'},
         {"threads", required_argument, NULL, 't'},
         {"token-ttl", required_argument, NULL, 'T'},
+        {"faults", required_argument, NULL, 'F'},
+        {"delay", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -131,6 +142,13 @@ static int parse_options(int argc, char **argv, struct emu_options *o)
             break;
         case 'T':
             if (parse_uint("token-ttl", optarg, 1, 10u * 365 * 24 * 3600, &o->token_ttl) != 0)
+                return -1;
+            break;
+        case 'F':
+            o->faults = optarg;
+            break;
+        case 'd':
+            if (parse_uint("delay", optarg, 0, EMU_DELAY_MAX_MS, &o->delay_ms) != 0)
                 return -1;
             break;
         case 'h':
@@ -290,6 +308,8 @@ int main(int argc, char **argv)
     struct emu_users *users = NULL;
     struct emu_tokens *tokens = NULL;
     struct emu_reqlog *reqlog = NULL;
+    struct emu_faults *faults = NULL;
+    struct emu_sched *sched = NULL;
     struct MHD_Daemon *daemon = NULL;
     char *cert = NULL;
     char *key = NULL;
@@ -309,6 +329,8 @@ int main(int argc, char **argv)
     }
     users = emu_users_load(o.users_path, stderr);
     if (users == NULL)
+        goto out;
+    if (o.faults != NULL && (faults = emu_faults_load(o.faults, stderr)) == NULL)
         goto out;
     if (o.tls_cert != NULL &&
         ((cert = read_pem(o.tls_cert)) == NULL || (key = read_pem(o.tls_key)) == NULL))
@@ -334,7 +356,21 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
 
-    struct emu_server srv = {.users = users, .tokens = tokens, .log = reqlog};
+    /* Delays, stalls and drips suspend their connection and a timer thread resumes it, so no
+     * worker ever blocks. Without them the daemon runs as before, without suspend/resume. */
+    bool holding = faults != NULL || o.delay_ms > 0;
+    if (holding && (sched = emu_sched_new()) == NULL) {
+        fprintf(stderr, PROG ": cannot start the timer thread\n");
+        goto out;
+    }
+    struct emu_server srv = {
+        .users = users,
+        .tokens = tokens,
+        .log = reqlog,
+        .faults = faults,
+        .sched = sched,
+        .delay_ms = o.delay_ms,
+    };
     /* The options that depend on the command line; MHD warns about a pool of one thread. */
     struct MHD_OptionItem extra[4];
     size_t n_extra = 0;
@@ -351,6 +387,8 @@ int main(int argc, char **argv)
         flags |= MHD_USE_IPv6;
     if (cert != NULL)
         flags |= MHD_USE_TLS;
+    if (holding)
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
     /* The logger goes first so that MHD reports even its option errors through it; one option
      * and its values a line. */
     /* clang-format off */
@@ -360,7 +398,7 @@ int main(int argc, char **argv)
                               MHD_OPTION_CONNECTION_LIMIT, EMU_CONNECTION_LIMIT,
                               MHD_OPTION_CONNECTION_TIMEOUT, EMU_CONNECTION_TIMEOUT,
                               MHD_OPTION_LISTEN_BACKLOG_SIZE, EMU_LISTEN_BACKLOG,
-                              MHD_OPTION_NOTIFY_COMPLETED, emu_http_on_completed, NULL,
+                              MHD_OPTION_NOTIFY_COMPLETED, emu_http_on_completed, &srv,
                               MHD_OPTION_ARRAY, extra,
                               MHD_OPTION_END);
     /* clang-format on */
@@ -377,16 +415,25 @@ int main(int argc, char **argv)
     }
     if (o.port_file != NULL && write_port_file(o.port_file, port) != 0)
         goto out;
-    fprintf(stderr, PROG ": serving %s://%s%s%s:%u/ for %zu user(s)\n",
+    fprintf(stderr, PROG ": serving %s://%s%s%s:%u/ for %zu user(s)",
             cert != NULL ? "https" : "http", ipv6 ? "[" : "", o.bind_addr, ipv6 ? "]" : "", port,
             emu_users_count(users));
+    if (faults != NULL)
+        fprintf(stderr, ", %zu fault rule(s)", emu_faults_count(faults));
+    if (o.delay_ms > 0)
+        fprintf(stderr, ", %u ms delay", o.delay_ms);
+    fputc('\n', stderr);
 
     while (sigwait(&stop_signals, &sig) != 0) {
     }
     status = 0;
 out:
+    /* MHD must not be stopped with suspended connections: resume them all first. */
+    emu_sched_stop(sched);
     if (daemon != NULL)
         MHD_stop_daemon(daemon);
+    emu_sched_free(sched);
+    emu_faults_free(faults);
     emu_reqlog_close(reqlog);
     emu_tokens_free(tokens);
     emu_users_free(users);
