@@ -1,5 +1,6 @@
 /* diag.c: collecting and printing diagnostics. */
 #include "config/diag.h"
+#include "core/text.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -49,6 +50,9 @@ static void add(struct diag *d, enum diag_severity sev, struct tf_mark at, const
         d->out_of_memory = 1;
         return;
     }
+    /* Messages quote inventory values: a newline or an escape sequence in one must not forge a
+     * line or reach the terminal. */
+    text_replace_controls(text);
     d->items[d->count] = (struct diag_entry){.severity = sev, .at = at, .message = text, .seq = d->count};
     d->count++;
 }
@@ -76,9 +80,6 @@ static int by_place(const void *a, const void *b)
         return x->at.line < y->at.line ? -1 : 1;
     if (x->at.column != y->at.column)
         return x->at.column < y->at.column ? -1 : 1;
-    int c = strcmp(x->message, y->message);
-    if (c)
-        return c;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -97,8 +98,11 @@ void diag_print(const struct diag *d, FILE *out, int quiet)
         if (quiet && e->severity == DIAG_WARNING)
             continue;
         /* A bad value in defaults is found once per database that inherits it: say it once. */
-        if (i && e->at.line && list[i - 1].at.line == e->at.line &&
-            list[i - 1].at.column == e->at.column && !strcmp(list[i - 1].message, e->message))
+        int repeated = 0;
+        for (size_t j = i; j-- > 0 && list[j].at.line == e->at.line &&
+                           list[j].at.column == e->at.column && !repeated;)
+            repeated = !strcmp(list[j].message, e->message);
+        if (e->at.line && repeated)
             continue;
         const char *kind = e->severity == DIAG_ERROR ? "error" : "warning";
         if (e->at.line)

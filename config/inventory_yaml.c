@@ -109,7 +109,10 @@ static int take_string(struct parse *p, const yaml_node_t *n, const char *key, s
         return 0;
     }
     if (is_empty(n)) {
-        diag_error(p->d, mark_of(n), "%s is empty; give it a value or remove the key", key);
+        const char *fix = !strncmp(key, "each item", 9)             ? "give it a value or remove it"
+                          : !strcmp(key, "name") || !strcmp(key, "id") ? "give it a value"
+                                                                       : "give it a value or remove the key";
+        diag_error(p->d, mark_of(n), "%s is empty; %s", key, fix);
         return 0;
     }
     free(f->value);
@@ -146,7 +149,9 @@ static void take_list(struct parse *p, const yaml_node_t *n, const char *key, st
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
          it++) {
         const yaml_node_t *item = yaml_document_get_node(p->doc, *it);
-        if (take_string(p, item, key, &items[got]))
+        char what[64];
+        snprintf(what, sizeof what, "each item of %s", key);
+        if (take_string(p, item, what, &items[got]))
             got++;
     }
     *list = items;
@@ -346,6 +351,41 @@ static void take_root(struct parse *p, const yaml_node_t *root, struct inventory
     }
 }
 
+/* The place of a byte offset, for libyaml's reader errors (bad UTF-8, control characters),
+ * which set problem_offset but no mark. */
+static struct tf_mark mark_at_offset(FILE *f, size_t offset)
+{
+    struct tf_mark at = {1, 1};
+    if (fseek(f, 0, SEEK_SET) != 0)
+        return at;
+    for (size_t i = 0; i < offset; i++) {
+        int c = getc(f);
+        if (c == EOF)
+            break;
+        if (c == '\n')
+            at.line++, at.column = 1;
+        else if ((c & 0xc0) != 0x80) /* count characters, not UTF-8 continuation bytes */
+            at.column++;
+    }
+    return at;
+}
+
+static void report_syntax(struct diag *d, const yaml_parser_t *parser, FILE *f)
+{
+    struct tf_mark at = {(unsigned)parser->problem_mark.line + 1,
+                         (unsigned)parser->problem_mark.column + 1};
+    if (parser->error == YAML_READER_ERROR)
+        at = mark_at_offset(f, parser->problem_offset);
+    const char *problem = parser->problem ? parser->problem : "error";
+    if (parser->context)
+        /* Where the unclosed bracket or quote opened is what the user has to find. */
+        diag_error(d, at, "YAML syntax: %s %s (which starts at line %u, column %u)", problem,
+                   parser->context, (unsigned)parser->context_mark.line + 1,
+                   (unsigned)parser->context_mark.column + 1);
+    else
+        diag_error(d, at, "YAML syntax: %s", problem);
+}
+
 enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct inventory *inv)
 {
     enum tf_err rc = TF_OK;
@@ -381,13 +421,10 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     have_parser = 1;
     yaml_parser_set_input_file(&parser, f);
     if (!yaml_parser_load(&parser, &doc)) {
-        struct tf_mark at = {(unsigned)parser.problem_mark.line + 1,
-                             (unsigned)parser.problem_mark.column + 1};
         if (parser.error == YAML_MEMORY_ERROR) {
             rc = TF_ERR_NOMEM;
         } else {
-            diag_error(d, at, "YAML syntax: %s%s%s", parser.problem ? parser.problem : "error",
-                       parser.context ? " " : "", parser.context ? parser.context : "");
+            report_syntax(d, &parser, f);
             rc = TF_ERR_INVENTORY;
         }
         goto out;
@@ -401,11 +438,7 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
         if (parser.error == YAML_MEMORY_ERROR)
             p.nomem = 1;
         else
-            diag_error(d,
-                       (struct tf_mark){(unsigned)parser.problem_mark.line + 1,
-                                        (unsigned)parser.problem_mark.column + 1},
-                       "YAML syntax: %s%s%s", parser.problem ? parser.problem : "error",
-                       parser.context ? " " : "", parser.context ? parser.context : "");
+            report_syntax(d, &parser, f);
     } else {
         const yaml_node_t *extra = yaml_document_get_root_node(&more);
         if (extra)

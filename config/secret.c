@@ -11,13 +11,15 @@
 #include "core/text.h"
 
 /* Reads at most SECRET_FILE_MAX_BYTES of path into a new string. Returns TF_OK, TF_ERR_IO (errno
- * kept), TF_ERR_TOOBIG or TF_ERR_NOMEM; *mode gets the file's permission bits. */
+ * kept), TF_ERR_TOOBIG, TF_ERR_UNSAFE (not a regular file, or a NUL byte in it) or
+ * TF_ERR_NOMEM; *mode gets the file's permission bits. */
 static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode)
 {
     enum tf_err rc = TF_ERR_IO;
     char buf[SECRET_FILE_MAX_BYTES + 3]; /* the password, \r\n, and one byte to see "too big" */
     size_t len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO or a terminal named by mistake must not hang validate. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return TF_ERR_IO;
     struct stat st;
@@ -25,6 +27,10 @@ static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode)
         goto out;
     if (S_ISDIR(st.st_mode)) {
         errno = EISDIR;
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = TF_ERR_UNSAFE;
         goto out;
     }
     *mode = st.st_mode & 07777;
@@ -50,7 +56,12 @@ static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode)
         rc = TF_ERR_TOOBIG;
         goto out;
     }
-    *out = strndup(buf, len);
+    if (memchr(buf, '\0', len)) {
+        rc = TF_ERR_UNSAFE; /* it would be cut there, silently */
+        goto out;
+    }
+    size_t skip = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0; /* an editor's BOM */
+    *out = strndup(buf + skip, len - skip);
     rc = *out ? TF_OK : TF_ERR_NOMEM;
 out:
     explicit_bzero(buf, sizeof buf);
@@ -96,6 +107,10 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
     }
     if (rc == TF_ERR_IO)
         diag_error(d, s->at, "cannot read password file %s: %s", path, strerror(errno));
+    else if (rc == TF_ERR_UNSAFE)
+        diag_error(d, s->at, "password file %s is not a regular file holding text (a device, a "
+                             "pipe, or a NUL byte inside); give the file that holds the password",
+                   path);
     else if (rc == TF_ERR_TOOBIG)
         diag_error(d, s->at, "password file %s is larger than %d bytes; is it the right file?",
                    path, SECRET_FILE_MAX_BYTES);

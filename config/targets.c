@@ -61,13 +61,22 @@ static char *upper_snake(const char *name)
     return s;
 }
 
-static int url_parses(const char *url)
+/* Checks with libcurl's own URL parser that the URL made for t from the template in f (named
+ * key) is usable; reports it at f's place when not. Returns 1 usable, 0 reported, -1 out of
+ * memory. */
+static int check_url(struct diag *d, const char *key, const struct field *f,
+                     const struct target *t, const char *url)
 {
     CURLU *u = curl_url();
     if (!u)
         return -1;
     CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
     curl_url_cleanup(u);
+    if (uc == CURLUE_OUT_OF_MEMORY)
+        return -1;
+    if (uc != CURLUE_OK)
+        diag_error(d, f->at, "%s gives %s for %s, which is not a valid URL: %s", key, url,
+                   t->name, curl_url_strerror(uc));
     return uc == CURLUE_OK;
 }
 
@@ -162,14 +171,11 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
             t->env_prefix = t->name ? upper_snake(t->name) : NULL;
             if (!t->name || !t->url || !t->env_prefix)
                 goto nomem;
-            t->keyspace_url = targets_keyspace_url(t);
-            int ok = url_parses(t->url);
-            if (ok < 0)
+            if (targets_keyspace_url(t, &t->keyspace_url) != TF_OK ||
+                check_url(d, "auth_url", &db->auth_url, t, t->url) < 0 ||
+                (db->rest_url.value && t->keyspace_url &&
+                 check_url(d, "rest_url", &db->rest_url, t, t->keyspace_url) < 0))
                 goto nomem;
-            if (!ok)
-                diag_error(d, db->auth_url.at, "auth_url gives %s for %s, which is not a valid "
-                                               "URL",
-                           t->url, t->name);
         }
     }
     if (check_unique(out, d, endpoint_key, report_duplicate) != TF_OK ||
@@ -191,28 +197,29 @@ static int ends_with(const char *s, const char *suffix)
     return ls >= lx && !strcmp(s + ls - lx, suffix);
 }
 
-char *targets_keyspace_url(const struct target *t)
+enum tf_err targets_keyspace_url(const struct target *t, char **out)
 {
-    const char *ks = t->db->keyspace.value;
+    const char *ks = t->db->keyspace.value, *u = t->url;
+    *out = NULL;
     if (t->db->rest_url.value) {
         char *base = fill_template(t->db->rest_url.value, t->db->id.value, t->region->value);
         if (!base)
-            return NULL;
+            return TF_ERR_NOMEM;
         size_t len = strlen(base);
         while (len && base[len - 1] == '/')
             base[--len] = '\0';
-        char *url = text_printf("%s/v2/schemas/keyspaces/%s", base, ks);
+        *out = text_printf("%s/v2/schemas/keyspaces/%s", base, ks);
         free(base);
-        return url;
-    }
-    const char *u = t->url;
-    if (ends_with(u, "/api/rest/v1/auth"))
-        return text_printf("%.*s/api/rest/v2/schemas/keyspaces/%s",
+    } else if (ends_with(u, "/api/rest/v1/auth")) {
+        *out = text_printf("%.*s/api/rest/v2/schemas/keyspaces/%s",
                            (int)(strlen(u) - strlen("/api/rest/v1/auth")), u, ks);
-    if (ends_with(u, ":8081/v1/auth"))
-        return text_printf("%.*s:8082/v2/schemas/keyspaces/%s",
+    } else if (ends_with(u, ":8081/v1/auth")) {
+        *out = text_printf("%.*s:8082/v2/schemas/keyspaces/%s",
                            (int)(strlen(u) - strlen(":8081/v1/auth")), u, ks);
-    return NULL;
+    } else {
+        return TF_OK; /* cannot be derived: check --verify then needs rest_url */
+    }
+    return *out ? TF_OK : TF_ERR_NOMEM;
 }
 
 static int matches(const struct target *t, const char *pattern)

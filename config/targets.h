@@ -33,8 +33,9 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
  * database has one ("{base}/v2/schemas/keyspaces/{keyspace}"), else derived from the auth URL:
  * Astra's ".../api/rest/v1/auth" -> ".../api/rest/v2/schemas/keyspaces/KS"; self-hosted
  * "http://HOST:8081/v1/auth" -> "http://HOST:8082/v2/schemas/keyspaces/KS" (Stargate's REST
- * service port). Returns a new string, or NULL when neither applies (or out of memory). */
-char *targets_keyspace_url(const struct target *t);
+ * service port). Sets *out to a new string, or to NULL when neither applies; returns TF_OK or
+ * TF_ERR_NOMEM. */
+enum tf_err targets_keyspace_url(const struct target *t, char **out);
 
 /* Keeps only the targets that match one of the patterns (all when n is 0). A pattern is
  * `tag:NAME`, or a shell glob matched against the target name ("orders/us-east1") and against

@@ -40,6 +40,7 @@ static char *clean_message(const char *s, size_t len)
         n += 3;
     }
     out[n] = '\0';
+    text_replace_controls(out); /* C1 controls (U+0080-U+009F) too; C0 became spaces above */
     return out;
 }
 

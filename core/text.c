@@ -63,6 +63,21 @@ size_t text_utf8_valid_prefix(const char *s, size_t len)
     return i;
 }
 
+void text_replace_controls(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    for (; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            *p = '?';
+        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            /* U+0080-U+009F: two bytes become "??" so that the length stays the same */
+            p[0] = '?';
+            p[1] = '?';
+            p++;
+        }
+    }
+}
+
 size_t text_edit_distance(const char *a, const char *b, size_t cap)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -19,6 +19,11 @@ bool text_is_portable(const char *s);
  * there never splits a character); equals len when all of it is valid. */
 size_t text_utf8_valid_prefix(const char *s, size_t len);
 
+/* Replaces, in place, every control character of s (C0, DEL, and the C1 range U+0080-U+009F,
+ * which terminals also obey) with '?'. Text from outside (a server's message, an inventory value)
+ * goes through this before it is printed. */
+void text_replace_controls(char *s);
+
 /* Levenshtein distance between a and b, capped at cap+1 (enough to rank suggestions). */
 size_t text_edit_distance(const char *a, const char *b, size_t cap);
 

@@ -87,7 +87,7 @@ static const struct inv_case cases[] = {
                   "    id: " ID1 "\n"
                   "   region: us-east1\n",
      .expect = "inv.yaml:9:4: error: YAML syntax: did not find expected '-' indicator while "
-               "parsing a block collection\n"},
+               "parsing a block collection (which starts at line 7, column 3)\n"},
     {.title = "empty file",
      .yaml = "",
      .expect = "inv.yaml: error: the file is empty; an inventory starts with \"version: 1\" and "
@@ -132,9 +132,9 @@ static const struct inv_case cases[] = {
              "  keyspace: ks\n"
              "  username: svc\n"
              "databases:\n" ORDERS,
-     .expect = "inv.yaml:1:1: error: missing \"version: 1\" at the top of the inventory\n"
-               "inv.yaml:1:1: error: unknown key \"verison\" in the inventory; did you mean "
-               "\"version\"?\n"},
+     .expect = "inv.yaml:1:1: error: unknown key \"verison\" in the inventory; did you mean "
+               "\"version\"?\n"
+               "inv.yaml:1:1: error: missing \"version: 1\" at the top of the inventory\n"},
     {.title = "unknown root key: the keys are listed",
      .yaml = HEAD ORDERS "owner: team-a\n",
      .expect = "inv.yaml:10:1: error: unknown key \"owner\" in the inventory; the keys are: "
@@ -402,7 +402,8 @@ static const struct inv_case cases[] = {
     {.title = "auth_url that gives no valid URL",
      .yaml = HEAD ORDERS "    auth_url: https://{id}.example.com:99999/v1/auth\n",
      .expect = "inv.yaml:10:15: error: auth_url gives https://" ID1 ".example.com:99999/v1/auth "
-               "for orders/us-east1, which is not a valid URL\n"},
+               "for orders/us-east1, which is not a valid URL: Port number was not a decimal "
+               "number between 0 and 65535\n"},
 
     /* --- across databases and targets --- */
     {.title = "duplicate database names name the first line",
