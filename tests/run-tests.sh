@@ -26,3 +26,7 @@ TOKENFLEET_TEST_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full 
     ctest --test-dir build --output-on-failure -E integration_reliability
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     run build-asan -DCMAKE_BUILD_TYPE=Debug -DTOKENFLEET_SANITIZE=ON
+
+# The fuzz targets (clang's libFuzzer), 60 s each; any crash fails the run.
+echo "== fuzzing"
+tests/fuzz/run-fuzz.sh 60
