@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops a Stargate emulator for tests and the demo.
-#   emulator-ctl.sh start DIR USERS EMULATOR [http]   -> DIR/port, DIR/requests.log, DIR/pid
+#   emulator-ctl.sh start DIR USERS EMULATOR [http|https [EMULATOR OPTIONS...]]
+#                                                 -> DIR/port, DIR/requests.log, DIR/pid
 #   emulator-ctl.sh stop DIR
 # HTTPS by default, with a throw-away CA and server certificate made in DIR/tls (DIR/tls/ca.crt
 # is what clients trust).
@@ -11,6 +12,7 @@ cmd=$1 dir=$2
 case "$cmd" in
 start)
     users=$3 emulator=$4 scheme=${5:-https}
+    shift $(($# < 5 ? $# : 5))
     mkdir -p "$dir"
     [ -f "$dir/pid" ] && kill "$(cat "$dir/pid")" 2>/dev/null || true
     rm -f "$dir/port" "$dir/pid" "$dir/requests.log"
@@ -19,7 +21,7 @@ start)
         "$here/../emulator/gen-certs.sh" "$dir/tls"
         tls=(--tls-cert "$dir/tls/server.crt" --tls-key "$dir/tls/server.key")
     fi
-    "$emulator" --users "$users" --port-file "$dir/port" --log "$dir/requests.log" "${tls[@]}" \
+    "$emulator" --users "$users" --port-file "$dir/port" --log "$dir/requests.log" "${tls[@]}" "$@" \
         </dev/null >"$dir/emulator.out" 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 100); do

@@ -70,7 +70,7 @@ class Fleet:
         lines.append("databases:")
         for db in databases:
             lines.append(f"  - name: {db['name']}")
-            for key in ("id", "keyspace", "username", "password", "auth_url"):
+            for key in ("id", "keyspace", "username", "password", "auth_url", "rest_url"):
                 if key in db:
                     lines.append(f"    {key}: {db[key]}")
             lines.append(f"    regions: [{', '.join(db['regions'])}]")
