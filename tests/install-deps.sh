@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libyaml-dev libjansson-dev uuid-dev
   libcmocka-dev libmicrohttpd-dev
   openssl python3 clang valgrind
-  libxml2-utils python3-prometheus-client util-linux
+  libxml2-utils python3-prometheus-client util-linux strace
 )
 
 missing=()
