@@ -32,6 +32,7 @@ static int run(enum command cmd, int argc, char **argv)
                     .timeout_ms = cli.timeout_ms,
                     .connect_timeout_ms = cli.connect_timeout_ms,
                     .cacert = cli.cacert,
+                    .capath = cli.capath,
                     .connect_to = cli.connect_to,
                     .n_connect_to = cli.n_connect_to,
                     .retry =

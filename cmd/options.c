@@ -28,6 +28,7 @@ enum {
     OPT_JUNIT,
     OPT_PROM,
     OPT_VERIFY,
+    OPT_CAPATH,
 };
 
 /* Which commands take an option (bit 1 << enum command). */
@@ -81,7 +82,10 @@ static const char provision_help[] =
     "                            fleet; join their reports with 'tokenfleet merge-reports'\n"
     "      --connect-to HOST1:PORT1:HOST2:PORT2  send requests for HOST1:PORT1 to\n"
     "                            HOST2:PORT2, as curl's option; TLS still checks HOST1\n"
-    "      --cacert FILE         trust these CAs instead of the system's bundle\n"
+    "      --cacert FILE         trust these CAs instead of the system's bundle (read once\n"
+    "                            per run, however many connections)\n"
+    "      --capath DIR          trust the hashed CA folder DIR (c_rehash) as well; slower:\n"
+    "                            libcurl then reads CA files for every connection\n"
     "      --retries N           retries after a failure worth retrying: connection errors,\n"
     "                            timeouts, 408, 429, 500, 502, 503, 504 (default 3)\n"
     "      --retry-delay SECONDS back-off base, doubled per retry with full jitter, each\n"
@@ -120,7 +124,8 @@ static const char check_help[] =
     "                            missing or not visible is keyspace_unreachable\n"
     "\n"
     "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
-    "--deadline, --limit, --shard, --connect-to, --cacert, --dry-run, as for provision\n"
+    "--deadline, --limit, --shard, --connect-to, --cacert, --capath, --dry-run, as for\n"
+    "provision "
     "(see tokenfleet provision --help).\n"
     "\n"
     "  -i, --inventory FILE      the inventory (YAML)\n"
@@ -200,6 +205,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"limit", required_argument, NULL, OPT_LIMIT},
         {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
         {"cacert", required_argument, NULL, OPT_CACERT},
+        {"capath", required_argument, NULL, OPT_CAPATH},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"retries", required_argument, NULL, OPT_RETRIES},
         {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
@@ -340,6 +346,10 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case OPT_CACERT:
             only = FOR_RUNS;
             out->cacert = optarg;
+            break;
+        case OPT_CAPATH:
+            only = FOR_RUNS;
+            out->capath = optarg;
             break;
         case OPT_DRY_RUN:
             only = FOR_RUNS;

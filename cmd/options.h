@@ -26,6 +26,7 @@ struct cli {
     long retry_max_wait_ms;      /* --retry-max-wait: longest Retry-After honoured */
     long deadline_ms;            /* --deadline: the whole run; 0 = none */
     const char *cacert;          /* --cacert */
+    const char *capath;          /* --capath */
     struct shard shard;          /* --shard K/N; count 0 = all targets */
     const char **limits;         /* --limit, repeatable; owned array, borrowed strings */
     size_t n_limits;

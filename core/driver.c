@@ -131,8 +131,8 @@ static enum tf_err slot_init(struct driver *d, struct slot *s)
         SET(CURLOPT_CAINFO, o->cacert);
     /* Without a CA path libcurl parses the CA bundle once per multi handle and caches it
      * (CURLOPT_CA_CACHE_TIMEOUT); Debian's default CA path would make it parse the whole
-     * bundle again for every connection. */
-    SET(CURLOPT_CAPATH, NULL);
+     * bundle again for every connection. A path is used only when the user names one. */
+    SET(CURLOPT_CAPATH, o->capath);
     if (d->connect_to)
         SET(CURLOPT_CONNECT_TO, d->connect_to);
 #undef SET

@@ -18,6 +18,8 @@ struct driver_options {
     long timeout_ms;                 /* whole request, connect included */
     long connect_timeout_ms;         /* connection set-up; 0 = libcurl's default */
     const char *cacert;              /* CA bundle file; NULL = the system's */
+    const char *capath;              /* CA folder, only when asked for (it defeats libcurl's
+                                        CA cache: files are read per connection); NULL = none */
     const char *const *connect_to;   /* curl-style HOST:PORT:HOST2:PORT2 entries */
     size_t n_connect_to;
     struct retry_policy retry;       /* --retries, --retry-delay, --retry-max-wait */
