@@ -121,6 +121,8 @@ class ReliabilityTest(harness.TestCase):
             replaced += sum(slurp(os.path.join(envs, n)) != old[n] for n in names)
             json.loads(slurp(report))  # the report is always a whole one
         self.assertGreater(replaced, 0, "the kills came too early to test anything")
+        print(f"\n  20 SIGKILLs over {full:.1f} s runs: {replaced} env files replaced whole, "
+              "none broken", file=sys.stderr)
 
         proc = self.start(fleet, "--env-dir", envs, "--report", report)
         self.finish(proc)
