@@ -10,12 +10,28 @@
 #include "emu_inject.h"
 #include "emu_media.h"
 #include "emu_reply.h"
+#include "emu_rest.h"
 
 /* Where a request is once its body has arrived. */
 enum emu_phase {
     EMU_PHASE_READING, /* headers and body coming in; nothing decided */
     EMU_PHASE_DELAYED, /* decided, suspended until the delay is over; MHD calls back after it */
     EMU_PHASE_STALLED, /* never answered: parked until the client hangs up or the server stops */
+};
+
+/* What is left to do once the framework and body checks have passed. */
+enum emu_pending {
+    EMU_PENDING_NONE,     /* nothing: the reply is decided */
+    EMU_PENDING_CREDS,    /* the credential check of RQ's creds (an auth endpoint) */
+    EMU_PENDING_KEYSPACE, /* the token check and keyspace lookup (the REST keyspace resource) */
+};
+
+struct emu_route {
+    const char *path;     /* served with or without one trailing '/', as Jersey matches; for the
+                             keyspace resource, the part before its {keyspace} segment */
+    bool keyspace;        /* GET PATH{keyspace}, the REST API's keyspace resource; else an auth
+                             endpoint (POST) */
+    enum emu_endpoint ep; /* which auth endpoint, when not KEYSPACE */
 };
 
 /* The request log fields of a request held without an answer, copied for its "0" line. */
@@ -28,49 +44,70 @@ struct emu_held_line {
 
 /* Per-request state, carried in MHD's req_cls. */
 struct emu_request {
-    char *body;                  /* bytes received so far (not NUL-terminated), or NULL */
-    size_t len;                  /* bytes in BODY */
-    size_t cap;                  /* bytes allocated for BODY */
-    bool overflow;               /* more than EMU_HTTP_MAX_BODY arrived; BODY was dropped */
-    bool responded;              /* a response is queued; further data is discarded */
-    enum emu_phase phase;        /* see enum emu_phase */
-    bool host_rule;              /* a host rule matched: user rules are not consulted */
-    struct emu_fault_step step;  /* the matching rule's step; zeroed ("ok") when none */
-    struct emu_reply reply;      /* the decided answer, kept over a delay */
-    bool creds_pending;          /* CREDS passed the body checks; the credential check is next */
-    struct emu_auth_creds creds; /* when CREDS_PENDING */
-    struct emu_held_line *held;  /* log fields while DELAYED or STALLED, or NULL */
-};
-
-struct emu_route {
-    const char *path; /* served with or without one trailing '/', as Jersey matches */
-    enum emu_endpoint ep;
+    const struct emu_route *route; /* the request's path, or NULL: none (404) */
+    char *body;                    /* bytes received so far (not NUL-terminated), or NULL */
+    size_t len;                    /* bytes in BODY */
+    size_t cap;                    /* bytes allocated for BODY */
+    bool overflow;                 /* more than EMU_HTTP_MAX_BODY arrived; BODY was dropped */
+    bool responded;                /* a response is queued; further data is discarded */
+    enum emu_phase phase;          /* see enum emu_phase */
+    bool host_rule;                /* a host rule matched: user rules are not consulted */
+    struct emu_fault_step step;    /* the matching rule's step; zeroed ("ok") when none */
+    struct emu_reply reply;        /* the decided answer, kept over a delay */
+    enum emu_pending pending;      /* see enum emu_pending */
+    struct emu_auth_creds creds;   /* when PENDING is EMU_PENDING_CREDS */
+    struct emu_held_line *held;    /* log fields while DELAYED or STALLED, or NULL */
 };
 
 /*
- * Astra serves the auth API under /api/rest; self-hosted Stargate at the root of port 8081.
- * The REST API's GET /v2/schemas/keyspaces/{keyspace} (and /api/rest/v2/...), which checks a
- * token with emu_tokens_use, belongs here too once it exists: it is GET-only, so routes will
- * then carry their method and Allow value instead of everything being POST.
+ * Astra serves the auth API under /api/rest; self-hosted Stargate at the root of port 8081. The
+ * REST API's keyspace resource is also under /api/rest on Astra, and at the root of the REST
+ * service (port 8082) self-hosted; one port serves both here.
  */
 static const struct emu_route routes[] = {
-    {"/v1/auth", EMU_EP_AUTH},
-    {"/api/rest/v1/auth", EMU_EP_AUTH},
-    {"/v1/auth/token/generate", EMU_EP_TOKEN_GENERATE},
-    {"/api/rest/v1/auth/token/generate", EMU_EP_TOKEN_GENERATE},
-    {"/v1/admin/auth/usernametoken", EMU_EP_USERNAMETOKEN},
-    {"/api/rest/v1/admin/auth/usernametoken", EMU_EP_USERNAMETOKEN},
+    {"/v1/auth", false, EMU_EP_AUTH},
+    {"/api/rest/v1/auth", false, EMU_EP_AUTH},
+    {"/v1/auth/token/generate", false, EMU_EP_TOKEN_GENERATE},
+    {"/api/rest/v1/auth/token/generate", false, EMU_EP_TOKEN_GENERATE},
+    {"/v1/admin/auth/usernametoken", false, EMU_EP_USERNAMETOKEN},
+    {"/api/rest/v1/admin/auth/usernametoken", false, EMU_EP_USERNAMETOKEN},
+    {"/v2/schemas/keyspaces/", true, EMU_EP_AUTH},
+    {"/api/rest/v2/schemas/keyspaces/", true, EMU_EP_AUTH},
 };
+
+/* Returns the {keyspace} segment of URL (which ROUTE matched) and sets *LEN to its bytes. */
+static const char *keyspace_segment(const struct emu_route *route, const char *url, size_t *len)
+{
+    const char *seg = url + strlen(route->path);
+    *len = strcspn(seg, "/");
+    return seg;
+}
 
 static const struct emu_route *find_route(const char *url)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         size_t n = strlen(routes[i].path);
-        if (strncmp(url, routes[i].path, n) == 0 &&
-            (url[n] == '\0' || (url[n] == '/' && url[n + 1] == '\0')))
+        if (strncmp(url, routes[i].path, n) != 0)
+            continue;
+        if (routes[i].keyspace) {
+            /* Jersey's {keyspace} is one or more characters other than '/'; without one, the path
+             * is the keyspace list, which is not served. */
+            size_t len;
+            const char *seg = keyspace_segment(&routes[i], url, &len);
+            n = (size_t)(seg - url) + len;
+            if (len == 0)
+                continue;
+        }
+        if (url[n] == '\0' || (url[n] == '/' && url[n + 1] == '\0'))
             return &routes[i];
     }
     return NULL;
+}
+
+/* Returns true when RQ's body matters: the keyspace resource's (a GET's) is read and dropped. */
+static bool takes_body(const struct emu_request *rq)
+{
+    return rq->route == NULL || !rq->route->keyspace;
 }
 
 static const char *header(struct MHD_Connection *conn, const char *name)
@@ -120,26 +157,35 @@ static int take_body(struct emu_request *rq, const char *data, size_t n)
 
 /*
  * Decides the reply for a request whose body has BODY_NONEMPTY, following Jersey and Dropwizard:
- * 404, 405, 415, 406, the resource's own pre-body check, 413 (our cap), then the body checks.
- * Returns 0 with R set, 1 when the body passed its checks (RQ's creds are filled and pending: the
- * credential check is all that is left), or -1 on ENOMEM.
+ * 404, 405, 415 (POST only), 406, the resource's own pre-body check, 413 (our cap), then the body
+ * checks. Returns 0 with R set, 1 when RQ's PENDING says what is left (the credential check, whose
+ * creds are filled in, or the keyspace resource's token check), or -1 on ENOMEM.
  */
-static int decide(struct MHD_Connection *conn, const char *url, const char *method,
-                  struct emu_request *rq, bool body_nonempty, struct emu_reply *r)
+static int decide(struct MHD_Connection *conn, const char *method, struct emu_request *rq,
+                  bool body_nonempty, struct emu_reply *r)
 {
-    const struct emu_route *route = find_route(url);
+    const struct emu_route *route = rq->route;
     if (route == NULL)
         return emu_reply_framework(r, 404, "HTTP 404 Not Found");
+    const char *allow = route->keyspace ? EMU_ALLOW_GET : EMU_ALLOW_POST;
     if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0) {
         /* Jersey answers OPTIONS itself, before any media type check, with just the Allow list. */
-        *r = (struct emu_reply){.status = 200, .allow = EMU_ALLOW_POST};
+        *r = (struct emu_reply){.status = 200, .allow = allow};
         return 0;
     }
-    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+    if (strcmp(method, route->keyspace ? MHD_HTTP_METHOD_GET : MHD_HTTP_METHOD_POST) != 0) {
         if (emu_reply_framework(r, 405, "HTTP 405 Method Not Allowed") != 0)
             return -1;
-        r->allow = EMU_ALLOW_POST;
+        r->allow = allow;
         return 0;
+    }
+    if (route->keyspace) {
+        /* A GET consumes nothing, so Content-Type is not looked at; the token is the resource's
+         * business, after Jersey's Accept check. */
+        if (!emu_media_accepts_json(header(conn, MHD_HTTP_HEADER_ACCEPT)))
+            return emu_reply_framework(r, 406, "HTTP 406 Not Acceptable");
+        rq->pending = EMU_PENDING_KEYSPACE;
+        return 1;
     }
     const char *ctype = header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (ctype != NULL ? !emu_media_is_json(ctype) : body_nonempty)
@@ -153,7 +199,7 @@ static int decide(struct MHD_Connection *conn, const char *url, const char *meth
         return emu_reply_framework(r, 413, "HTTP 413 Request Entity Too Large");
     rc = emu_auth_parse(route->ep, rq->body, rq->len, &rq->creds, r);
     if (rc == 1)
-        rq->creds_pending = true;
+        rq->pending = EMU_PENDING_CREDS;
     return rc;
 }
 
@@ -242,6 +288,31 @@ static bool hold_line(struct MHD_Connection *conn, const char *url, const char *
     return true;
 }
 
+/* Does what RQ's PENDING says is left, setting RQ's reply. Returns 0, or -1 on ENOMEM. */
+static int finish_pending(const struct emu_server *srv, struct MHD_Connection *conn,
+                          const char *url, struct emu_request *rq)
+{
+    int rc = 0;
+    switch (rq->pending) {
+    case EMU_PENDING_CREDS:
+        rc = emu_auth_issue(srv->users, srv->tokens, &rq->creds, &rq->reply);
+        emu_auth_creds_clear(&rq->creds);
+        break;
+    case EMU_PENDING_KEYSPACE: {
+        size_t len;
+        const char *name = keyspace_segment(rq->route, url, &len);
+        rc = emu_rest_keyspace(srv->tokens, srv->keyspaces, header(conn, "X-Cassandra-Token"), name,
+                               len, &rq->reply);
+        break;
+    }
+    case EMU_PENDING_NONE:
+    default:
+        break;
+    }
+    rq->pending = EMU_PENDING_NONE;
+    return rc;
+}
+
 /* Sends what RQ's step says, once any delay is over. Returns MHD_NO to drop the connection. */
 static enum MHD_Result act(const struct emu_server *srv, struct MHD_Connection *conn,
                            const char *url, const char *method, struct emu_request *rq)
@@ -249,13 +320,9 @@ static enum MHD_Result act(const struct emu_server *srv, struct MHD_Connection *
     unsigned int status = 0;
     switch (rq->step.action) {
     case EMU_FAULT_OK:
-        if (rq->creds_pending) {
-            int rc = emu_auth_issue(srv->users, srv->tokens, &rq->creds, &rq->reply);
-            rq->creds_pending = false;
-            emu_auth_creds_clear(&rq->creds);
-            if (rc != 0)
-                return MHD_NO;
-        }
+        /* The token is issued or used only now, after any delay, as a slow server would. */
+        if (finish_pending(srv, conn, url, rq) != 0)
+            return MHD_NO;
         return queue_reply(srv, conn, url, method, rq);
     case EMU_FAULT_STALL: {
         const union MHD_ConnectionInfo *ci =
@@ -285,17 +352,18 @@ static bool altered(const struct emu_server *srv, const struct emu_request *rq)
 
 /*
  * The body is in: decides the answer (unless a host rule's fault replaces it), lets a user rule
- * pick a step once the credentials are known, then waits out any delay or acts at once.
- * Returns MHD_NO to drop the connection.
+ * pick a step once the credentials are known, then waits out any delay or acts at once. User
+ * rules match the credentials in an auth body only: a keyspace GET has none, and matching its
+ * token's user would spend that user's auth steps on it. Returns MHD_NO to drop the connection.
  */
 static enum MHD_Result answer(const struct emu_server *srv, struct MHD_Connection *conn,
                               const char *url, const char *method, struct emu_request *rq)
 {
     if (rq->step.action == EMU_FAULT_OK) {
-        int rc = decide(conn, url, method, rq, rq->len > 0 || rq->overflow, &rq->reply);
+        int rc = decide(conn, method, rq, rq->len > 0 || rq->overflow, &rq->reply);
         if (rc < 0)
             return MHD_NO;
-        if (rc == 1 && !rq->host_rule) {
+        if (rc == 1 && rq->pending == EMU_PENDING_CREDS && !rq->host_rule) {
             const struct emu_creds_field *u = &rq->creds.user;
             if (emu_faults_match_user(srv->faults, header(conn, MHD_HTTP_HEADER_HOST), u->text,
                                       u->len, &rq->step) < 0)
@@ -326,6 +394,7 @@ enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, cons
         if (rq == NULL)
             return MHD_NO;
         *req_cls = rq;
+        rq->route = find_route(url);
         /* Host rules come before anything else, even the routing. */
         int m = emu_faults_match_host(srv->faults, header(conn, MHD_HTTP_HEADER_HOST), &rq->step);
         if (m < 0)
@@ -333,11 +402,11 @@ enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, cons
         rq->host_rule = m == 1;
         /* Refuse a declared oversized body before it is sent (no 100 Continue goes out), unless
          * the answer is delayed or faulty: then the body is read and dropped first. */
-        if (declared_too_large(conn)) {
+        if (takes_body(rq) && declared_too_large(conn)) {
             rq->overflow = true;
             if (altered(srv, rq))
                 return MHD_YES;
-            if (decide(conn, url, method, rq, true, &rq->reply) != 0)
+            if (decide(conn, method, rq, true, &rq->reply) != 0)
                 return MHD_NO;
             return queue_reply(srv, conn, url, method, rq);
         }
@@ -346,7 +415,8 @@ enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, cons
     if (*upload_data_size != 0) {
         /* The whole body is read even when the headers already decided an error: closing a
          * socket with unread data makes the kernel reset it, and the client may lose the reply. */
-        int rc = rq->responded ? 0 : take_body(rq, upload_data, *upload_data_size);
+        int rc =
+            rq->responded || !takes_body(rq) ? 0 : take_body(rq, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return rc == 0 ? MHD_YES : MHD_NO;
     }

@@ -1,11 +1,12 @@
-/* emu_http: the MHD callbacks: routing, Jersey's framework checks, body intake, fault steps and
- * delays, the request log. */
+/* emu_http: the MHD callbacks: routing (auth endpoints and the REST keyspace resource), Jersey's
+ * framework checks, body intake, fault steps and delays, the request log. */
 #ifndef EMU_HTTP_H
 #define EMU_HTTP_H
 
 #include <microhttpd.h>
 
 #include "emu_faults.h"
+#include "emu_keyspaces.h"
 #include "emu_reqlog.h"
 #include "emu_sched.h"
 #include "emu_tokens.h"
@@ -16,13 +17,14 @@
 
 /* What every request handler shares; passed as the MHD callbacks' closure. Not owned. */
 struct emu_server {
-    const struct emu_users *users; /* accounts, read-only */
-    struct emu_tokens *tokens;     /* issued tokens, locked internally */
-    struct emu_reqlog *log;        /* request log, or NULL for none */
-    struct emu_faults *faults;     /* fault rules, locked internally; NULL: none */
-    struct emu_sched *sched;       /* holds delayed, stalled and dripping connections; NULL when
-                                      there are neither FAULTS nor DELAY_MS */
-    unsigned int delay_ms;         /* wait before every answer (ms); 0: none */
+    const struct emu_users *users;         /* accounts, read-only */
+    struct emu_tokens *tokens;             /* issued tokens, locked internally */
+    const struct emu_keyspaces *keyspaces; /* keyspaces of the REST API, read-only; NULL: none */
+    struct emu_reqlog *log;                /* request log, or NULL for none */
+    struct emu_faults *faults;             /* fault rules, locked internally; NULL: none */
+    struct emu_sched *sched; /* holds delayed, stalled and dripping connections; NULL when
+                                there are neither FAULTS nor DELAY_MS */
+    unsigned int delay_ms;   /* wait before every answer (ms); 0: none */
 };
 
 /* MHD_AccessHandlerCallback; CLS is a struct emu_server. */

@@ -18,6 +18,7 @@
 
 #include "emu_faults.h"
 #include "emu_http.h"
+#include "emu_keyspaces.h"
 #include "emu_reqlog.h"
 #include "emu_sched.h"
 #include "emu_tokens.h"
@@ -47,6 +48,7 @@ struct emu_options {
     unsigned int token_ttl; /* --token-ttl: seconds a token lives after its last use */
     const char *faults;     /* --faults: fault rules file, or NULL */
     unsigned int delay_ms;  /* --delay: ms to wait before every answer; 0: none */
+    const char *keyspaces;  /* --keyspaces: "KEYSPACE [USER...]" lines, or NULL: no keyspace */
 };
 
 static void usage(FILE *f)
@@ -54,10 +56,11 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: " PROG " --users FILE [--port-file FILE] [--log FILE] [--bind ADDR]\n"
             "       [--port N] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
-            "       [--token-ttl SECONDS] [--faults FILE] [--delay MS]\n"
+            "       [--token-ttl SECONDS] [--faults FILE] [--delay MS] [--keyspaces FILE]\n"
             "\n"
             "A Stargate v1 auth API server for tests: POST /v1/auth, /v1/auth/token/generate and\n"
-            "/v1/admin/auth/usernametoken, also under /api/rest as on Astra.\n"
+            "/v1/admin/auth/usernametoken, and the REST API's GET /v2/schemas/keyspaces/KEYSPACE\n"
+            "(with X-Cassandra-Token), all also under /api/rest as on Astra.\n"
             "\n"
             "  --users FILE      accounts, one username:password a line (required)\n"
             "  --port-file FILE  write the bound port there once listening (atomically)\n"
@@ -71,6 +74,8 @@ static void usage(FILE *f)
             "  --faults FILE     inject gateway errors, stalls, resets, odd bodies by rule:\n"
             "                    'user:NAME|host:GLOB STEP[,STEP...][*]' a line (see README.md)\n"
             "  --delay MS        wait MS milliseconds before every answer (default 0)\n"
+            "  --keyspaces FILE  keyspaces of the REST API, 'KEYSPACE [USER...]' a line (no\n"
+            "                    users: every user may see it); without it there are none\n"
             "\n"
             "Runs until SIGINT or SIGTERM. Exit status: 0 after a signal, 2 for a bad command\n"
             "line or input file, 1 for any other failure.\n",
@@ -108,6 +113,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o)
         {"token-ttl", required_argument, NULL, 'T'},
         {"faults", required_argument, NULL, 'F'},
         {"delay", required_argument, NULL, 'd'},
+        {"keyspaces", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -150,6 +156,9 @@ static int parse_options(int argc, char **argv, struct emu_options *o)
         case 'd':
             if (parse_uint("delay", optarg, 0, EMU_DELAY_MAX_MS, &o->delay_ms) != 0)
                 return -1;
+            break;
+        case 'K':
+            o->keyspaces = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -309,6 +318,7 @@ int main(int argc, char **argv)
     struct emu_tokens *tokens = NULL;
     struct emu_reqlog *reqlog = NULL;
     struct emu_faults *faults = NULL;
+    struct emu_keyspaces *keyspaces = NULL;
     struct emu_sched *sched = NULL;
     struct MHD_Daemon *daemon = NULL;
     char *cert = NULL;
@@ -331,6 +341,8 @@ int main(int argc, char **argv)
     if (users == NULL)
         goto out;
     if (o.faults != NULL && (faults = emu_faults_load(o.faults, stderr)) == NULL)
+        goto out;
+    if (o.keyspaces != NULL && (keyspaces = emu_keyspaces_load(o.keyspaces, stderr)) == NULL)
         goto out;
     if (o.tls_cert != NULL &&
         ((cert = read_pem(o.tls_cert)) == NULL || (key = read_pem(o.tls_key)) == NULL))
@@ -366,6 +378,7 @@ int main(int argc, char **argv)
     struct emu_server srv = {
         .users = users,
         .tokens = tokens,
+        .keyspaces = keyspaces,
         .log = reqlog,
         .faults = faults,
         .sched = sched,
@@ -418,6 +431,8 @@ int main(int argc, char **argv)
     fprintf(stderr, PROG ": serving %s://%s%s%s:%u/ for %zu user(s)",
             cert != NULL ? "https" : "http", ipv6 ? "[" : "", o.bind_addr, ipv6 ? "]" : "", port,
             emu_users_count(users));
+    if (keyspaces != NULL)
+        fprintf(stderr, ", %zu keyspace(s)", emu_keyspaces_count(keyspaces));
     if (faults != NULL)
         fprintf(stderr, ", %zu fault rule(s)", emu_faults_count(faults));
     if (o.delay_ms > 0)
@@ -434,6 +449,7 @@ out:
         MHD_stop_daemon(daemon);
     emu_sched_free(sched);
     emu_faults_free(faults);
+    emu_keyspaces_free(keyspaces);
     emu_reqlog_close(reqlog);
     emu_tokens_free(tokens);
     emu_users_free(users);

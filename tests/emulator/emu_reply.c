@@ -35,6 +35,21 @@ int emu_reply_description(struct emu_reply *r, unsigned int status, const char *
     return set_body(r, json_pack("{s:s%}", "description", desc, len), status, EMU_CACHE_ERROR);
 }
 
+int emu_reply_rest_error(struct emu_reply *r, unsigned int status, const char *desc, size_t len)
+{
+    return set_body(r,
+                    json_pack("{s:s%,s:I}", "description", desc, len, "code", (json_int_t)status),
+                    status, NULL);
+}
+
+int emu_reply_keyspace(struct emu_reply *r, const char *name)
+{
+    return set_body(r,
+                    json_pack("{s:{s:s,s:[{s:s,s:i}]}}", "data", "name", name, "datacenters",
+                              "name", "dc1", "replicas", 3),
+                    200, NULL);
+}
+
 int emu_reply_token(struct emu_reply *r, const char *token)
 {
     return set_body(r, json_pack("{s:s}", "authToken", token), 201, EMU_CACHE_TOKEN);

@@ -10,6 +10,8 @@
 #define EMU_CACHE_ERROR "no-store, no-transform, max-age=0, s-maxage=0"
 /* Allow header of every auth endpoint (405 and OPTIONS). */
 #define EMU_ALLOW_POST "POST,OPTIONS"
+/* Allow header of the REST API's keyspace resource (405 and OPTIONS). */
+#define EMU_ALLOW_GET "GET,OPTIONS"
 
 struct emu_reply {
     unsigned int status;       /* HTTP status; 0 while nothing is decided */
@@ -30,6 +32,17 @@ int emu_reply_framework(struct emu_reply *r, unsigned int status, const char *me
  * by jansson) and the no-store Cache-Control. Returns 0, or -1 on ENOMEM.
  */
 int emu_reply_description(struct emu_reply *r, unsigned int status, const char *desc, size_t len);
+
+/*
+ * Sets R to a REST API error: {"description":DESC,"code":STATUS} with DESC LEN bytes (valid UTF-8,
+ * may hold NULs; escaped by jansson), no Cache-Control. Returns 0, or -1 on ENOMEM or invalid
+ * UTF-8.
+ */
+int emu_reply_rest_error(struct emu_reply *r, unsigned int status, const char *desc, size_t len);
+
+/* Sets R to 200 {"data":{"name":NAME,"datacenters":[{"name":"dc1","replicas":3}]}}, the REST
+ * API's answer for keyspace NAME (NUL-terminated UTF-8). Returns 0, or -1 on ENOMEM. */
+int emu_reply_keyspace(struct emu_reply *r, const char *name);
 
 /* Sets R to 201 {"authToken":TOKEN} with the token Cache-Control. Returns 0, or -1 on ENOMEM. */
 int emu_reply_token(struct emu_reply *r, const char *token);
