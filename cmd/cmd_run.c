@@ -66,6 +66,7 @@ static int run(enum command cmd, int argc, char **argv)
         signals_uninstall();
     } else if (rc != TF_ERR_INVENTORY) {
         errorf(&msg, "%s", tf_strerror(rc));
+        exit_code = EXIT_SOME_FAILED; /* not the user's mistake: not 2 */
     }
     target_list_clear(&targets);
     inventory_free(inv);

@@ -27,6 +27,7 @@ int cmd_validate(int argc, char **argv)
         exit_code = EXIT_ALL_OK;
     } else if (rc != TF_ERR_INVENTORY) {
         fprintf(stderr, "tokenfleet: error: %s\n", tf_strerror(rc));
+        exit_code = EXIT_SOME_FAILED; /* not the user's mistake: not 2 */
     }
     target_list_clear(&targets);
     inventory_free(inv);

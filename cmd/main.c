@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
@@ -20,6 +21,8 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    /* The process holds passwords and tokens: no core dump, no ptrace by other users. */
+    prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "help")) {
         options_print_main_help(argc < 2 ? stderr : stdout);
@@ -41,9 +44,14 @@ int main(int argc, char **argv)
         return rc;
     }
     const char *hint = NULL;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (text_edit_distance(argv[1], commands[i].name, 3) <= 3)
+    size_t best = 4;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        size_t dist = text_edit_distance(argv[1], commands[i].name, 3);
+        if (dist < best) {
+            best = dist;
             hint = commands[i].name;
+        }
+    }
     fprintf(stderr, "tokenfleet: \"%s\" is not a command%s%s%s. Try 'tokenfleet --help'.\n",
             argv[1], hint ? "; did you mean \"" : "", hint ? hint : "", hint ? "\"?" : "");
     return 2;

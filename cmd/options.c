@@ -234,6 +234,8 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     int c;
     while ((c = getopt_long(argc, argv, ":i:j:qvh", longopts, NULL)) != -1) {
         unsigned only = FOR_ALL;
+        if (optarg && !*optarg && c != ':')
+            return usage(name, "%s needs a value, not an empty string", argv[optind - 1]);
         switch (c) {
         case 'i':
             out->inventory = optarg;

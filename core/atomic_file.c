@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <limits.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -50,14 +51,18 @@ static void sync_dir_of(const char *path)
 enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode,
                          int sync_dir)
 {
-    /* ".name.tmp-PID-XXXXXX" beside the target: hidden from globs such as *.env, on the same
-     * file system, and recognisable as stale once PID is gone. */
+    /* ".name.tmp-HOST-PID-XXXXXX" beside the target: hidden from globs such as *.env, on the
+     * same file system, and recognisable as stale once PID is gone from HOST (pods sharing a
+     * volume have their own host names and pid numbers: one never judges another's files). */
     char *copy = strdup(path);
     char *tmp = NULL;
     if (copy) {
         const char *dir = dirname(copy);
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        tmp = text_printf("%s/.%s" TMP_MARK "%ld-XXXXXX", dir, base, (long)getpid());
+        char host[HOST_NAME_MAX + 1] = "";
+        gethostname(host, sizeof host - 1);
+        host[strcspn(host, "/-.")] = '\0'; /* the first label only: no separator inside */
+        tmp = text_printf("%s/.%s" TMP_MARK "%s-%ld-XXXXXX", dir, base, host, (long)getpid());
     }
     free(copy);
     if (!tmp) {
@@ -93,6 +98,9 @@ enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t 
 size_t atomic_remove_stale(const char *dir, const char *base)
 {
     size_t removed = 0;
+    char host[HOST_NAME_MAX + 1] = "";
+    gethostname(host, sizeof host - 1);
+    host[strcspn(host, "/-.")] = '\0';
     DIR *dp = opendir(dir);
     if (!dp)
         return 0;
@@ -105,8 +113,13 @@ size_t atomic_remove_stale(const char *dir, const char *base)
         if (base && (strlen(base) != (size_t)(mark - e->d_name - 1) ||
                      strncmp(e->d_name + 1, base, strlen(base)) != 0))
             continue;
+        /* HOST-PID-XXXXXX: only our host's files, and only when their writer is gone. */
+        const char *h = mark + strlen(TMP_MARK);
+        size_t hl = strlen(host);
+        if (strncmp(h, host, hl) != 0 || h[hl] != '-')
+            continue;
         char *end;
-        long pid = strtol(mark + strlen(TMP_MARK), &end, 10);
+        long pid = strtol(h + hl + 1, &end, 10);
         if (pid <= 0 || *end != '-' || strlen(end) != 7)
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)

@@ -143,12 +143,21 @@ static enum tf_err slot_init(struct driver *d, struct slot *s)
     return TF_OK;
 }
 
+/* The token line of the keyspace GET's headers is wiped before the list is freed. */
+static void free_keyspace_headers(struct slot *s)
+{
+    for (struct curl_slist *l = s->keyspace_headers; l; l = l->next)
+        explicit_bzero(l->data, strlen(l->data));
+    curl_slist_free_all(s->keyspace_headers);
+    s->keyspace_headers = NULL;
+}
+
 static void slot_cleanup(struct slot *s)
 {
     if (s->easy)
         curl_easy_cleanup(s->easy);
     curl_slist_free_all(s->headers);
-    curl_slist_free_all(s->keyspace_headers);
+    free_keyspace_headers(s);
     text_free_secret(s->body);
     free(s->response);
 }
@@ -168,8 +177,6 @@ static struct attempt *add_attempt(struct result *r)
 static CURLcode set_keyspace_request(struct slot *s, const struct target *tg, const char *token,
                                      const char *request_id)
 {
-    curl_slist_free_all(s->keyspace_headers);
-    s->keyspace_headers = NULL;
     char *tok = text_printf("X-Cassandra-Token: %s", token);
     char *rid = text_printf(REQUEST_ID_HEADER "%s", request_id);
     struct curl_slist *l = tok && rid ? curl_slist_append(NULL, "Accept: application/json") : NULL;
@@ -181,12 +188,13 @@ static CURLcode set_keyspace_request(struct slot *s, const struct target *tg, co
         curl_slist_free_all(l);
         return CURLE_OUT_OF_MEMORY;
     }
-    s->keyspace_headers = l3;
     CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_HTTPGET, 1L);
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->keyspace_headers);
+        rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, l3);
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->keyspace_url);
+    free_keyspace_headers(s); /* the handle no longer points at them */
+    s->keyspace_headers = l3;
     return rc;
 }
 
@@ -246,6 +254,7 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
 static void release(struct driver *d, struct slot *s)
 {
     curl_multi_remove_handle(d->multi, s->easy);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, NULL); /* it pointed at the body freed here */
     text_free_secret(s->body);
     s->body = NULL;
     s->busy = 0;
@@ -283,23 +292,35 @@ static int maybe_retry(struct driver *d, struct slot *s, size_t t, CURLcode code
     curl_off_t retry_after = 0;
     if (http && curl_easy_getinfo(s->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
         retry_after > 0) {
-        if (retry_after * 1000 > p->max_wait_ms) {
-            char *longer = text_printf("%s (Retry-After %ld s is longer than --retry-max-wait; "
-                                       "not retried)",
-                                       c->error, (long)retry_after);
-            if (!longer)
-                return -1;
-            free(c->error);
-            c->error = longer;
-            return 0;
-        }
-        wait = (long)retry_after * 1000;
+        /* Honoured up to --retry-max-wait: a server asking for longer gets that long (seconds
+         * compared before any multiplication: the header is the server's to make huge). */
+        if (retry_after > p->max_wait_ms / 1000)
+            wait = p->max_wait_ms;
+        else
+            wait = (long)retry_after * 1000;
     }
     if (wait_queue_push(&d->waiting, now_ms() + wait, t) != 0)
         return -1;
     verbosef(d->opt->msg, "%s: %s, retrying in %ld ms", d->targets->items[t].name,
              c->error ? c->error : tf_status_name(c->status), wait);
     return 1;
+}
+
+/* A gateway or proxy that quotes the request in its error page would put the password (or, on
+ * the keyspace GET, the token) into the error: they are masked before anything keeps it. */
+static enum tf_err redact_secrets(char **error, const struct target *tg, const char *token)
+{
+    const char *secrets[] = {tg->db->password->value, token};
+    for (size_t i = 0; i < 2; i++) {
+        if (!secrets[i] || !strstr(*error, secrets[i]))
+            continue;
+        char *masked = text_redact(*error, secrets[i]);
+        if (!masked)
+            return TF_ERR_NOMEM;
+        free(*error);
+        *error = masked;
+    }
+    return TF_OK;
 }
 
 /* Records how the transfer on s ended: final, or queued for a retry. */
@@ -327,6 +348,10 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
         rc = classify_transport(code, s->errbuf, &c);
     if (rc != TF_OK)
         return rc;
+    if (c.error && (rc = redact_secrets(&c.error, tg, r->token)) != TF_OK) {
+        text_free_secret(c.token);
+        return rc;
+    }
     a->status = c.status;
     a->http_status = http;
 
@@ -459,6 +484,14 @@ static int poll_timeout(struct driver *d, int64_t now, int64_t deadline)
     return t < 0 ? 0 : (int)t;
 }
 
+/* After an internal error no target may stay pending: the unfinished are cancelled (best
+ * effort: memory may be what failed). Returns rc. */
+static enum tf_err fail_all(struct driver *d, size_t next, enum tf_err rc)
+{
+    cancel_all(d, next, "not finished: tokenfleet failed internally");
+    return rc;
+}
+
 static enum tf_err loop(struct driver *d, enum driver_stop *stop)
 {
     const struct driver_options *o = d->opt;
@@ -470,11 +503,11 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
         int64_t now = now_ms();
         if (stop_requested(o)) {
             *stop = DRIVER_INTERRUPTED;
-            return cancel_all(d, next, "cancelled: interrupted");
+            return cancel_all(d, next, "interrupted");
         }
         if (deadline && now >= deadline) {
             *stop = DRIVER_DEADLINE;
-            return cancel_all(d, next, "cancelled: --deadline reached");
+            return cancel_all(d, next, "--deadline reached");
         }
         /* Retries that are due go first: they have waited already. */
         while (d->n_idle) {
@@ -488,13 +521,22 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
             } else {
                 break;
             }
-            if ((rc = start(d, &d->slots[d->idle[--d->n_idle]], t)) != TF_OK)
-                return rc;
+            struct slot *s = &d->slots[d->idle[--d->n_idle]];
+            if ((rc = start(d, s, t)) != TF_OK) {
+                if (s->busy)
+                    release(d, s);
+                else
+                    d->idle[d->n_idle++] = (size_t)(s - d->slots);
+                cancel(d, t, "not finished: tokenfleet failed internally");
+                return fail_all(d, next, rc);
+            }
         }
+        if (o->on_tick)
+            o->on_tick(o->on_final_ctx);
         int running = 0;
         CURLMcode mc = curl_multi_perform(d->multi, &running);
         if (mc == CURLM_OK && (rc = drain(d)) != TF_OK)
-            return rc;
+            return fail_all(d, next, rc);
         if (mc == CURLM_OK && !d->active && next == n && !wait_queue_peek(&d->waiting))
             return TF_OK;
         /* A finished transfer freed a slot for a new target: start it before waiting. */
@@ -504,7 +546,7 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
                                  NULL);
         if (mc != CURLM_OK) {
             errorf(o->msg, "libcurl multi: %s", curl_multi_strerror(mc));
-            return TF_ERR_CURL;
+            return fail_all(d, next, TF_ERR_CURL);
         }
     }
 }

@@ -31,6 +31,9 @@ struct driver_options {
      * cancelled), so that outputs can be written while the run goes on; may be NULL. */
     void (*on_final)(void *ctx, size_t target, struct result *r);
     void *on_final_ctx;
+    /* Called on every turn of the loop (at least once a second), e.g. to redraw progress; gets
+     * on_final_ctx; may be NULL. */
+    void (*on_tick)(void *ctx);
     const struct tf_msg *msg;        /* -v lines go here */
 };
 

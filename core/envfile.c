@@ -82,10 +82,10 @@ enum tf_err envfile_write_target(FILE *out, const struct target *t, const char *
     target_values(t, token, values);
     for (int v = 0; v < ENV_VAR_COUNT; v++) {
         enum tf_err rc = envfile_write_var(out, prefix, var_names[v], values[v], fmt);
-        if (rc != TF_OK) {
+        if (rc == TF_ERR_UNSAFE)
             *bad = (enum env_var)v;
+        if (rc != TF_OK)
             return rc;
-        }
     }
     return TF_OK;
 }

@@ -42,7 +42,7 @@ enum tf_err envfile_check_target(const struct target *t, enum env_format fmt, en
 
 /* Writes the five variables of t with token to out, each name preceded by prefix (may be NULL
  * or "", as in the per-target files; "ORDERS_US_EAST1_" in the combined file). Returns TF_OK,
- * TF_ERR_UNSAFE (*bad set) or TF_ERR_IO. */
+ * TF_ERR_UNSAFE (*bad set to the variable) or TF_ERR_IO (*bad untouched). */
 enum tf_err envfile_write_target(FILE *out, const struct target *t, const char *token,
                                  const char *prefix, enum env_format fmt, enum env_var *bad);
 

@@ -58,6 +58,10 @@ static size_t check_env_values(const struct job_options *opt,
 /* mkdir -p with mode 0700 for what is created. Returns 0 or -1 (errno set). */
 static int make_dirs(const char *path)
 {
+    if (!*path) {
+        errno = ENOENT;
+        return -1;
+    }
     char *copy = strdup(path);
     if (!copy)
         return -1;
@@ -75,9 +79,10 @@ static int make_dirs(const char *path)
     }
     free(copy);
     struct stat st;
-    if (rc == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        if (rc == 0 && errno == 0)
-            errno = ENOTDIR;
+    if (rc == 0 && stat(path, &st) != 0)
+        rc = -1;
+    else if (rc == 0 && !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR; /* mkdir's EEXIST would say nothing useful */
         rc = -1;
     }
     return rc;
@@ -206,6 +211,10 @@ static int dry_run(const struct job_options *opt, const struct target_list *targ
                t->name, t->url, TOKENFLEET_VERSION, id, body);
         free(body);
     }
+    if (fflush(stdout) != 0) {
+        errorf(opt->msg, "cannot write to standard output: %s", strerror(errno));
+        return EXIT_SOME_FAILED;
+    }
     infof(opt->msg, "dry run: %zu request%s not sent (the password is shown as ********)",
           targets->count, targets->count == 1 ? "" : "s");
     return EXIT_ALL_OK;
@@ -264,6 +273,12 @@ static void write_env_dir_file(struct on_final *w, size_t i, struct result *r)
     free(path);
 }
 
+static void tick(void *ctx)
+{
+    struct on_final *w = ctx;
+    progress_tick(&w->progress);
+}
+
 static void target_final(void *ctx, size_t i, struct result *r)
 {
     struct on_final *w = ctx;
@@ -317,7 +332,8 @@ static int write_output(const struct job_options *opt, const char *path, mode_t 
         enum tf_err rc = render(stdout, meta, targets, results);
         if (rc == TF_OK && fflush(stdout) == 0)
             return 0;
-        errorf(opt->msg, "cannot write to standard output: %s", tf_strerror(rc));
+        errorf(opt->msg, "cannot write to standard output: %s",
+               rc == TF_OK || rc == TF_ERR_IO ? strerror(errno) : tf_strerror(rc));
         return -1;
     }
     struct atomic_buf m;
@@ -347,11 +363,13 @@ static void summarize(const struct job_options *opt, const struct progress *prog
                       double seconds)
 {
     size_t by_status[TF_STATUS_COUNT] = {0};
-    if (progress->live)
+    if (progress->table)
         progress_table(progress, targets, results);
     for (size_t i = 0; i < targets->count; i++) {
         by_status[results[i].status]++;
-        if (results[i].status != TF_STATUS_OK && !progress->live)
+        /* Off a terminal: provision names each failed target (its cron mail says which);
+         * check keeps to one line, its details being in the report, JUnit or metrics. */
+        if (results[i].status != TF_STATUS_OK && !progress->table && !opt->check)
             errorf(opt->msg, "%s: %s: %s", targets->items[i].name,
                    tf_status_name(results[i].status), results[i].error ? results[i].error : "");
     }
@@ -367,6 +385,22 @@ static void summarize(const struct job_options *opt, const struct progress *prog
     size_t ok = by_status[TF_STATUS_OK];
     infof(opt->msg, "tokenfleet: %zu target%s: %zu ok, %zu failed%s in %.2f s", targets->count,
           targets->count == 1 ? "" : "s", ok, targets->count - ok, detail, seconds);
+}
+
+/* Where provision's results went. */
+static void name_outputs(const struct job_options *opt, size_t env_files)
+{
+    if (opt->env_dir)
+        infof(opt->msg, "env files: %zu written to %s/", env_files, opt->env_dir);
+    if (opt->env_file)
+        infof(opt->msg, "combined env file: %s", opt->env_file);
+    const char *const outputs[][2] = {
+        {"report", opt->report}, {"JUnit", opt->junit}, {"Prometheus", opt->prom}};
+    for (size_t i = 0; i < 3; i++)
+        if (outputs[i][1] && strcmp(outputs[i][1], "-") != 0)
+            infof(opt->msg, "%s: %s", outputs[i][0], outputs[i][1]);
+    if (!opt->env_dir && !opt->env_file && !opt->report && !opt->junit && !opt->prom)
+        infof(opt->msg, "nothing written (no output option given)");
 }
 
 int job_run(const struct job_options *opt, const struct target_list *targets)
@@ -393,6 +427,7 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
                   targets->count, opt->msg ? opt->msg->verbosity : 0);
     struct driver_options dopt = opt->driver;
     dopt.on_final = target_final;
+    dopt.on_tick = tick;
     dopt.on_final_ctx = &fin;
     enum driver_stop stop;
     enum tf_err rc = driver_run(&dopt, targets, results, &stop);
@@ -425,23 +460,14 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
         failed_outputs = 1;
 
     summarize(opt, &fin.progress, targets, results, seconds_between(t0, t1));
-    if (opt->env_dir)
-        infof(opt->msg, "env files: %zu written to %s/", fin.written, opt->env_dir);
-    if (opt->env_file)
-        infof(opt->msg, "combined env file: %s", opt->env_file);
-    const char *const outputs[][2] = {
-        {"report", opt->report}, {"JUnit", opt->junit}, {"Prometheus", opt->prom}};
-    for (size_t i = 0; i < 3; i++)
-        if (outputs[i][1] && strcmp(outputs[i][1], "-") != 0)
-            infof(opt->msg, "%s: %s", outputs[i][0], outputs[i][1]);
-    if (!opt->env_dir && !opt->env_file && !opt->report && !opt->junit && !opt->prom)
-        infof(opt->msg, "nothing written (no output option given)");
+    if (!opt->check) /* check says it in its one summary line; its outputs are named by the user */
+        name_outputs(opt, fin.written);
 
     int all_ok = rc == TF_OK && !failed_outputs;
     for (size_t i = 0; i < targets->count && all_ok; i++)
         all_ok = results[i].status == TF_STATUS_OK;
     results_free(results, targets->count);
-    if (stop == DRIVER_INTERRUPTED && signals_received())
+    if (signals_received()) /* during the run, or while the outputs were written */
         return 128 + signals_received(); /* as shells report a death by that signal */
     return all_ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
 }

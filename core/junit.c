@@ -17,9 +17,12 @@ int junit_escape(FILE *out, const char *s)
             continue;
         }
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) { /* a whole multi-byte character: as it is */
+        if (c >= 0x80) { /* a whole multi-byte character: as it is, unless XML 1.0 forbids it */
             size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-            bad |= fwrite(s + i, 1, n, out) != n;
+            const unsigned char *u = (const unsigned char *)s + i;
+            int forbidden = (n == 3 && u[0] == 0xef && u[1] == 0xbf && u[2] >= 0xbe) /* FFFE/F */
+                            || (n == 2 && u[0] == 0xc2 && u[1] <= 0x9f); /* C1 controls */
+            bad |= forbidden ? fputc('?', out) == EOF : fwrite(s + i, 1, n, out) != n;
             i += n;
             continue;
         }
@@ -67,8 +70,8 @@ enum tf_err junit_write(FILE *out, const struct report_meta *meta,
     int bad = fprintf(out,
                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<testsuite name=\"tokenfleet %s\" tests=\"%zu\" failures=\"%zu\" "
-                      "errors=\"0\" skipped=\"0\" time=\"%.3f\" timestamp=\"%s\" "
-                      "hostname=\"localhost\">\n",
+                      "errors=\"0\" time=\"%.3f\" timestamp=\"%s\" "
+                      "hostname=\"localhost\">\n  <properties/>\n",
                       meta->mode, targets->count, failures, total, stamp) < 0;
     for (size_t i = 0; i < targets->count && !bad; i++) {
         const struct target *t = &targets->items[i];
@@ -92,6 +95,6 @@ enum tf_err junit_write(FILE *out, const struct report_meta *meta,
                            r->attempts[r->n_attempts - 1].request_id) < 0;
         bad |= fputs("</failure>\n  </testcase>\n", out) < 0;
     }
-    bad |= fputs("</testsuite>\n", out) < 0;
+    bad |= fputs("  <system-out/>\n  <system-err/>\n</testsuite>\n", out) < 0;
     return bad ? TF_ERR_IO : TF_OK;
 }

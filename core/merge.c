@@ -50,7 +50,9 @@ static json_t *load_report(const char *path, const struct tf_msg *msg)
     json_t *root = json_loadf(f, 0, &err);
     fclose(f);
     if (!root) {
-        errorf(msg, "%s:%d:%d: not JSON: %s", path, err.line, err.column, err.text);
+        /* Not err.text: jansson quotes the input near the error, and a report holds tokens. */
+        errorf(msg, "%s:%d:%d: not a JSON report (broken or cut short)", path, err.line,
+               err.column);
         return NULL;
     }
     json_t *results = json_object_get(root, "results");
@@ -93,6 +95,11 @@ static int check_shards(json_t **reports, const char *const *paths, size_t n,
     }
     if (count <= 0)
         return 1; /* not sharded runs: nothing to check beyond duplicate targets */
+    if (count > 65536) {
+        errorf(msg, "%s: a split into %lld shards is more than tokenfleet makes (65536)", paths[0],
+               (long long)count);
+        return 0;
+    }
     char *seen = calloc((size_t)count, 1);
     if (!seen)
         return 0;

@@ -25,6 +25,7 @@ void progress_init(struct progress *p, FILE *out, size_t total, int verbosity)
     int tty = isatty(fileno(out));
     const char *no_color = getenv("NO_COLOR");
     p->live = tty && verbosity == 0;
+    p->table = tty && verbosity >= 0;
     p->color = tty && (!no_color || !*no_color);
 }
 
@@ -54,15 +55,20 @@ static void draw(struct progress *p, int64_t now)
     p->drawn_ms = now;
 }
 
-void progress_done(struct progress *p, enum tf_status status)
+void progress_tick(struct progress *p)
 {
-    p->done++;
-    p->ok += status == TF_STATUS_OK;
     if (!p->live)
         return;
     int64_t now = now_ms();
     if (now - p->start_ms >= 1000 && now - p->drawn_ms >= 100)
         draw(p, now);
+}
+
+void progress_done(struct progress *p, enum tf_status status)
+{
+    p->done++;
+    p->ok += status == TF_STATUS_OK;
+    progress_tick(p);
 }
 
 void progress_clear(struct progress *p)

@@ -14,19 +14,24 @@
 struct progress {
     FILE *out;          /* stderr */
     int live;           /* draw the progress line (a terminal, not -q, not -v) */
+    int table;          /* print the results table at the end (a terminal, not -q) */
     int color;          /* ANSI colours allowed */
     size_t total, done, ok;
     int64_t start_ms;   /* monotonic */
     int64_t drawn_ms;   /* when the line was last drawn; 0 = not shown */
 };
 
-/* Sets p up for a run of total targets printing to out: live only when out is a terminal and
- * verbosity is 0 (-q and -v turn it off); colour also needs NO_COLOR unset or empty. */
+/* Sets p up for a run of total targets printing to out: the live line only when out is a
+ * terminal and verbosity is 0 (-q and -v turn it off), the table on a terminal unless -q;
+ * colour also needs NO_COLOR unset or empty. */
 void progress_init(struct progress *p, FILE *out, size_t total, int verbosity);
 
 /* Counts one finished target; redraws the line at most ten times a second, from the first
  * second of the run on. */
 void progress_done(struct progress *p, enum tf_status status);
+
+/* Redraws the line when it is due, so that it moves (rate, time left) while nothing finishes. */
+void progress_tick(struct progress *p);
 
 /* Erases the progress line (if it was drawn). */
 void progress_clear(struct progress *p);

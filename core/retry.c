@@ -18,7 +18,6 @@ int retry_is_retryable(enum tf_status status, long http_status, CURLcode code)
         case CURLE_SSL_INVALIDCERTSTATUS:
         case CURLE_UNSUPPORTED_PROTOCOL:
         case CURLE_URL_MALFORMAT:
-        case CURLE_COULDNT_RESOLVE_HOST: /* a wrong host name stays wrong */
             return 0;
         default:
             return 1;

@@ -78,6 +78,33 @@ void text_replace_controls(char *s)
     }
 }
 
+char *text_redact(const char *s, const char *secret)
+{
+    size_t sl = secret ? strlen(secret) : 0;
+    if (!sl)
+        return strdup(s);
+    size_t hits = 0;
+    for (const char *p = strstr(s, secret); p; p = strstr(p + sl, secret))
+        hits++;
+    char *out = malloc(strlen(s) + hits * 8 + 1);
+    if (!out)
+        return NULL;
+    char *w = out;
+    for (const char *p = s, *hit; (hit = strstr(p, secret)) || *p;) {
+        if (!hit) {
+            strcpy(w, p);
+            return out;
+        }
+        memcpy(w, p, (size_t)(hit - p));
+        w += hit - p;
+        memcpy(w, "********", 8);
+        w += 8;
+        p = hit + sl;
+    }
+    *w = '\0';
+    return out;
+}
+
 size_t text_edit_distance(const char *a, const char *b, size_t cap)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -24,6 +24,11 @@ size_t text_utf8_valid_prefix(const char *s, size_t len);
  * goes through this before it is printed. */
 void text_replace_controls(char *s);
 
+/* Returns a new copy of s with every occurrence of secret replaced by "********" (a copy of s
+ * when secret is NULL or empty), or NULL when out of memory. For text from outside that might
+ * echo what was sent (a proxy quoting the request body). */
+char *text_redact(const char *s, const char *secret);
+
 /* Levenshtein distance between a and b, capped at cap+1 (enough to rank suggestions). */
 size_t text_edit_distance(const char *a, const char *b, size_t cap);
 

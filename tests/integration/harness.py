@@ -105,7 +105,7 @@ class TestCase(unittest.TestCase):
         full_env["TF_TEST_PASSWORD"] = PASSWORD
         full_env.update(env or {})
         argv = [*WRAPPER, TOKENFLEET, *args]
-        if args and args[0] == "provision" and https:
+        if args and args[0] in ("provision", "check") and https:
             argv += ["--connect-to", f"::127.0.0.1:{emulator_port()}", "--cacert", ca_cert()]
         p = subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=120)
         for stream in (p.stdout, p.stderr):

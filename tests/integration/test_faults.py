@@ -16,7 +16,6 @@ EXPECT = {
     "flaky503": ("ok", 3, None),
     "ratelimited": ("ok", 2, None),
     "ratedate": ("ok", 2, None),
-    "toolong": ("server_error", 1, "Retry-After 120 s is longer than --retry-max-wait"),
     "slow": ("ok", 1, None),
     "stall": ("timeout", 3, "Operation timed out"),
     "reset": ("network_error", 3, None),
@@ -83,6 +82,18 @@ class FaultTest(harness.TestCase):
             before, after = out.stdout.split("--- sourced\n")
             new = set(after.splitlines()) - set(before.splitlines())
             self.assertEqual({l.split("=", 1)[0] for l in new}, set(ENV_VARS), name)
+
+    def test_retry_after_longer_than_the_max_wait_is_cut_to_it(self):
+        fleet = Fleet(self.workdir, make_databases(1, ["us-east1"], prefix="toolong",
+                                                   username="toolong"))
+        report = os.path.join(self.workdir, "report.json")
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--report", report, "--retries",
+                                "1", "--retry-max-wait", "0.3")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        r = self.read_report(report)["results"][0]
+        self.assertEqual((r["status"], r["http_status"], r["attempts"]), ("server_error", 429, 2))
+        self.assertGreaterEqual(r["elapsed_ms"], 300)
+        self.assertLess(r["elapsed_ms"], 5000, "the server's 120 s were not waited for")
 
     def test_two_hundred_targets_with_a_fifth_flaky_all_end_ok_without_extra_requests(self):
         dbs = make_databases(40, ["us-east1"], prefix="flaky", username="flaky503")
