@@ -49,6 +49,7 @@ static void put_attempt(struct result *r, const char *id, enum tf_status status,
     assert_non_null(a);
     r->attempts = a;
     a = &a[r->n_attempts++];
+    *a = (struct attempt){.step = STEP_AUTH};
     snprintf(a->request_id, sizeof a->request_id, "%s", id);
     a->status = status;
     a->http_status = http;
