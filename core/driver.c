@@ -43,6 +43,7 @@ struct driver {
     struct result *results;
     int64_t *first_start_ms;     /* per target: when its first attempt started */
     unsigned char *step;         /* per target: enum request_step of its next request */
+    unsigned char *shared_host;  /* per target: another target has the same host and port */
     CURLM *multi;
     struct curl_slist *connect_to;
     struct slot *slots;
@@ -216,10 +217,18 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     s->response_len = 0;
     s->truncated = 0;
     s->errbuf[0] = '\0';
-    CURLcode rc;
-    if (a->step == STEP_KEYSPACE) {
+    /* A host no other target uses gains nothing from connection reuse, and looking for a
+     * connection to reuse scans every open one: at -j 512 that scan was most of the CPU.
+     * check --verify's keyspace GET goes to the same host right after: it reuses that one. */
+    long alone = !d->shared_host[t];
+    long last_use = alone && !(d->opt->verify && a->step == STEP_AUTH);
+    CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT,
+                                   (long)(alone && a->step == STEP_AUTH));
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, last_use);
+    if (rc == CURLE_OK && a->step == STEP_KEYSPACE) {
         rc = set_keyspace_request(s, tg, r->token, a->request_id);
-    } else {
+    } else if (rc == CURLE_OK) {
         s->body = request_body(tg->db->username.value, tg->db->password->value);
         if (!s->body)
             return TF_ERR_NOMEM;
@@ -484,6 +493,43 @@ static int poll_timeout(struct driver *d, int64_t now, int64_t deadline)
     return t < 0 ? 0 : (int)t;
 }
 
+/* The "host:port" part of url (after the scheme, up to the path), for comparing targets. */
+static size_t host_part(const char *url, const char **start)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    *start = p;
+    return strcspn(p, "/?#");
+}
+
+static int by_host(const void *a, const void *b, void *arg)
+{
+    const struct target_list *tl = arg;
+    const char *x, *y;
+    size_t lx = host_part(tl->items[*(const size_t *)a].url, &x);
+    size_t ly = host_part(tl->items[*(const size_t *)b].url, &y);
+    int c = strncmp(x, y, lx < ly ? lx : ly);
+    return c ? c : (lx > ly) - (lx < ly);
+}
+
+/* Sets shared[i] for every target whose host and port another target has too (a self-hosted
+ * Stargate serving many databases): only those keep connections for reuse. O(n log n). */
+static enum tf_err mark_shared_hosts(const struct target_list *tl, unsigned char *shared)
+{
+    size_t n = tl->count;
+    size_t *order = malloc(n * sizeof *order);
+    if (!order)
+        return TF_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    qsort_r(order, n, sizeof *order, by_host, (void *)tl);
+    for (size_t i = 1; i < n; i++)
+        if (by_host(&order[i - 1], &order[i], (void *)tl) == 0)
+            shared[order[i - 1]] = shared[order[i]] = 1;
+    free(order);
+    return TF_OK;
+}
+
 /* After an internal error no target may stay pending: the unfinished are cancelled (best
  * effort: memory may be what failed). Returns rc. */
 static enum tf_err fail_all(struct driver *d, size_t next, enum tf_err rc)
@@ -567,8 +613,13 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
     d.idle = calloc(d.n_slots, sizeof *d.idle);
     d.first_start_ms = calloc(n, sizeof *d.first_start_ms);
     d.step = calloc(n, sizeof *d.step);
+    d.shared_host = calloc(n, sizeof *d.shared_host);
+    if (d.shared_host && mark_shared_hosts(targets, d.shared_host) != TF_OK) {
+        free(d.shared_host);
+        d.shared_host = NULL;
+    }
     d.multi = curl_multi_init();
-    if (!d.slots || !d.idle || !d.first_start_ms || !d.step || !d.multi ||
+    if (!d.slots || !d.idle || !d.first_start_ms || !d.step || !d.shared_host || !d.multi ||
         build_connect_to(&d) != TF_OK)
         goto out;
     /* Idle connections beyond what is in flight only hold sockets and TLS state. */
@@ -590,6 +641,7 @@ out:
     wait_queue_clear(&d.waiting);
     free(d.first_start_ms);
     free(d.step);
+    free(d.shared_host);
     free(d.slots);
     free(d.idle);
     return rc;
