@@ -1,0 +1,834 @@
+#!/usr/bin/env python3
+"""tokenfleet's performance benchmark: tokenfleet against `curl --parallel` on one machine.
+
+Run through tests/bench/run.sh (which installs what is missing and builds first); see README.md.
+Python 3 standard library only.
+
+Every client run is a child of this script and is measured with os.wait4: wall time (monotonic
+clock around it), user+sys CPU and peak RSS of that child alone. The emulators are separate,
+long-running processes; their CPU during a run is read from /proc/PID/stat before and after.
+"""
+import argparse
+import ctypes
+import datetime
+import json
+import os
+import platform
+import random
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PASSWORD = "Bench-Pa55word-9Xq"
+USERNAME = "svc"
+# Real Astra region names (GCP, AWS, Azure spellings); each database gets one of them.
+REGIONS = ["us-east1", "us-east-1", "eu-west-1", "europe-west1", "westus2", "ap-south-1"]
+HOST_TEMPLATE = "{id}-{region}.apps.astra.datastax.com"
+AUTH_PATH = "/api/rest/v1/auth"
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+GNU_TIME = "/usr/bin/time"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PR_SET_PDEATHSIG = 1
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def child_setup(cpus):
+    """preexec_fn: die with this script (even on SIGKILL), and run on the given CPUs."""
+    def setup():
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+    return setup
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs: inventories and the equivalent curl config files
+
+def make_databases(n, seed):
+    """n databases with distinct cluster ids (reproducible from seed), one region each."""
+    rng = random.Random(seed)
+    return [(f"db{i:06d}", str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+             REGIONS[i % len(REGIONS)]) for i in range(n)]
+
+
+def write_inventory(path, dbs, scheme):
+    lines = ["version: 1", "defaults:",
+             f'  auth_url: "{scheme}://{HOST_TEMPLATE}{AUTH_PATH}"',
+             "  keyspace: app", f"  username: {USERNAME}",
+             "  password: {env: TF_BENCH_PASSWORD}", "databases:"]
+    for name, cid, region in dbs:
+        lines += [f"  - name: {name}", f"    id: {cid}", f"    region: {region}"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+
+
+def write_curl_config(path, dbs, scheme, port, cacert, seed):
+    """One entry per target, separated by `next`, with the URL, headers and body tokenfleet sends;
+    `fail` makes any non-2xx answer an error (exit status), output goes to /dev/null."""
+    rng = random.Random(seed)
+    body = json.dumps({"username": USERNAME, "password": PASSWORD}, separators=(",", ":"))
+    data = body.replace("\\", "\\\\").replace('"', '\\"')
+    common = (f'data = "{data}"\n'
+              'header = "Content-Type: application/json"\n'
+              'header = "Accept: application/json"\n'
+              'output = "/dev/null"\n'
+              f'connect-to = "::127.0.0.1:{port}"\n'
+              + (f'cacert = "{cacert}"\n' if cacert else "")
+              + "fail\n")
+    entries = []
+    for _, cid, region in dbs:
+        host = HOST_TEMPLATE.format(id=cid, region=region)
+        rid = uuid.UUID(int=rng.getrandbits(128), version=4)
+        entries.append(f'url = "{scheme}://{host}{AUTH_PATH}"\n{common}'
+                       f'header = "x-cassandra-request-id: {rid}"\n')
+    with open(path, "w") as f:
+        f.write("next\n".join(entries))
+    os.chmod(path, 0o600)
+
+
+# ---------------------------------------------------------------------------------------------
+# The emulators
+
+class Emulator:
+    def __init__(self, binary, workdir, name, users, cpus, threads, tls=None, delay_ms=0):
+        self.name = name
+        self.dir = os.path.join(workdir, name)
+        os.makedirs(self.dir)
+        port_file = os.path.join(self.dir, "port")
+        argv = [binary, "--users", users, "--port-file", port_file, "--threads", str(threads)]
+        if tls:
+            argv += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        if delay_ms:
+            argv += ["--delay", str(delay_ms)]
+        self.argv = argv
+        self.cpus = cpus
+        self.out = open(os.path.join(self.dir, "emulator.out"), "wb")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.out,
+                                     stderr=subprocess.STDOUT, preexec_fn=child_setup(cpus))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if os.path.exists(port_file) and os.path.getsize(port_file) > 0:
+                with open(port_file) as f:
+                    self.port = int(f.read().strip())
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        with open(os.path.join(self.dir, "emulator.out")) as f:
+            raise RuntimeError(f"emulator {name} did not start: {' '.join(argv)}\n{f.read()}")
+
+    def cpu_seconds(self):
+        """utime+stime of the whole process (all its threads) so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.out.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring one client run
+
+class RunFailed(Exception):
+    pass
+
+
+def measure(argv, timeout, logdir, tag, cpus, env=None, emulator=None, emulators=()):
+    """Runs argv as a child; returns wall s, user+sys CPU s, peak RSS KiB, the emulator's CPU s,
+    and "other": the cores that everything else on the machine kept busy meanwhile.
+
+    CPU comes from wait4 (the child and what it waited for: GNU time, a few hundred µs, and the
+    client). Peak RSS comes from GNU time's %M, not from wait4: a child forked from this Python
+    process keeps the RSS of that copy as its ru_maxrss across exec, which would make every
+    client look as big as this script."""
+    out_path = os.path.join(logdir, f"{tag}.out")
+    err_path = os.path.join(logdir, f"{tag}.err")
+    rss_path = os.path.join(logdir, f"{tag}.rss")
+    argv = [GNU_TIME, "-q", "-f", "%M", "-o", rss_path] + argv
+    emu_before = emulator.cpu_seconds() if emulator else 0.0
+    mine_before = sum(e.cpu_seconds() for e in emulators)
+    busy_before = machine_busy_seconds()
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                                preexec_fn=child_setup(cpus))
+        timed_out = []
+
+        def kill():
+            timed_out.append(True)
+            proc.kill()
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            _, status, ru = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.monotonic() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    emu_cpu = emulator.cpu_seconds() - emu_before if emulator else 0.0
+    mine = sum(e.cpu_seconds() for e in emulators) - mine_before
+    other = max(0.0, machine_busy_seconds() - busy_before - mine
+                - (ru.ru_utime + ru.ru_stime)) / wall
+    if timed_out:
+        raise RunFailed(f"{tag}: no end after {timeout} s: killed ({' '.join(argv)})")
+    if proc.returncode != 0:
+        with open(err_path, errors="replace") as f:
+            tail = f.read()[-2000:]
+        raise RunFailed(f"{tag}: exit status {proc.returncode} ({' '.join(argv)})\n{tail}")
+    with open(rss_path) as f:
+        rss_kib = int(f.read().split()[-1])
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime,
+            "sys": ru.ru_stime, "rss_kib": rss_kib, "emu_cpu": emu_cpu, "other": other,
+            "err_path": err_path}
+
+
+def machine_busy_seconds():
+    """CPU seconds all CPUs spent busy since boot (user, nice, system, irq, softirq, steal)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:9]]
+    return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / CLK_TCK
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.tokenfleet = os.path.abspath(os.path.join(args.build_dir, "tokenfleet"))
+        self.emulator_bin = os.path.abspath(
+            os.path.join(args.build_dir, "tests", "emulator", "stargate-emulator"))
+        for b in (self.tokenfleet, self.emulator_bin):
+            if not os.access(b, os.X_OK):
+                sys.exit(f"bench: {b} is missing: build first (tests/bench/run.sh does)")
+        self.curl = shutil.which("curl")
+        if not self.curl:
+            sys.exit("bench: curl is not installed")
+        if not os.access(GNU_TIME, os.X_OK):
+            sys.exit(f"bench: {GNU_TIME} (Debian package time) is missing: it measures peak RSS")
+        self.workdir = tempfile.mkdtemp(prefix="tokenfleet-bench-")
+        self.logdir = os.path.join(self.workdir, "logs")
+        os.makedirs(self.logdir)
+        ncpu = os.cpu_count() or 1
+        # Client on CPU 0, emulators on the others, so that they never compete for a core: over
+        # HTTPS the emulator needs ~1.5 ms CPU per handshake and, worse, spins at 100% of a core
+        # whenever a handshake waits for the client (libmicrohttpd + GnuTLS; see README).
+        # Client CPU is measured per process either way.
+        if args.pin and ncpu >= 2:
+            self.client_cpus = {0}
+            self.emu_cpus = set(range(1, ncpu))
+        else:
+            self.client_cpus = None
+            self.emu_cpus = None
+        self.emu_cores = len(self.emu_cpus) if self.emu_cpus else ncpu
+        self.emulators = []
+        self.env = dict(os.environ, TF_BENCH_PASSWORD=PASSWORD)
+        self.seq = 0
+        self.results = {}   # case key -> {"meta": {...}, "tokenfleet": [runs], "curl": [runs]}
+        self._dbs = {}      # targets -> [(name, cluster id, region)]
+        self._cfg = {}      # (targets, scheme, emulator, cacert) -> curl config path
+
+    # -- setup ---------------------------------------------------------------------------
+    def setup(self):
+        a = self.args
+        log(f"work folder {self.workdir}")
+        users = os.path.join(self.workdir, "users.txt")
+        with open(users, "w") as f:
+            f.write(f"{USERNAME}:{PASSWORD}\n")
+        os.chmod(users, 0o600)
+        tls_dir = os.path.join(self.workdir, "tls")
+        subprocess.run([os.path.join(ROOT, "tests", "emulator", "gen-certs.sh"), tls_dir],
+                       check=True)
+        self.ca = os.path.join(tls_dir, "ca.crt")
+        tls = (os.path.join(tls_dir, "server.crt"), os.path.join(tls_dir, "server.key"))
+        # The system bundle with the test CA appended (case 7).
+        self.bundle = os.path.join(self.workdir, "bundle.crt")
+        with open(self.bundle, "wb") as out:
+            for part in (SYSTEM_BUNDLE, self.ca):
+                with open(part, "rb") as f:
+                    out.write(f.read())
+        self.bundle_certs = sum(1 for line in open(self.bundle)
+                                if line.startswith("-----BEGIN CERTIFICATE"))
+
+        t = a.emu_threads
+        self.emu = {
+            "http": Emulator(self.emulator_bin, self.workdir, "http", users, self.emu_cpus, t),
+            "https": Emulator(self.emulator_bin, self.workdir, "https", users, self.emu_cpus, t,
+                              tls=tls),
+            "delay": Emulator(self.emulator_bin, self.workdir, "http-delay", users,
+                              self.emu_cpus, t, delay_ms=a.delay_ms),
+        }
+        self.emulators = list(self.emu.values())
+        for e in self.emulators:
+            log(f"emulator {e.name} on port {e.port}: {' '.join(e.argv[1:])}")
+
+        self.inv = {}
+        for n in self.sizes:
+            dbs = make_databases(n, seed=n)
+            for scheme in ("http", "https"):
+                path = os.path.join(self.workdir, f"fleet-{n}-{scheme}.yaml")
+                write_inventory(path, dbs, scheme)
+                self.inv[(n, scheme)] = path
+            self._dbs[n] = dbs
+        log(f"inventories: {', '.join(str(n) for n in self.sizes)} targets")
+
+    def curl_config(self, n, scheme, emu_key, cacert):
+        key = (n, scheme, emu_key, cacert)
+        if key not in self._cfg:
+            path = os.path.join(self.workdir, f"curl-{n}-{emu_key}"
+                                f"{'-bundle' if cacert == self.bundle else ''}.cfg")
+            write_curl_config(path, self._dbs[n], scheme, self.emu[emu_key].port, cacert,
+                              seed=n + 1_000_000_007)
+            self._cfg[key] = path
+        return self._cfg[key]
+
+    def cleanup(self):
+        for e in self.emulators:
+            e.stop()
+        if self.args.keep:
+            log(f"kept {self.workdir}")
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    @property
+    def sizes(self):
+        return [1000, 10000] if self.args.quick else [1000, 10000, 100000]
+
+    # -- runs ----------------------------------------------------------------------------
+    def tokenfleet_argv(self, n, scheme, emu_key, j, cacert, report):
+        argv = [self.tokenfleet, "provision", "-q", "-i", self.inv[(n, scheme)], "-j", str(j),
+                "--connect-to", f"::127.0.0.1:{self.emu[emu_key].port}", "--report", report]
+        if cacert:
+            argv += ["--cacert", cacert]
+        return argv
+
+    def curl_argv(self, cfg, j):
+        # --no-progress-meter, not -s: curl 7.88 still draws the parallel meter with -s.
+        return [self.curl, "--parallel", "--parallel-max", str(j), "--no-progress-meter",
+                "-K", cfg]
+
+    def wait_quiet(self, tag):
+        """Waits (at most --idle-wait s) until the rest of the machine keeps less than
+        --idle-load cores busy: this machine may be shared, and others' load skews wall times."""
+        a = self.args
+        deadline = time.monotonic() + a.idle_wait
+        waited = False
+        while True:
+            mine0 = sum(e.cpu_seconds() for e in self.emulators)
+            busy0, t0 = machine_busy_seconds(), time.monotonic()
+            time.sleep(0.5)
+            mine = sum(e.cpu_seconds() for e in self.emulators) - mine0
+            load = (machine_busy_seconds() - busy0 - mine) / (time.monotonic() - t0)
+            if load < a.idle_load or time.monotonic() >= deadline:
+                if waited or load >= a.idle_load:
+                    log(f"{tag}: other load {load:.2f} cores"
+                        + (" (gave up waiting)" if load >= a.idle_load else ""))
+                return
+            if not waited:
+                log(f"{tag}: other processes keep {load:.2f} cores busy; waiting "
+                    f"(at most {a.idle_wait:.0f} s)")
+                waited = True
+            time.sleep(2)
+
+    def timeout_for(self, n):
+        return max(120, n * self.args.timeout_ms_per_target / 1000)
+
+    def run_one(self, case, client, n, scheme, emu_key, j, cacert):
+        self.seq += 1
+        tag = f"{self.seq:03d}-{case}-{client}"
+        emu = self.emu[emu_key]
+        if client == "tokenfleet":
+            report = os.path.join(self.workdir, f"report-{self.seq}.json")
+            argv = self.tokenfleet_argv(n, scheme, emu_key, j, cacert, report)
+        else:
+            argv = self.curl_argv(self.curl_config(n, scheme, emu_key, cacert), j)
+        self.wait_quiet(tag)
+        r = measure(argv, self.timeout_for(n), self.logdir, tag, self.client_cpus, env=self.env,
+                    emulator=emu, emulators=self.emulators)
+        if not emu.alive():
+            raise RunFailed(f"{tag}: the emulator {emu.name} died")
+        with open(r["err_path"], errors="replace") as f:
+            err = f.read().strip()
+        if err:
+            raise RunFailed(f"{tag}: printed to stderr:\n{err[-2000:]}")
+        if client == "tokenfleet":
+            with open(report) as f:
+                rep_json = json.load(f)
+            os.remove(report)
+            summary = rep_json["summary"]
+            if summary.get("ok") != n:
+                raise RunFailed(f"{tag}: report summary {summary}, expected {n} ok")
+            # A retry means a request failed first (e.g. timed out): the run then measures
+            # that, not the steady state. Kept, but flagged in the log and results.
+            r["retried"] = sum(1 for x in rep_json["results"] if x.get("attempts", 1) > 1)
+            if r["retried"]:
+                log(f"{tag}: WARNING: {r['retried']} targets needed a retry")
+        r["argv"] = argv
+        log(f"{tag}: {n} targets {scheme} -j {j}: wall {r['wall']:.2f} s, cpu {r['cpu']:.2f} s"
+            f" ({r['cpu'] / n * 1e6:.0f} us/target), rss {r['rss_kib'] / 1024:.1f} MiB, "
+            f"emulator {r['emu_cpu']:.2f} s, others {r['other']:.2f} cores")
+        self.results.setdefault(case, {}).setdefault(client, []).append(r)
+        return r
+
+    def case(self, key, n, scheme, emu_key, j, cacert=None, clients=("tokenfleet", "curl"),
+             runs=None):
+        """Alternating runs: tokenfleet, curl, tokenfleet, curl, ..."""
+        if runs is None:
+            runs = 1 if self.args.quick else (self.args.runs_100k if n >= 100000
+                                              else self.args.runs)
+        meta = dict(n=n, scheme=scheme, emu=emu_key, j=j, cacert=cacert, runs=runs)
+        self.results.setdefault(key, {})["meta"] = meta
+        for _ in range(runs):
+            for client in clients:
+                self.run_one(key, client, n, scheme, emu_key, j, cacert)
+
+    def profile(self, outdir):
+        """One more tokenfleet run per case under `perf record`, after the measured ones; the
+        top of `perf report` (self time by dso,symbol, and with children by symbol) goes to
+        OUTDIR/CASE.txt. Not part of the figures: perf's sampling costs CPU."""
+        perf = shutil.which("perf")
+        if not perf:
+            log("perf is not installed: no profiles")
+            return
+        os.makedirs(outdir, exist_ok=True)
+        for key, d in self.results.items():
+            m = d["meta"]
+            if m["emu"] is None or "tokenfleet" not in d or m["n"] > 10000:
+                continue  # validate has no emulator; 100k would make gigabytes of samples
+            data = os.path.join(outdir, f"{key}.data")
+            report = os.path.join(self.workdir, "report-profile.json")
+            argv = [perf, "record", "--call-graph", "dwarf,16384", "-F", "999", "-q",
+                    "-o", data, "--"] + self.tokenfleet_argv(m["n"], m["scheme"], m["emu"], m["j"],
+                                                            m["cacert"], report)
+            self.wait_quiet(f"profile {key}")
+            r = measure(argv, self.timeout_for(m["n"]) * 3, self.logdir, f"profile-{key}",
+                        self.client_cpus, env=self.env)
+            with open(os.path.join(outdir, f"{key}.txt"), "w") as out:
+                out.write(f"# {' '.join(argv)}\n# under perf: wall {r['wall']:.2f} s\n\n")
+                out.flush()
+                for sort in (["--no-children", "--sort", "dso,symbol"],
+                             ["--children", "--sort", "symbol"]):
+                    p = subprocess.run([perf, "report", "-i", data, "--stdio", "-g", "none",
+                                        "--percent-limit", "0.5"] + sort,
+                                       capture_output=True, text=True)
+                    out.write(f"## perf report {' '.join(sort)}\n")
+                    out.write("\n".join(l for l in p.stdout.splitlines()
+                                        if l.strip() and not l.startswith("#")) + "\n\n")
+            log(f"profile of {key}: {os.path.join(outdir, key + '.txt')}")
+
+    def validate_case(self, key, n, runs):
+        self.results.setdefault(key, {})["meta"] = dict(n=n, scheme="-", emu=None, j=None,
+                                                        cacert=None, runs=runs)
+        for _ in range(runs):
+            self.seq += 1
+            tag = f"{self.seq:03d}-{key}-tokenfleet"
+            argv = [self.tokenfleet, "validate", "-i", self.inv[(n, "https")]]
+            self.wait_quiet(tag)
+            r = measure(argv, self.timeout_for(n), self.logdir, tag, self.client_cpus,
+                        env=self.env, emulators=self.emulators)
+            r["argv"] = argv
+            log(f"{tag}: validate {n} targets: wall {r['wall']:.2f} s, cpu {r['cpu']:.2f} s, "
+                f"rss {r['rss_kib'] / 1024:.1f} MiB")
+            self.results[key].setdefault("tokenfleet", []).append(r)
+
+    def run_all(self):
+        q = self.args.quick
+        # Warm-up, not recorded: page cache, the emulators' first allocations.
+        for emu_key, scheme in (("http", "http"), ("https", "https")):
+            self.case("warmup-" + scheme, 1000, scheme, emu_key, 64,
+                      cacert=self.ca if scheme == "https" else None, runs=1)
+        for k in ("warmup-http", "warmup-https"):
+            del self.results[k]
+        self.case("http-1k", 1000, "http", "http", 64)
+        self.case("c2", 10000, "http", "http", 64)
+        self.case("c3", 10000, "http", "http", 512)
+        self.case("c5", 10000, "http", "delay", 256)
+        self.case("c1", 10000, "https", "https", 64, cacert=self.ca)
+        self.case("c7a", 1000, "https", "https", 64, cacert=self.bundle)
+        # curl parses the whole bundle again for every connection (~45 ms CPU each here):
+        # 10k of them would take minutes and the target is about tokenfleet alone.
+        self.case("c7b", 10000, "https", "https", 64, cacert=self.bundle,
+                  clients=("tokenfleet",))
+        if not q:
+            self.case("c4", 100000, "http", "http", 64)
+            self.validate_case("c6", 100000, runs=self.args.runs)
+        else:
+            self.validate_case("c6", 10000, runs=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+
+def agg(runs):
+    """Medians over runs of one client in one case."""
+    if not runs:
+        return None
+    return {
+        "wall": median([r["wall"] for r in runs]),
+        "cpu": median([r["cpu"] for r in runs]),
+        "user": median([r["user"] for r in runs]),
+        "sys": median([r["sys"] for r in runs]),
+        "rss_mib": median([r["rss_kib"] for r in runs]) / 1024,
+        "emu_cpu": median([r["emu_cpu"] for r in runs]),
+        "emu_share": median([r["emu_cpu"] / r["wall"] for r in runs]),
+        "other": max(r["other"] for r in runs),
+        "runs": len(runs),
+        "all_cpu": [r["cpu"] for r in runs],
+        "all_wall": [r["wall"] for r in runs],
+        "all_retried": [r.get("retried", 0) for r in runs],
+    }
+
+
+def fmt(x, spec):
+    return "—" if x is None else format(x, spec)
+
+
+def build_table(b):
+    R = b.results
+    S = {}
+    for key, d in R.items():
+        S[key] = {"meta": d["meta"], "tokenfleet": agg(d.get("tokenfleet")),
+                  "curl": agg(d.get("curl"))}
+        n = d["meta"]["n"]
+        for c in ("tokenfleet", "curl"):
+            if S[key][c]:
+                S[key][c]["us"] = S[key][c]["cpu"] / n * 1e6
+
+    def cpu_ratio(key):
+        t, c = S[key]["tokenfleet"], S[key]["curl"]
+        return t["cpu"] / c["cpu"] if t and c else None
+
+    def verdict(ok, text):
+        return ("met" if ok else "**missed**") + f": {text}"
+
+    rows = []
+    # (case label, key, setup, target text)
+    def row(label, key, setup, target, extra_ratio=None):
+        s = S.get(key)
+        if s is None:
+            rows.append([label, setup] + ["—"] * 12 + [target, "not run"])
+            return
+        t, c = s["tokenfleet"], s["curl"]
+        ratio = extra_ratio if extra_ratio is not None else cpu_ratio(key)
+        emu = t or c
+        emu_txt = "—" if s["meta"]["emu"] is None else (
+            f"{emu['emu_share'] * 100 / b.emu_cores:.0f}%")
+        rows.append([
+            label, setup,
+            fmt(t and t["wall"], ".2f"), fmt(c and c["wall"], ".2f"),
+            fmt(t and t["cpu"], ".2f"), fmt(c and c["cpu"], ".2f"),
+            fmt(t and t["us"], ".0f"), fmt(c and c["us"], ".0f"),
+            fmt(t and t["rss_mib"], ".1f"), fmt(c and c["rss_mib"], ".1f"),
+            fmt(cpu_ratio(key), ".3f"),
+            emu_txt, fmt(max(x["other"] for x in (t, c) if x), ".2f"),
+            f"{t['runs'] if t else 0}+{c['runs'] if c else 0}",
+            target, None])
+
+    verdicts = {}
+
+    def put(label, text):
+        verdicts[label] = text
+
+    # Case 1
+    if "c1" in S:
+        r = cpu_ratio("c1")
+        put("1", verdict(r <= 0.6, f"{r:.3f} x curl"))
+    if "c2" in S:
+        r = cpu_ratio("c2")
+        put("2", verdict(r <= 0.25, f"{r:.3f} x curl"))
+    if "c3" in S and "c2" in S:
+        g = S["c3"]["tokenfleet"]["us"] / S["c2"]["tokenfleet"]["us"]
+        gc = S["c3"]["curl"]["us"] / S["c2"]["curl"]["us"]
+        put("3", verdict(g <= 1.25, f"{g:.2f} x the -j 64 run (curl: {gc:.2f} x)"))
+    if "c4" in S and "c2" in S:
+        t = S["c4"]["tokenfleet"]
+        g = t["cpu"] / S["c2"]["tokenfleet"]["cpu"]
+        ok = t["rss_mib"] <= 64 and g <= 12
+        put("4", verdict(ok, f"completed; RSS {t['rss_mib']:.1f} MiB; CPU {g:.1f} x the 10k run"
+                             f" (curl: {S['c4']['curl']['cpu'] / S['c2']['curl']['cpu']:.1f} x)"))
+    if "c5" in S:
+        ideal = S["c5"]["meta"]["n"] / S["c5"]["meta"]["j"] * b.args.delay_ms / 1000
+        w = S["c5"]["tokenfleet"]["wall"]
+        put("5", verdict(w <= 1.15 * ideal, f"{w / ideal:.2f} x the ideal {ideal:.2f} s "
+                                            f"(curl: {S['c5']['curl']['wall'] / ideal:.2f} x)"))
+    if "c6" in S:
+        t = S["c6"]["tokenfleet"]
+        put("6", verdict(t["cpu"] < 1.0, f"{t['cpu']:.2f} s CPU"))
+    if "c7a" in S:
+        r = cpu_ratio("c7a")
+        t = S["c7a"]["tokenfleet"]
+        put("7a", verdict(r <= 0.1 and t["rss_mib"] <= 40,
+                          f"{r:.3f} x curl, RSS {t['rss_mib']:.1f} MiB"))
+    if "c7b" in S and "c1" in S:
+        g = S["c7b"]["tokenfleet"]["us"] / S["c1"]["tokenfleet"]["us"]
+        put("7b", verdict(g <= 1.3, f"{g:.2f} x case 1 per target"))
+
+    j = b.args
+    specs = [
+        ("—", "http-1k", "1k HTTP -j 64", "(for the plot)"),
+        ("1", "c1", "10k HTTPS -j 64", "tf CPU <= 0.6 x curl"),
+        ("2", "c2", "10k HTTP -j 64", "tf CPU <= 0.25 x curl"),
+        ("3", "c3", "10k HTTP -j 512", "tf CPU/target <= 1.25 x -j 64 (case 2)"),
+        ("4", "c4", "100k HTTP -j 64", "completes, RSS <= 64 MB, CPU <= 12 x case 2"),
+        ("5", "c5", f"10k HTTP -j 256, --delay {j.delay_ms}",
+         f"tf wall <= 1.15 x {10000 / 256 * j.delay_ms / 1000:.2f} s"),
+        ("6", "c6", f"validate {'10k' if j.quick else '100k'}", "CPU < 1 s"),
+        ("7a", "c7a", f"1k HTTPS -j 64, bundle ({b.bundle_certs} CAs)",
+         "tf CPU <= 0.1 x curl, RSS <= 40 MB"),
+        ("7b", "c7b", f"10k HTTPS -j 64, bundle", "tf CPU/target <= 1.3 x case 1"),
+    ]
+    for label, key, setup, target in specs:
+        row(label, key, setup, target)
+        rows[-1][-1] = verdicts.get(label, "—" if label == "—" else "not run")
+    return rows, S, verdicts
+
+
+HEADER = ["case", "setup", "tf wall s", "curl wall s", "tf CPU s", "curl CPU s", "tf µs/target",
+          "curl µs/target", "tf RSS MiB", "curl RSS MiB", "tf/curl CPU", "emulator busy",
+          "others' load", "runs tf+curl", "target", "result"]
+
+
+def markdown_table(rows):
+    out = ["| " + " | ".join(HEADER) + " |", "|" + "|".join(["---"] * len(HEADER)) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def text_table(rows):
+    cols = list(zip(HEADER, *rows))
+    widths = [max(len(str(c)) for c in col) for col in cols]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(HEADER, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+def machine_info(b):
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem = "?"
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    os_name = platform.platform()
+    try:
+        with open("/etc/os-release") as f:
+            os_name = re.search(r'PRETTY_NAME="([^"]*)"', f.read()).group(1)
+    except (OSError, AttributeError):
+        pass
+    tf_version = subprocess.run([b.tokenfleet, "--version"], capture_output=True,
+                                text=True).stdout.strip().split(" (")[0] or "?"
+    curl_version = subprocess.run([b.curl, "--version"], capture_output=True,
+                                  text=True).stdout.splitlines()[0]
+    mhd = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libmicrohttpd12"],
+                         capture_output=True, text=True).stdout.strip() or "?"
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.splitlines()
+        # Which folders hold uncommitted changes (to tracked files), e.g. "tests/emulator".
+        where = sorted({os.path.dirname(line[3:]) or "." for line in dirty})
+        rev += f" + uncommitted changes in {', '.join(where)}" if where else ""
+    except OSError:
+        rev = "?"
+    return {"nproc": os.cpu_count(), "model": model, "mem": mem, "os": os_name,
+            "kernel": platform.release(), "tokenfleet": tf_version, "curl": curl_version,
+            "mhd": mhd, "rev": rev}
+
+
+def write_plot(b, S, png):
+    """CPU µs per target against targets (HTTP, -j 64), tokenfleet and curl, log x."""
+    points = [(1000, "http-1k"), (10000, "c2"), (100000, "c4")]
+    data = os.path.join(b.workdir, "cpu-per-target.dat")
+    have = 0
+    with open(data, "w") as f:
+        f.write("# targets tokenfleet_us curl_us\n")
+        for n, key in points:
+            if key in S and S[key]["tokenfleet"] and S[key]["curl"]:
+                f.write(f"{n} {S[key]['tokenfleet']['us']:.1f} {S[key]['curl']['us']:.1f}\n")
+                have += 1
+    if not have:
+        return False
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        log("gnuplot is missing: no plot")
+        return False
+    script = f"""
+set terminal pngcairo size 900,560 font "DejaVu Sans,11"
+set output "{png}"
+set title "CPU per target, HTTP, -j 64 (median of runs; {b.info['model']}, {b.info['nproc']} cores)"
+set xlabel "targets"
+set ylabel "client CPU (user+sys) per target, µs"
+set logscale x
+set xrange [600:160000]
+set yrange [0:*]
+set xtics ("1,000" 1000, "10,000" 10000, "100,000" 100000)
+set grid
+set key top left box opaque
+plot "{data}" using 1:3 with linespoints lw 2 pt 7 ps 1.4 title "curl --parallel", \\
+     "" using 1:3:(sprintf("%.0f", $3)) with labels offset 0,1.2 notitle, \\
+     "" using 1:2 with linespoints lw 2 pt 5 ps 1.4 title "tokenfleet provision", \\
+     "" using 1:2:(sprintf("%.0f", $2)) with labels offset 0,-1.2 notitle
+"""
+    p = subprocess.run([gnuplot], input=script, text=True, capture_output=True)
+    if p.returncode != 0:
+        log(f"gnuplot failed: {p.stderr}")
+        return False
+    return True
+
+
+def write_results(b, rows, S, verdicts, path, png_name, command):
+    i = b.info
+    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    pin = (f"client pinned to CPU {sorted(b.client_cpus)}, emulators to CPUs "
+           f"{sorted(b.emu_cpus)}" if b.client_cpus else "no CPU pinning")
+    lines = [
+        "# tokenfleet benchmark results", "",
+        f"- date: {now}",
+        f"- command: `{command}`",
+        f"- machine: {i['nproc']} x {i['model']}, {i['mem']}, {i['os']}, Linux {i['kernel']}",
+        f"- versions: {i['tokenfleet']} ({i['rev']}); {i['curl']}; libmicrohttpd {i['mhd']}",
+        f"- setup: {pin}; emulators `--threads {b.args.emu_threads}`, no `--log`. curl runs "
+        "`curl --parallel --parallel-max N --no-progress-meter -K cfg`, one entry per target "
+        "with `output = \"/dev/null\"` and `fail`; tokenfleet runs `provision -q -i INV -j N "
+        "--connect-to ::127.0.0.1:PORT [--cacert F] --report FILE` (report to a temp folder, no "
+        "env files). Every run is checked: exit status 0, nothing on stderr, and tokenfleet's "
+        "report says every target ok.",
+        "- figures: medians over the runs (tokenfleet and curl alternate). CPU is user+sys of "
+        "the client process alone (wait4); RSS its peak (GNU time's %M: the client's own "
+        "ru_maxrss). \"emulator busy\": the emulator's CPU over the run's wall time and its "
+        "cores (over HTTPS this includes libmicrohttpd spinning while handshakes wait for the "
+        "client, so it is not headroom there). \"others' load\": cores kept busy by everything "
+        "else on the machine during the run (worst run of the case; kernel work not charged "
+        "to any process, e.g. softirqs on an idle CPU, counts too). Wall times are only "
+        "comparable between runs with low others' load.",
+        f"- load average before the runs: {b.load_before}; after: {b.load_after}",
+        "",
+        markdown_table(rows), "",
+        "## Targets", "",
+    ]
+    for label in ("1", "2", "3", "4", "5", "6", "7a", "7b"):
+        lines.append(f"- case {label}: {verdicts.get(label, 'not run')}")
+    lines += ["", "## Every run (CPU s / wall s)", ""]
+    for key, s in S.items():
+        for c in ("tokenfleet", "curl"):
+            if s[c]:
+                runs = ", ".join(f"{cpu:.2f}/{w:.2f}" + (f" ({x} retried)" if x else "")
+                                 for cpu, w, x in zip(s[c]["all_cpu"], s[c]["all_wall"],
+                                                      s[c]["all_retried"]))
+                lines.append(f"- {key} {c}: {runs}")
+    lines += ["", f"![CPU per target]({png_name})", ""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench"))
+    ap.add_argument("--quick", action="store_true", help="1k and 10k targets, 1 run each")
+    ap.add_argument("--runs", type=int, default=3, help="runs per client and case (default 3)")
+    ap.add_argument("--runs-100k", type=int, default=2, help="runs for 100k targets (default 2)")
+    ap.add_argument("--emu-threads", type=int, default=2,
+                    help="emulator --threads (default 2; with 1, bursts of ~256 new connections "
+                    "sometimes go unanswered: see README)")
+    ap.add_argument("--delay-ms", type=int, default=50, help="emulator --delay for case 5")
+    ap.add_argument("--no-pin", dest="pin", action="store_false",
+                    help="do not pin client and emulator to separate CPUs")
+    ap.add_argument("--timeout-ms-per-target", type=float, default=20.0,
+                    help="a run is killed after max(120 s, targets x this)")
+    ap.add_argument("--out", help="results markdown (default tests/bench/results.md; "
+                    "with --quick: in the work folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--idle-load", type=float, default=0.3,
+                    help="before each run, wait until other processes use fewer cores than this")
+    ap.add_argument("--idle-wait", type=float, default=60,
+                    help="...but at most this many seconds (default 60)")
+    ap.add_argument("--profile", metavar="DIR",
+                    help="after the runs, profile one more tokenfleet run per case with "
+                    "perf record into DIR (DIR/CASE.txt: the top of perf report)")
+    ap.add_argument("--command", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    b = Bench(args)
+    # SIGTERM/SIGHUP end like Ctrl-C, so that the finally below stops the emulators.
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupted)
+    status = 0
+    try:
+        b.setup()
+        b.info = machine_info(b)
+        b.load_before = " ".join(open("/proc/loadavg").read().split()[:3])
+        b.run_all()
+        b.load_after = " ".join(open("/proc/loadavg").read().split()[:3])
+        if args.profile:
+            b.profile(os.path.abspath(args.profile))
+        rows, S, verdicts = build_table(b)
+        if args.out:
+            out = os.path.abspath(args.out)
+        elif args.quick:
+            args.keep = True
+            out = os.path.join(b.workdir, "results.md")
+        else:
+            out = os.path.join(HERE, "results.md")
+        png_name = "cpu-per-target.png"
+        png = os.path.join(os.path.dirname(out), png_name)
+        write_plot(b, S, png)
+        command = args.command or " ".join(shlex.quote(a) for a in sys.argv)
+        write_results(b, rows, S, verdicts, out, png_name, command)
+        print(text_table(rows))
+        print()
+        for label in ("1", "2", "3", "4", "5", "6", "7a", "7b"):
+            print(f"case {label}: {verdicts.get(label, 'not run')}")
+        print(f"\nwritten: {out} and {png}")
+        if any("missed" in v for v in verdicts.values()):
+            status = 1
+    except RunFailed as e:
+        log(f"FAILED: {e}")
+        status = 2
+    except KeyboardInterrupt:
+        log("interrupted")
+        status = 130
+    finally:
+        b.cleanup()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
