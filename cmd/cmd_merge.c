@@ -85,7 +85,7 @@ int cmd_merge_reports(int argc, char **argv)
         return EXIT_SOME_FAILED;
     }
     infof(&msg, "merged %zu report%s: %zu targets, %zu ok, %zu failed%s%s", n, n == 1 ? "" : "s",
-          outcome.targets, outcome.targets - outcome.failed, outcome.failed,
-          output ? " -> " : "", output ? output : "");
+          outcome.targets, outcome.targets - outcome.failed, outcome.failed, output ? " -> " : "",
+          output ? output : "");
     return outcome.failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 }

@@ -247,7 +247,9 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->verbosity = 1;
             break;
         case 'h':
-            fputs(cmd == CMD_VALIDATE ? validate_help : cmd == CMD_CHECK ? check_help : provision_help,
+            fputs(cmd == CMD_VALIDATE ? validate_help
+                  : cmd == CMD_CHECK  ? check_help
+                                      : provision_help,
                   stdout);
             return PARSE_EXIT_OK;
         case OPT_LIMIT:
@@ -293,8 +295,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case OPT_ENV_FORMAT:
             only = FOR_PROVISION;
             if (envfile_format_parse(optarg, &out->env_format) != 0)
-                return usage(name, "--env-format: \"%s\" is not a format (portable or sh)",
-                             optarg);
+                return usage(name, "--env-format: \"%s\" is not a format (portable or sh)", optarg);
             break;
         case 'j': {
             only = FOR_RUNS;

@@ -10,30 +10,30 @@
 enum command { CMD_VALIDATE, CMD_PROVISION, CMD_CHECK };
 
 struct cli {
-    const char *inventory;       /* -i FILE */
-    const char *env_dir;         /* --env-dir */
-    const char *env_file;        /* --env-file */
-    const char *report;          /* --report ("-" = stdout) */
-    const char *junit;           /* check --junit */
-    const char *prom;            /* check --prom */
-    int verify;                  /* check --verify */
-    enum env_format env_format;  /* --env-format */
-    long concurrency;            /* -j, transfers in flight */
-    long timeout_ms;             /* --timeout, per request */
-    long connect_timeout_ms;     /* --connect-timeout; 0 = libcurl's default */
-    long retries;                /* --retries: attempts after the first */
-    long retry_delay_ms;         /* --retry-delay: back-off base */
-    long retry_max_wait_ms;      /* --retry-max-wait: longest Retry-After honoured */
-    long deadline_ms;            /* --deadline: the whole run; 0 = none */
-    const char *cacert;          /* --cacert */
-    const char *capath;          /* --capath */
-    struct shard shard;          /* --shard K/N; count 0 = all targets */
-    const char **limits;         /* --limit, repeatable; owned array, borrowed strings */
+    const char *inventory;      /* -i FILE */
+    const char *env_dir;        /* --env-dir */
+    const char *env_file;       /* --env-file */
+    const char *report;         /* --report ("-" = stdout) */
+    const char *junit;          /* check --junit */
+    const char *prom;           /* check --prom */
+    int verify;                 /* check --verify */
+    enum env_format env_format; /* --env-format */
+    long concurrency;           /* -j, transfers in flight */
+    long timeout_ms;            /* --timeout, per request */
+    long connect_timeout_ms;    /* --connect-timeout; 0 = libcurl's default */
+    long retries;               /* --retries: attempts after the first */
+    long retry_delay_ms;        /* --retry-delay: back-off base */
+    long retry_max_wait_ms;     /* --retry-max-wait: longest Retry-After honoured */
+    long deadline_ms;           /* --deadline: the whole run; 0 = none */
+    const char *cacert;         /* --cacert */
+    const char *capath;         /* --capath */
+    struct shard shard;         /* --shard K/N; count 0 = all targets */
+    const char **limits;        /* --limit, repeatable; owned array, borrowed strings */
     size_t n_limits;
-    const char **connect_to;     /* --connect-to, repeatable; owned array, borrowed strings */
+    const char **connect_to; /* --connect-to, repeatable; owned array, borrowed strings */
     size_t n_connect_to;
-    int dry_run;                 /* --dry-run */
-    int verbosity;               /* -q = -1, -v = 1 */
+    int dry_run;   /* --dry-run */
+    int verbosity; /* -q = -1, -v = 1 */
 };
 
 /* Outcome of parsing. */

@@ -53,7 +53,8 @@ static void add(struct diag *d, enum diag_severity sev, struct tf_mark at, const
     /* Messages quote inventory values: a newline or an escape sequence in one must not forge a
      * line or reach the terminal. */
     text_replace_controls(text);
-    d->items[d->count] = (struct diag_entry){.severity = sev, .at = at, .message = text, .seq = d->count};
+    d->items[d->count] =
+        (struct diag_entry){.severity = sev, .at = at, .message = text, .seq = d->count};
     d->count++;
 }
 
@@ -106,8 +107,7 @@ void diag_print(const struct diag *d, FILE *out, int quiet)
             continue;
         const char *kind = e->severity == DIAG_ERROR ? "error" : "warning";
         if (e->at.line)
-            fprintf(out, "%s:%u:%u: %s: %s\n", d->file, e->at.line, e->at.column, kind,
-                    e->message);
+            fprintf(out, "%s:%u:%u: %s: %s\n", d->file, e->at.line, e->at.column, kind, e->message);
         else
             fprintf(out, "%s: %s: %s\n", d->file, kind, e->message);
     }

@@ -24,11 +24,11 @@ struct diag_entry {
 
 /* The diagnostics of one file. */
 struct diag {
-    char *file;                /* the file's name as the user gave it; owned */
-    struct diag_entry *items;  /* in the order found; owned */
+    char *file;               /* the file's name as the user gave it; owned */
+    struct diag_entry *items; /* in the order found; owned */
     size_t count, capacity;
-    size_t errors;             /* how many items are errors */
-    int out_of_memory;         /* set when a message could not be stored */
+    size_t errors;     /* how many items are errors */
+    int out_of_memory; /* set when a message could not be stored */
 };
 
 /* Returns a new, empty collection for file (copied), or NULL when out of memory. */

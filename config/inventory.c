@@ -1,4 +1,5 @@
-/* inventory.c: loading an inventory: parse (inventory_yaml.c), apply defaults, check every value. */
+/* inventory.c: loading an inventory: parse (inventory_yaml.c), apply defaults, check every value.
+ */
 #include "config/inventory.h"
 
 #include <ctype.h>
@@ -149,8 +150,9 @@ static void check_url_template(struct diag *d, const char *key, const struct fie
 {
     const char *u = f->value;
     if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
-        diag_error(d, f->at, "%s \"%s\" must start with https:// (or http:// for a "
-                             "self-hosted Stargate on a trusted network)",
+        diag_error(d, f->at,
+                   "%s \"%s\" must start with https:// (or http:// for a "
+                   "self-hosted Stargate on a trusted network)",
                    key, u);
         return;
     }
@@ -158,15 +160,17 @@ static void check_url_template(struct diag *d, const char *key, const struct fie
         if (strncmp(p, "{id}", 4) != 0 && strncmp(p, "{region}", 8) != 0) {
             const char *end = strchr(p, '}');
             int len = end ? (int)(end - p + 1) : (int)strlen(p);
-            diag_error(d, f->at, "%s has an unknown placeholder \"%.*s\"; the placeholders "
-                                 "are {id} and {region}",
+            diag_error(d, f->at,
+                       "%s has an unknown placeholder \"%.*s\"; the placeholders "
+                       "are {id} and {region}",
                        key, len, p);
         }
     }
     for (const char *p = u; *p; p++) {
         if ((unsigned char)*p <= ' ' || *p == 0x7f) {
-            diag_error(d, f->at, "%s contains a space or control character; "
-                                 "percent-encode it (%%20)",
+            diag_error(d, f->at,
+                       "%s contains a space or control character; "
+                       "percent-encode it (%%20)",
                        key);
             break;
         }
@@ -202,8 +206,9 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
      * defaults themselves were unusable. */
     int blame_missing = !inv->defaults.malformed;
     if (absent(&db->name))
-        diag_error(d, db->at, "a database has no name; add name: (lowercase letters, digits, "
-                              "_ and -)");
+        diag_error(d, db->at,
+                   "a database has no name; add name: (lowercase letters, digits, "
+                   "_ and -)");
     else if (db->name.value && !is_name(db->name.value))
         diag_error(d, db->name.at,
                    "name \"%s\" must start with a lowercase letter or digit and hold only "
@@ -248,16 +253,17 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
 
     /* A password that failed to parse (kind NONE) was reported where it is written. */
     if (!db->password && blame_missing)
-        diag_error(d, db->at, "%s has no password; add password: {env: NAME} or {file: PATH} "
-                              "here or in defaults",
+        diag_error(d, db->at,
+                   "%s has no password; add password: {env: NAME} or {file: PATH} "
+                   "here or in defaults",
                    who);
     else if (db->password == &db->own_password)
         warn_plain_password(inv, d, db->password);
 
     for (size_t i = 0; i < db->n_tags; i++)
         if (!is_tag(db->tags[i].value))
-            diag_error(d, db->tags[i].at,
-                       "tag \"%s\" may hold only letters, digits, _, . and -", db->tags[i].value);
+            diag_error(d, db->tags[i].at, "tag \"%s\" may hold only letters, digits, _, . and -",
+                       db->tags[i].value);
 }
 
 struct name_ref {
@@ -292,8 +298,9 @@ static int check_unique_names(struct inventory *inv, struct diag *d)
         } else {
             const struct database *first = &inv->databases[refs[first_of_run].index];
             const struct database *dup = &inv->databases[refs[i].index];
-            diag_error(d, dup->name.at, "database name \"%s\" is already used at line %u; names "
-                                        "must be unique",
+            diag_error(d, dup->name.at,
+                       "database name \"%s\" is already used at line %u; names "
+                       "must be unique",
                        dup->name.value, first->name.at.line);
         }
     free(refs);

@@ -36,17 +36,17 @@ struct secret_ref {
 };
 
 struct database {
-    struct field name;      /* [a-z0-9][a-z0-9_-]*, unique */
-    struct field id;        /* cluster id, a UUID */
-    struct field *regions;  /* one or more; owned */
+    struct field name;     /* [a-z0-9][a-z0-9_-]*, unique */
+    struct field id;       /* cluster id, a UUID */
+    struct field *regions; /* one or more; owned */
     size_t n_regions;
     struct tf_mark regions_at; /* place of region: or regions:; line 0 when absent */
     struct field keyspace;
     struct field username;
-    struct field auth_url;  /* template with {id} and {region} */
-    struct field rest_url;  /* REST API base for check --verify, template as auth_url; NULL =
-                               derived from auth_url (see targets.h) */
-    struct field *tags;     /* owned */
+    struct field auth_url; /* template with {id} and {region} */
+    struct field rest_url; /* REST API base for check --verify, template as auth_url; NULL =
+                              derived from auth_url (see targets.h) */
+    struct field *tags;    /* owned */
     size_t n_tags;
     struct secret_ref own_password; /* set when the database gives its own */
     struct secret_ref *password;    /* own_password, or the defaults' one; never owned */
@@ -55,12 +55,12 @@ struct database {
 };
 
 struct inventory {
-    char *path;                  /* as given; owned */
-    char *dir;                   /* folder that {file:} paths are relative to; owned */
-    struct database defaults;    /* values under `defaults:`; name and id are never set */
-    struct database *databases;  /* in inventory order; owned */
+    char *path;                 /* as given; owned */
+    char *dir;                  /* folder that {file:} paths are relative to; owned */
+    struct database defaults;   /* values under `defaults:`; name and id are never set */
+    struct database *databases; /* in inventory order; owned */
     size_t n_databases;
-    int world_readable;          /* the file is readable by group or others */
+    int world_readable; /* the file is readable by group or others */
 };
 
 /* Reads and validates the inventory at path. Every mistake is recorded in d (all of them, not

@@ -13,9 +13,9 @@
 /* An inventory of 100,000 databases is about 25 MB; anything far beyond that is a mistake. */
 #define INVENTORY_MAX_BYTES (256L * 1024 * 1024)
 
-static const char *const database_keys[] = {
-    "name", "id", "region", "regions", "keyspace", "username", "password", "auth_url", "rest_url",
-    "tags", NULL};
+static const char *const database_keys[] = {"name",     "id",       "region",   "regions",
+                                            "keyspace", "username", "password", "auth_url",
+                                            "rest_url", "tags",     NULL};
 static const char *const root_keys[] = {"version", "defaults", "databases", NULL};
 static const char *const password_keys[] = {"env", "file", NULL};
 
@@ -109,9 +109,10 @@ static int take_string(struct parse *p, const yaml_node_t *n, const char *key, s
         return 0;
     }
     if (is_empty(n)) {
-        const char *fix = !strncmp(key, "each item", 9)             ? "give it a value or remove it"
-                          : !strcmp(key, "name") || !strcmp(key, "id") ? "give it a value"
-                                                                       : "give it a value or remove the key";
+        const char *fix = !strncmp(key, "each item", 9) ? "give it a value or remove it"
+                          : !strcmp(key, "name") || !strcmp(key, "id")
+                              ? "give it a value"
+                              : "give it a value or remove the key";
         diag_error(p->d, mark_of(n), "%s is empty; %s", key, fix);
         return 0;
     }
@@ -208,7 +209,8 @@ static void take_password(struct parse *p, const yaml_node_t *n, struct secret_r
         s->at = f.at;
     }
     if (n->data.mapping.pairs.top == n->data.mapping.pairs.start)
-        diag_error(p->d, mark_of(n), "password mapping is empty; write {env: NAME} or {file: PATH}");
+        diag_error(p->d, mark_of(n),
+                   "password mapping is empty; write {env: NAME} or {file: PATH}");
 }
 
 /* Fills db from a mapping node; in defaults, name and id are not allowed. */
@@ -329,12 +331,14 @@ static void take_root(struct parse *p, const yaml_node_t *root, struct inventory
         return;
     }
     if (databases->type != YAML_SEQUENCE_NODE) {
-        diag_error(p->d, mark_of(databases), "databases must be a list (lines starting with -), "
-                                             "not %s",
+        diag_error(p->d, mark_of(databases),
+                   "databases must be a list (lines starting with -), "
+                   "not %s",
                    kind_name(databases));
         return;
     }
-    size_t len = (size_t)(databases->data.sequence.items.top - databases->data.sequence.items.start);
+    size_t len =
+        (size_t)(databases->data.sequence.items.top - databases->data.sequence.items.start);
     if (len == 0) {
         diag_error(p->d, mark_of(databases), "databases is empty; list at least one database");
         return;

@@ -15,9 +15,10 @@ struct shard {
 };
 
 /* Loads path, expands its targets, keeps those matching patterns (all when n is 0) and in the
- * shard (all when shard is NULL or its count 0), and resolves their passwords. Diagnostics (errors and, unless quiet, warnings) are printed to diag_out.
- * Returns TF_OK with *inv and *targets set (free targets first, then inv);
- * TF_ERR_INVENTORY when the inventory had errors (nothing is set); TF_ERR_NOMEM. */
+ * shard (all when shard is NULL or its count 0), and resolves their passwords. Diagnostics (errors
+ * and, unless quiet, warnings) are printed to diag_out. Returns TF_OK with *inv and *targets set
+ * (free targets first, then inv); TF_ERR_INVENTORY when the inventory had errors (nothing is set);
+ * TF_ERR_NOMEM. */
 enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
                         const struct shard *shard, FILE *diag_out, int quiet,
                         struct inventory **inv, struct target_list *targets);

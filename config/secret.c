@@ -79,15 +79,17 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
     if (s->kind == SECRET_ENV) {
         const char *v = getenv(s->source);
         if (!v)
-            diag_error(d, s->at, "environment variable %s is not set; export it before running "
-                                 "tokenfleet",
+            diag_error(d, s->at,
+                       "environment variable %s is not set; export it before running "
+                       "tokenfleet",
                        s->source);
         else if (!*v)
             diag_error(d, s->at, "environment variable %s is empty; it must hold the password",
                        s->source);
         else if (text_utf8_valid_prefix(v, strlen(v)) != strlen(v))
-            diag_error(d, s->at, "environment variable %s is not UTF-8 text; a password is sent "
-                                 "as a JSON string, which must be",
+            diag_error(d, s->at,
+                       "environment variable %s is not UTF-8 text; a password is sent "
+                       "as a JSON string, which must be",
                        s->source);
         else if (!(s->value = strdup(v)))
             return TF_ERR_NOMEM;
@@ -108,14 +110,14 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
     if (rc == TF_ERR_IO)
         diag_error(d, s->at, "cannot read password file %s: %s", path, strerror(errno));
     else if (rc == TF_ERR_UNSAFE)
-        diag_error(d, s->at, "password file %s is not a regular file holding text (a device, a "
-                             "pipe, or a NUL byte inside); give the file that holds the password",
+        diag_error(d, s->at,
+                   "password file %s is not a regular file holding text (a device, a "
+                   "pipe, or a NUL byte inside); give the file that holds the password",
                    path);
     else if (rc == TF_ERR_TOOBIG)
         diag_error(d, s->at, "password file %s is larger than %d bytes; is it the right file?",
                    path, SECRET_FILE_MAX_BYTES);
-    else if (!*s->value || text_utf8_valid_prefix(s->value, strlen(s->value)) !=
-                                strlen(s->value)) {
+    else if (!*s->value || text_utf8_valid_prefix(s->value, strlen(s->value)) != strlen(s->value)) {
         diag_error(d, s->at,
                    *s->value ? "password file %s is not UTF-8 text; a password is sent as a JSON "
                                "string, which must be"
@@ -124,8 +126,9 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
         text_free_secret(s->value);
         s->value = NULL;
     } else if (mode & 077)
-        diag_warn(d, s->at, "password file %s can be read by group or others (mode %04o); "
-                            "chmod 600 it",
+        diag_warn(d, s->at,
+                  "password file %s can be read by group or others (mode %04o); "
+                  "chmod 600 it",
                   path, (unsigned)mode);
     free(path);
     return TF_OK;

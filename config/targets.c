@@ -64,8 +64,8 @@ static char *upper_snake(const char *name)
 /* Checks with libcurl's own URL parser that the URL made for t from the template in f (named
  * key) is usable; reports it at f's place when not. Returns 1 usable, 0 reported, -1 out of
  * memory. */
-static int check_url(struct diag *d, const char *key, const struct field *f,
-                     const struct target *t, const char *url)
+static int check_url(struct diag *d, const char *key, const struct field *f, const struct target *t,
+                     const char *url)
 {
     CURLU *u = curl_url();
     if (!u)
@@ -75,8 +75,8 @@ static int check_url(struct diag *d, const char *key, const struct field *f,
     if (uc == CURLUE_OUT_OF_MEMORY)
         return -1;
     if (uc != CURLUE_OK)
-        diag_error(d, f->at, "%s gives %s for %s, which is not a valid URL: %s", key, url,
-                   t->name, curl_url_strerror(uc));
+        diag_error(d, f->at, "%s gives %s for %s, which is not a valid URL: %s", key, url, t->name,
+                   curl_url_strerror(uc));
     return uc == CURLUE_OK;
 }
 
@@ -134,8 +134,8 @@ static char *endpoint_key(const struct target *t)
 static void report_duplicate(struct diag *d, const struct target *first, const struct target *dup)
 {
     diag_error(d, dup->region->at,
-               "target %s duplicates %s (same URL %s and username); remove one of them",
-               dup->name, first->name, dup->url);
+               "target %s duplicates %s (same URL %s and username); remove one of them", dup->name,
+               first->name, dup->url);
 }
 
 static char *prefix_key(const struct target *t)

@@ -48,8 +48,7 @@ static void sync_dir_of(const char *path)
     free(copy);
 }
 
-enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode,
-                         int sync_dir)
+enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode, int sync_dir)
 {
     /* ".name.tmp-HOST-PID-XXXXXX" beside the target: hidden from globs such as *.env, on the
      * same file system, and recognisable as stale once PID is gone from HOST (pods sharing a

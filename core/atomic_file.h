@@ -13,8 +13,7 @@
  * (without it, the caller calls atomic_sync_dir once after many files: a crash before that may
  * lose the rename, never the file's content). On failure the temp file is removed, path is as it
  * was, errno says why, and TF_ERR_IO is returned. */
-enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode,
-                         int sync_dir);
+enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode, int sync_dir);
 
 /* A file's content rendered in memory (a stdio stream) and then written with atomic_write: what
  * is printed to f only reaches the disk whole. */

@@ -56,7 +56,8 @@ static char *server_message(json_t *root)
         const char *text = json_string_value(v);
         size_t len = json_string_length(v);
         /* Dropwizard repeats the status ("HTTP 415 Unsupported Media Type"); we print it once. */
-        if (len > 9 && !strncmp(text, "HTTP ", 5) && text[8] == ' ' && isdigit((unsigned char)text[5]))
+        if (len > 9 && !strncmp(text, "HTTP ", 5) && text[8] == ' ' &&
+            isdigit((unsigned char)text[5]))
             text += 9, len -= 9;
         return clean_message(text, len);
     }
@@ -122,8 +123,9 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
 {
     memset(out, 0, sizeof *out);
     if (truncated)
-        return fail(out, TF_STATUS_BAD_RESPONSE,
-                    text_printf("HTTP %ld with a body larger than the limit; refused", http_status));
+        return fail(
+            out, TF_STATUS_BAD_RESPONSE,
+            text_printf("HTTP %ld with a body larger than the limit; refused", http_status));
 
     char *ctype = clean_message(content_type ? content_type : "no Content-Type",
                                 strlen(content_type ? content_type : "no Content-Type"));
@@ -134,9 +136,10 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
     enum tf_err rc;
     if (http_status == 200 || http_status == 201) {
         if (!root)
-            rc = fail(out, TF_STATUS_BAD_RESPONSE,
-                      len ? text_printf("HTTP %ld but the body is not JSON (%s)", http_status, ctype)
-                          : text_printf("HTTP %ld with an empty body", http_status));
+            rc =
+                fail(out, TF_STATUS_BAD_RESPONSE,
+                     len ? text_printf("HTTP %ld but the body is not JSON (%s)", http_status, ctype)
+                         : text_printf("HTTP %ld with an empty body", http_status));
         else
             rc = classify_success(http_status, root, out);
         goto out;
@@ -149,8 +152,8 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
     else if (status == TF_STATUS_BAD_RESPONSE)
         rc = fail(out, status, text_printf("unexpected HTTP status %ld", http_status));
     else if (len)
-        rc = fail(out, status, text_printf("HTTP %ld (body not from Stargate: %s)", http_status,
-                                           ctype));
+        rc = fail(out, status,
+                  text_printf("HTTP %ld (body not from Stargate: %s)", http_status, ctype));
     else
         rc = fail(out, status, text_printf("HTTP %ld with an empty body", http_status));
     free(msg);
@@ -178,8 +181,8 @@ enum tf_err classify_keyspace(long http_status, const char *content_type, const 
         out->status = TF_STATUS_BAD_RESPONSE;
     if (out->status == TF_STATUS_BAD_REQUEST && http_status != 408)
         out->status = TF_STATUS_KEYSPACE_UNREACHABLE;
-    char *error = text_printf("keyspace %s: %s", keyspace,
-                              out->error ? out->error : "unexpected answer");
+    char *error =
+        text_printf("keyspace %s: %s", keyspace, out->error ? out->error : "unexpected answer");
     free(out->error);
     out->error = error;
     return error ? TF_OK : TF_ERR_NOMEM;

@@ -20,20 +20,20 @@
 #include "version.h"
 
 #define REQUEST_ID_HEADER "x-cassandra-request-id: "
-#define POLL_MAX_MS 1000
+#define POLL_MAX_MS       1000
 
 /* One easy handle and what its current transfer needs; carried with CURLOPT_PRIVATE. */
 struct slot {
     CURL *easy;
-    size_t target;               /* index of the target in flight */
-    int busy;                    /* a transfer is on the multi handle */
-    struct curl_slist *headers;  /* built once; the request id line is rewritten in place */
+    size_t target;                       /* index of the target in flight */
+    int busy;                            /* a transfer is on the multi handle */
+    struct curl_slist *headers;          /* built once; the request id line is rewritten in place */
     struct curl_slist *keyspace_headers; /* check --verify's GET: built per request */
-    char *request_id;            /* points into that line, REQUEST_ID_LEN bytes */
-    char *body;                  /* the JSON body in flight (holds the password) */
-    char *response;              /* capped at DRIVER_MAX_RESPONSE; grows as needed, kept */
+    char *request_id;                    /* points into that line, REQUEST_ID_LEN bytes */
+    char *body;                          /* the JSON body in flight (holds the password) */
+    char *response;                      /* capped at DRIVER_MAX_RESPONSE; grows as needed, kept */
     size_t response_len, response_cap;
-    int truncated;               /* the body went past the cap */
+    int truncated; /* the body went past the cap */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -41,18 +41,18 @@ struct driver {
     const struct driver_options *opt;
     const struct target_list *targets;
     struct result *results;
-    int64_t *first_start_ms;     /* per target: when its first attempt started */
-    unsigned char *step;         /* per target: enum request_step of its next request */
-    unsigned char *shared_host;  /* per target: another target has the same host and port */
+    int64_t *first_start_ms;    /* per target: when its first attempt started */
+    unsigned char *step;        /* per target: enum request_step of its next request */
+    unsigned char *shared_host; /* per target: another target has the same host and port */
     CURLM *multi;
     struct curl_slist *connect_to;
     struct slot *slots;
     size_t n_slots;
-    size_t *idle;                /* stack of idle slot indexes */
+    size_t *idle; /* stack of idle slot indexes */
     size_t n_idle;
-    size_t active;               /* transfers on the multi handle */
-    struct wait_queue waiting;   /* targets waiting for a retry */
-    uint64_t rng;                /* jitter */
+    size_t active;             /* transfers on the multi handle */
+    struct wait_queue waiting; /* targets waiting for a retry */
+    uint64_t rng;              /* jitter */
 };
 
 static int64_t now_ms(void)
@@ -222,8 +222,8 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
      * check --verify's keyspace GET goes to the same host right after: it reuses that one. */
     long alone = !d->shared_host[t];
     long last_use = alone && !(d->opt->verify && a->step == STEP_AUTH);
-    CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT,
-                                   (long)(alone && a->step == STEP_AUTH));
+    CURLcode rc =
+        curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT, (long)(alone && a->step == STEP_AUTH));
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, last_use);
     if (rc == CURLE_OK && a->step == STEP_KEYSPACE) {
@@ -254,8 +254,7 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     d->active++;
     verbosef(d->opt->msg, "%s: %s %s (attempt %zu, request id %s)", tg->name,
              a->step == STEP_KEYSPACE ? "GET" : "POST",
-             a->step == STEP_KEYSPACE ? tg->keyspace_url : tg->url, r->n_attempts,
-             a->request_id);
+             a->step == STEP_KEYSPACE ? tg->keyspace_url : tg->url, r->n_attempts, a->request_id);
     return TF_OK;
 }
 
@@ -349,10 +348,10 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
     /* A write refused at the size cap still had a complete HTTP status: classify that. */
     if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && s->truncated && http))
         rc = a->step == STEP_KEYSPACE
-                 ? classify_keyspace(http, content_type, s->response, s->response_len,
-                                     s->truncated, tg->db->keyspace.value, &c)
-                 : classify_response(http, content_type, s->response, s->response_len,
-                                     s->truncated, &c);
+                 ? classify_keyspace(http, content_type, s->response, s->response_len, s->truncated,
+                                     tg->db->keyspace.value, &c)
+                 : classify_response(http, content_type, s->response, s->response_len, s->truncated,
+                                     &c);
     else
         rc = classify_transport(code, s->errbuf, &c);
     if (rc != TF_OK)
@@ -587,9 +586,9 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
             return TF_OK;
         /* A finished transfer freed a slot for a new target: start it before waiting. */
         if (mc == CURLM_OK && !(d->n_idle && next < n))
-            mc = curl_multi_poll(d->multi, o->stop_fd >= 0 ? &stopfd : NULL,
-                                 o->stop_fd >= 0 ? 1 : 0, poll_timeout(d, now_ms(), deadline),
-                                 NULL);
+            mc =
+                curl_multi_poll(d->multi, o->stop_fd >= 0 ? &stopfd : NULL, o->stop_fd >= 0 ? 1 : 0,
+                                poll_timeout(d, now_ms(), deadline), NULL);
         if (mc != CURLM_OK) {
             errorf(o->msg, "libcurl multi: %s", curl_multi_strerror(mc));
             return fail_all(d, next, TF_ERR_CURL);

@@ -14,19 +14,19 @@
 #define DRIVER_MAX_RESPONSE (64 * 1024)
 
 struct driver_options {
-    long concurrency;                /* transfers in flight at most (>= 1) */
-    long timeout_ms;                 /* whole request, connect included */
-    long connect_timeout_ms;         /* connection set-up; 0 = libcurl's default */
-    const char *cacert;              /* CA bundle file; NULL = the system's */
-    const char *capath;              /* CA folder, only when asked for (it defeats libcurl's
-                                        CA cache: files are read per connection); NULL = none */
-    const char *const *connect_to;   /* curl-style HOST:PORT:HOST2:PORT2 entries */
+    long concurrency;              /* transfers in flight at most (>= 1) */
+    long timeout_ms;               /* whole request, connect included */
+    long connect_timeout_ms;       /* connection set-up; 0 = libcurl's default */
+    const char *cacert;            /* CA bundle file; NULL = the system's */
+    const char *capath;            /* CA folder, only when asked for (it defeats libcurl's
+                                      CA cache: files are read per connection); NULL = none */
+    const char *const *connect_to; /* curl-style HOST:PORT:HOST2:PORT2 entries */
     size_t n_connect_to;
-    struct retry_policy retry;       /* --retries, --retry-delay, --retry-max-wait */
-    int verify;                      /* check --verify: after a token, GET the target's
-                                        keyspace_url with it (every target must have one) */
-    long deadline_ms;                /* whole run (--deadline); 0 = none */
-    int stop_fd;                     /* readable when the run must stop (a signal); -1 = none */
+    struct retry_policy retry; /* --retries, --retry-delay, --retry-max-wait */
+    int verify;                /* check --verify: after a token, GET the target's
+                                  keyspace_url with it (every target must have one) */
+    long deadline_ms;          /* whole run (--deadline); 0 = none */
+    int stop_fd;               /* readable when the run must stop (a signal); -1 = none */
     /* Called once per target as soon as its result is final (ok, failed after its retries, or
      * cancelled), so that outputs can be written while the run goes on; may be NULL. */
     void (*on_final)(void *ctx, size_t target, struct result *r);
@@ -34,7 +34,7 @@ struct driver_options {
     /* Called on every turn of the loop (at least once a second), e.g. to redraw progress; gets
      * on_final_ctx; may be NULL. */
     void (*on_tick)(void *ctx);
-    const struct tf_msg *msg;        /* -v lines go here */
+    const struct tf_msg *msg; /* -v lines go here */
 };
 
 /* Why a run ended before every target finished. */

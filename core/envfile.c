@@ -6,8 +6,8 @@
 #include "core/text.h"
 
 static const char *const var_names[ENV_VAR_COUNT] = {
-    "ASTRA_CLUSTER_ID", "ASTRA_CLUSTER_REGION", "ASTRA_DB_USERNAME", "ASTRA_DB_KEYSPACE",
-    "ASTRA_AUTHORIZATION_TOKEN",
+    "ASTRA_CLUSTER_ID",  "ASTRA_CLUSTER_REGION",      "ASTRA_DB_USERNAME",
+    "ASTRA_DB_KEYSPACE", "ASTRA_AUTHORIZATION_TOKEN",
 };
 
 const char *envfile_var_name(enum env_var v)

@@ -35,8 +35,7 @@ static const struct tf_mark *var_mark(const struct target *t, enum env_var v)
 
 /* Inventory values that the chosen env format cannot hold are refused before anything is sent:
  * half-escaped values are worse than none. Returns the number of errors printed. */
-static size_t check_env_values(const struct job_options *opt,
-                               const struct target_list *targets)
+static size_t check_env_values(const struct job_options *opt, const struct target_list *targets)
 {
     size_t errors = 0;
     for (size_t i = 0; i < targets->count; i++) {
@@ -122,8 +121,7 @@ static void remove_stale_of(const struct job_options *opt, const char *path)
 
 /* In the combined file each name is PREFIX_ASTRA_...; a shell variable cannot start with a
  * digit, so neither can the prefix (database names may). */
-static size_t check_env_prefixes(const struct job_options *opt,
-                                 const struct target_list *targets)
+static size_t check_env_prefixes(const struct job_options *opt, const struct target_list *targets)
 {
     size_t errors = 0;
     for (size_t i = 0; i < targets->count; i++) {
@@ -142,8 +140,7 @@ static size_t check_env_prefixes(const struct job_options *opt,
 }
 
 /* check --verify needs to know where each target's REST API is. */
-static size_t check_keyspace_urls(const struct job_options *opt,
-                                  const struct target_list *targets)
+static size_t check_keyspace_urls(const struct job_options *opt, const struct target_list *targets)
 {
     size_t errors = 0;
     for (size_t i = 0; i < targets->count; i++) {
@@ -254,15 +251,15 @@ static void write_env_dir_file(struct on_final *w, size_t i, struct result *r)
         if (envfile_write_target(m.f, t, r->token, "", opt->env_format, &bad) != TF_OK)
             rc = -1;
         if (rc == 0)
-            rc = atomic_buf_commit(&m, path, 0600, 0); /* the folder is synced once, after the run */
+            rc =
+                atomic_buf_commit(&m, path, 0600, 0); /* the folder is synced once, after the run */
         else
             atomic_buf_discard(&m);
     }
     if (rc != 0) {
         if (bad != ENV_VAR_COUNT)
-            errorf(opt->msg, "%s: %s cannot be written in the %s format; file not written",
-                   t->name, envfile_var_name(bad),
-                   opt->env_format == ENV_FORMAT_SH ? "sh" : "portable");
+            errorf(opt->msg, "%s: %s cannot be written in the %s format; file not written", t->name,
+                   envfile_var_name(bad), opt->env_format == ENV_FORMAT_SH ? "sh" : "portable");
         else
             errorf(opt->msg, "%s: cannot write %s: %s", t->name, path ? path : "env file",
                    strerror(errno));
@@ -301,9 +298,9 @@ static int write_env_file(const struct job_options *opt, const struct target_lis
         char *prefix = text_printf("%s_", t->env_prefix);
         enum env_var bad = ENV_VAR_COUNT;
         fprintf(m.f, "# %s\n", t->name);
-        enum tf_err rc = prefix ? envfile_write_target(m.f, t, results[i].token, prefix,
-                                                       opt->env_format, &bad)
-                                : TF_ERR_NOMEM;
+        enum tf_err rc =
+            prefix ? envfile_write_target(m.f, t, results[i].token, prefix, opt->env_format, &bad)
+                   : TF_ERR_NOMEM;
         free(prefix);
         if (rc != TF_OK) {
             errorf(opt->msg, "%s: %s cannot be written (%s); %s not written", t->name,
@@ -320,8 +317,7 @@ static int write_env_file(const struct job_options *opt, const struct target_lis
 }
 
 typedef enum tf_err (*render_fn)(FILE *out, const struct report_meta *meta,
-                                 const struct target_list *targets,
-                                 const struct result *results);
+                                 const struct target_list *targets, const struct result *results);
 
 /* Writes one whole-run output (report, JUnit, Prometheus) to path, or to stdout for "-". */
 static int write_output(const struct job_options *opt, const char *path, mode_t mode,
@@ -377,9 +373,9 @@ static void summarize(const struct job_options *opt, const struct progress *prog
     size_t len = 0;
     for (int s = TF_STATUS_AUTH_FAILED; s < TF_STATUS_COUNT; s++)
         if (by_status[s] && len < sizeof detail)
-            len += (size_t)snprintf(detail + len, sizeof detail - len, "%s%s %zu",
-                                    len ? ", " : " (", tf_status_name((enum tf_status)s),
-                                    by_status[s]);
+            len +=
+                (size_t)snprintf(detail + len, sizeof detail - len, "%s%s %zu", len ? ", " : " (",
+                                 tf_status_name((enum tf_status)s), by_status[s]);
     if (len && len < sizeof detail - 1)
         strcat(detail, ")");
     size_t ok = by_status[TF_STATUS_OK];
@@ -423,8 +419,8 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
         return EXIT_SOME_FAILED;
     }
     struct on_final fin = {.opt = opt, .targets = targets};
-    progress_init(&fin.progress, opt->msg && opt->msg->out ? opt->msg->out : stderr,
-                  targets->count, opt->msg ? opt->msg->verbosity : 0);
+    progress_init(&fin.progress, opt->msg && opt->msg->out ? opt->msg->out : stderr, targets->count,
+                  opt->msg ? opt->msg->verbosity : 0);
     struct driver_options dopt = opt->driver;
     dopt.on_final = target_final;
     dopt.on_tick = tick;
@@ -467,7 +463,7 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
     for (size_t i = 0; i < targets->count && all_ok; i++)
         all_ok = results[i].status == TF_STATUS_OK;
     results_free(results, targets->count);
-    if (signals_received()) /* during the run, or while the outputs were written */
+    if (signals_received())              /* during the run, or while the outputs were written */
         return 128 + signals_received(); /* as shells report a death by that signal */
     return all_ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
 }

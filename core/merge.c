@@ -104,8 +104,8 @@ static int check_shards(json_t **reports, const char *const *paths, size_t n,
     if (!seen)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        json_int_t k = json_integer_value(json_object_get(json_object_get(reports[i], "shard"),
-                                                          "index"));
+        json_int_t k =
+            json_integer_value(json_object_get(json_object_get(reports[i], "shard"), "index"));
         if (k < 0 || k >= count) {
             errorf(msg, "%s: shard index %lld is not below %lld", paths[i], (long long)k,
                    (long long)count);
@@ -126,8 +126,8 @@ static int check_shards(json_t **reports, const char *const *paths, size_t n,
     return !bad;
 }
 
-enum tf_err merge_reports(const char *const *paths, size_t n, FILE *out,
-                          const struct tf_msg *msg, struct merge_outcome *outcome)
+enum tf_err merge_reports(const char *const *paths, size_t n, FILE *out, const struct tf_msg *msg,
+                          struct merge_outcome *outcome)
 {
     enum tf_err rc = TF_ERR_USAGE;
     json_t **reports = calloc(n + 1, sizeof *reports);
@@ -185,11 +185,11 @@ enum tf_err merge_reports(const char *const *paths, size_t n, FILE *out,
     if (dup)
         goto out;
 
-    head = json_pack("{s:s, s:s, s:s?, s:s?, s:{s:I, s:I, s:I}, s:I}", "tokenfleet",
-                     TOKENFLEET_VERSION, "mode", mode, "started_at", started, "finished_at",
-                     finished, "summary", "targets", (json_int_t)total, "ok",
-                     (json_int_t)(total - failed), "failed", (json_int_t)failed, "merged_reports",
-                     (json_int_t)n);
+    head =
+        json_pack("{s:s, s:s, s:s?, s:s?, s:{s:I, s:I, s:I}, s:I}", "tokenfleet",
+                  TOKENFLEET_VERSION, "mode", mode, "started_at", started, "finished_at", finished,
+                  "summary", "targets", (json_int_t)total, "ok", (json_int_t)(total - failed),
+                  "failed", (json_int_t)failed, "merged_reports", (json_int_t)n);
     if (!head) {
         rc = TF_ERR_JSON;
         goto out;

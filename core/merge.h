@@ -19,7 +19,7 @@ struct merge_outcome {
  * do not parse or are not tokenfleet reports, mixed modes, a target present twice, and, when the
  * reports carry their shard, shards missing, repeated or from different splits. Returns TF_OK,
  * TF_ERR_USAGE, TF_ERR_JSON, TF_ERR_IO or TF_ERR_NOMEM; sets *outcome on TF_OK. */
-enum tf_err merge_reports(const char *const *paths, size_t n, FILE *out,
-                          const struct tf_msg *msg, struct merge_outcome *outcome);
+enum tf_err merge_reports(const char *const *paths, size_t n, FILE *out, const struct tf_msg *msg,
+                          struct merge_outcome *outcome);
 
 #endif

@@ -47,8 +47,8 @@ static void draw(struct progress *p, int64_t now)
     double rate = secs > 0 ? (double)p->done / secs : 0;
     size_t failed = p->done - p->ok;
     fprintf(p->out, "\r\033[K%zu/%zu done, %s%zu ok%s, %s%zu failed%s, %.0f/s", p->done, p->total,
-            paint(p, TF_STATUS_OK), p->ok, reset(p),
-            failed ? paint(p, TF_STATUS_AUTH_FAILED) : "", failed, failed ? reset(p) : "", rate);
+            paint(p, TF_STATUS_OK), p->ok, reset(p), failed ? paint(p, TF_STATUS_AUTH_FAILED) : "",
+            failed, failed ? reset(p) : "", rate);
     if (rate > 0 && p->done < p->total)
         fprintf(p->out, ", %.0f s left", (double)(p->total - p->done) / rate);
     fflush(p->out);

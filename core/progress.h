@@ -12,13 +12,13 @@
 #include "core/result.h"
 
 struct progress {
-    FILE *out;          /* stderr */
-    int live;           /* draw the progress line (a terminal, not -q, not -v) */
-    int table;          /* print the results table at the end (a terminal, not -q) */
-    int color;          /* ANSI colours allowed */
+    FILE *out; /* stderr */
+    int live;  /* draw the progress line (a terminal, not -q, not -v) */
+    int table; /* print the results table at the end (a terminal, not -q) */
+    int color; /* ANSI colours allowed */
     size_t total, done, ok;
-    int64_t start_ms;   /* monotonic */
-    int64_t drawn_ms;   /* when the line was last drawn; 0 = not shown */
+    int64_t start_ms; /* monotonic */
+    int64_t drawn_ms; /* when the line was last drawn; 0 = not shown */
 };
 
 /* Sets p up for a run of total targets printing to out: the live line only when out is a

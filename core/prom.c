@@ -34,8 +34,8 @@ static int header(FILE *out, const char *name, const char *help)
     return fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name) < 0;
 }
 
-enum tf_err prom_write(FILE *out, const struct report_meta *meta,
-                       const struct target_list *targets, const struct result *results)
+enum tf_err prom_write(FILE *out, const struct report_meta *meta, const struct target_list *targets,
+                       const struct result *results)
 {
     int bad = header(out, "tokenfleet_target_up",
                      "1 when the target's credentials got a token in the last run (and, with "

@@ -13,8 +13,8 @@
  * target (labels database, region, keyspace), tokenfleet_targets per status (every status, 0
  * included, so that alerts on a status never see it vanish), and
  * tokenfleet_last_run_timestamp_seconds, each with HELP and TYPE. Returns TF_OK or TF_ERR_IO. */
-enum tf_err prom_write(FILE *out, const struct report_meta *meta,
-                       const struct target_list *targets, const struct result *results);
+enum tf_err prom_write(FILE *out, const struct report_meta *meta, const struct target_list *targets,
+                       const struct result *results);
 
 /* Writes s as a label value's content: backslash, double quote and newline escaped as the text
  * format requires. Returns 0, or -1 on a write error. */

@@ -65,14 +65,14 @@ static json_t *result_object(const struct target *t, const struct result *r, int
         }
     }
     const char *last_id = r->n_attempts ? r->attempts[r->n_attempts - 1].request_id : NULL;
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:o, s:I}", "target", t->name,
-        "database", t->db->name.value, "cluster_id", t->db->id.value, "region", t->region->value,
-        "keyspace", t->db->keyspace.value, "username", t->db->username.value, "url", t->url,
-        "status", tf_status_name(r->status), "http_status",
-        r->http_status ? json_integer(r->http_status) : json_null(), "attempts",
-        (json_int_t)r->n_attempts, "request_id", last_id, "request_ids", ids, "elapsed_ms",
-        (json_int_t)r->elapsed_ms);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:o, s:I}", "target",
+                  t->name, "database", t->db->name.value, "cluster_id", t->db->id.value, "region",
+                  t->region->value, "keyspace", t->db->keyspace.value, "username",
+                  t->db->username.value, "url", t->url, "status", tf_status_name(r->status),
+                  "http_status", r->http_status ? json_integer(r->http_status) : json_null(),
+                  "attempts", (json_int_t)r->n_attempts, "request_id", last_id, "request_ids", ids,
+                  "elapsed_ms", (json_int_t)r->elapsed_ms);
     if (!o)
         return NULL;
     int bad = 0;
@@ -126,16 +126,15 @@ enum tf_err report_write(FILE *out, const struct report_meta *meta,
     size_t ok = 0;
     for (size_t i = 0; i < targets->count; i++)
         ok += results[i].status == TF_STATUS_OK;
-    json_t *head = json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:I}}", "tokenfleet",
-                             TOKENFLEET_VERSION, "mode", meta->mode, "started_at",
-                             time_value(meta->started_at), "finished_at",
-                             time_value(meta->finished_at), "summary", "targets",
-                             (json_int_t)targets->count, "ok", (json_int_t)ok, "failed",
-                             (json_int_t)(targets->count - ok));
+    json_t *head =
+        json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:I}}", "tokenfleet", TOKENFLEET_VERSION,
+                  "mode", meta->mode, "started_at", time_value(meta->started_at), "finished_at",
+                  time_value(meta->finished_at), "summary", "targets", (json_int_t)targets->count,
+                  "ok", (json_int_t)ok, "failed", (json_int_t)(targets->count - ok));
     if (head && meta->shard_count &&
         json_object_set_new(head, "shard",
-                            json_pack("{s:I, s:I}", "index", (json_int_t)meta->shard_index,
-                                      "count", (json_int_t)meta->shard_count)) != 0) {
+                            json_pack("{s:I, s:I}", "index", (json_int_t)meta->shard_index, "count",
+                                      (json_int_t)meta->shard_count)) != 0) {
         json_decref(head);
         head = NULL;
     }

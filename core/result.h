@@ -8,15 +8,15 @@
 #define REQUEST_ID_LEN 36
 
 enum tf_status {
-    TF_STATUS_PENDING = 0,   /* not finished (never in a finished run's results) */
-    TF_STATUS_OK,            /* a token was obtained */
-    TF_STATUS_AUTH_FAILED,   /* 401 or 403: wrong username or password */
-    TF_STATUS_BAD_REQUEST,   /* another 4xx */
-    TF_STATUS_SERVER_ERROR,  /* 5xx or 429 */
-    TF_STATUS_NETWORK_ERROR, /* no HTTP answer: DNS, connect, TLS, reset */
-    TF_STATUS_TIMEOUT,       /* no complete answer within --timeout */
-    TF_STATUS_BAD_RESPONSE,  /* an answer that is not a usable token */
-    TF_STATUS_CANCELLED,     /* not finished: --deadline passed or the run was interrupted */
+    TF_STATUS_PENDING = 0,          /* not finished (never in a finished run's results) */
+    TF_STATUS_OK,                   /* a token was obtained */
+    TF_STATUS_AUTH_FAILED,          /* 401 or 403: wrong username or password */
+    TF_STATUS_BAD_REQUEST,          /* another 4xx */
+    TF_STATUS_SERVER_ERROR,         /* 5xx or 429 */
+    TF_STATUS_NETWORK_ERROR,        /* no HTTP answer: DNS, connect, TLS, reset */
+    TF_STATUS_TIMEOUT,              /* no complete answer within --timeout */
+    TF_STATUS_BAD_RESPONSE,         /* an answer that is not a usable token */
+    TF_STATUS_CANCELLED,            /* not finished: --deadline passed or the run was interrupted */
     TF_STATUS_KEYSPACE_UNREACHABLE, /* check --verify: the token works, but the REST API does
                                        not show the keyspace to it (missing or not visible) */
 };
@@ -42,13 +42,13 @@ struct attempt {
 };
 
 struct result {
-    enum tf_status status;     /* of the last attempt */
-    long http_status;          /* of the last attempt; 0 when no HTTP answer came */
-    struct attempt *attempts;  /* in the order sent; owned */
+    enum tf_status status;    /* of the last attempt */
+    long http_status;         /* of the last attempt; 0 when no HTTP answer came */
+    struct attempt *attempts; /* in the order sent; owned */
     size_t n_attempts;
-    long long elapsed_ms;      /* wall time from the first request's start to the last's end */
-    char *token;               /* only for TF_STATUS_OK; owned, zeroed when freed */
-    char *error;               /* NULL for TF_STATUS_OK, else what went wrong; owned */
+    long long elapsed_ms; /* wall time from the first request's start to the last's end */
+    char *token;          /* only for TF_STATUS_OK; owned, zeroed when freed */
+    char *error;          /* NULL for TF_STATUS_OK, else what went wrong; owned */
 };
 
 /* Frees what r owns and zeroes it; safe on a zeroed result. */

@@ -8,10 +8,10 @@
 #include "core/result.h"
 
 struct retry_policy {
-    unsigned retries;       /* attempts after the first one */
-    long delay_ms;          /* base of the exponential back-off (--retry-delay) */
-    long cap_ms;            /* longest back-off step */
-    long max_wait_ms;       /* longest Retry-After honoured (--retry-max-wait) */
+    unsigned retries; /* attempts after the first one */
+    long delay_ms;    /* base of the exponential back-off (--retry-delay) */
+    long cap_ms;      /* longest back-off step */
+    long max_wait_ms; /* longest Retry-After honoured (--retry-max-wait) */
 };
 
 /* The back-off step's cap when none is given: 30 s, as the issue and AWS's advice have it. */

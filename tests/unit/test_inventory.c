@@ -77,7 +77,7 @@ struct inv_case {
     const char *limits[3]; /* --limit patterns, NULL-terminated */
     int quiet;
     const char *expect; /* everything config_load prints */
-    const char *bug; /* the library bug this case once caught */
+    const char *bug;    /* the library bug this case once caught */
 };
 
 static const struct inv_case cases[] = {
