@@ -181,6 +181,18 @@ static long seconds_ms(const char *s, int zero_ok)
     return ms < 1 && !zero_ok ? 1 : ms;
 }
 
+/* A decimal whole number from min to max into *out. Returns 0, or -1 (nothing stored). */
+static int whole_number(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 static int push(const char ***list, size_t *n, const char *s)
 {
     const char **grown = realloc(*list, (*n + 1) * sizeof *grown);
@@ -299,22 +311,14 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         case 'j': {
             only = FOR_RUNS;
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 1 || v > 10000)
+            if (whole_number(optarg, 1, 10000, &out->concurrency) != 0)
                 return usage(name, "-j: \"%s\" is not a number from 1 to 10000", optarg);
-            out->concurrency = v;
             break;
         }
         case OPT_RETRIES: {
             only = FOR_RUNS;
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 0 || v > 100)
+            if (whole_number(optarg, 0, 100, &out->retries) != 0)
                 return usage(name, "--retries: \"%s\" is not a number from 0 to 100", optarg);
-            out->retries = v;
             break;
         }
         case OPT_TIMEOUT:
