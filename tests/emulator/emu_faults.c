@@ -1,5 +1,6 @@
 /* emu_faults: a rule list read once, and a hash table of how far each (rule, host) pair has got. */
 #include "emu_faults.h"
+#include "emu_conf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -276,11 +277,6 @@ static int parse_match(const struct emu_where *w, const char *match, struct emu_
     return 0;
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 /*
  * Splits LINE in place into at most 3 whitespace-separated fields, stopping at a field that starts
  * with '#' (a comment). Returns the number of fields found (3 means "too many").
@@ -290,12 +286,12 @@ static size_t split_fields(char *line, char *fields[3])
     size_t nf = 0;
     char *p = line;
     while (nf < 3) {
-        while (is_space(*p))
+        while (emu_conf_is_space(*p))
             p++;
         if (*p == '\0' || *p == '#')
             break;
         fields[nf++] = p;
-        while (*p != '\0' && !is_space(*p))
+        while (*p != '\0' && !emu_conf_is_space(*p))
             p++;
         if (*p != '\0')
             *p++ = '\0';
@@ -344,32 +340,6 @@ fail:
     return -1;
 }
 
-/*
- * Reads one line into BUF (capacity CAP) without its line end ("\n" or "\r\n"), NUL-terminated.
- * Returns 1 for a line, 0 at end of file, -1 when the line does not fit or holds a NUL, -2 on a
- * read error.
- */
-static int read_line(FILE *f, char *buf, size_t cap)
-{
-    size_t n = 0;
-    int c;
-    bool nul = false;
-    while ((c = getc(f)) != EOF && c != '\n') {
-        if (n + 1 >= cap)
-            return -1;
-        nul = nul || c == '\0';
-        buf[n++] = (char)c;
-    }
-    if (ferror(f))
-        return -2;
-    if (c == EOF && n == 0)
-        return 0;
-    if (n > 0 && buf[n - 1] == '\r')
-        n--;
-    buf[n] = '\0';
-    return nul ? -1 : 1;
-}
-
 struct emu_faults *emu_faults_load(const char *path, FILE *err)
 {
     struct emu_faults *fs = NULL;
@@ -389,7 +359,7 @@ struct emu_faults *emu_faults_load(const char *path, FILE *err)
     }
     for (;;) {
         w.line++;
-        int rc = read_line(f, buf, EMU_FAULTS_MAX_LINE);
+        int rc = emu_conf_read_line(f, buf, EMU_FAULTS_MAX_LINE);
         if (rc == 0)
             break;
         if (rc == -1) {

@@ -1,5 +1,6 @@
 /* emu_keyspaces: the keyspaces file, read once into a sorted array searched by name. */
 #include "emu_keyspaces.h"
+#include "emu_conf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -41,28 +42,15 @@ __attribute__((format(printf, 2, 3))) static void bad(const struct emu_where *w,
     fputc('\n', w->err);
 }
 
-static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    if (c != 0)
-        return c;
-    return (alen > blen) - (alen < blen);
-}
-
 static int cmp_keyspace(const void *pa, const void *pb)
 {
     const struct emu_keyspace *a = pa;
     const struct emu_keyspace *b = pb;
-    int c = cmp_bytes(a->name, a->nlen, b->name, b->nlen);
+    int c = emu_conf_cmp_bytes(a->name, a->nlen, b->name, b->nlen);
     if (c != 0)
         return c;
     /* Equal names sort by line, so a duplicate is reported against its first occurrence. */
     return (a->line > b->line) - (a->line < b->line);
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
 }
 
 bool emu_keyspaces_valid_name(const char *s, size_t len)
@@ -79,32 +67,6 @@ bool emu_keyspaces_valid_name(const char *s, size_t len)
 }
 
 /*
- * Reads one line into BUF (capacity CAP) without its line end ("\n" or "\r\n"), NUL-terminated.
- * Returns 1 for a line, 0 at end of file, -1 when the line does not fit or holds a NUL, -2 on a
- * read error.
- */
-static int read_line(FILE *f, char *buf, size_t cap)
-{
-    size_t n = 0;
-    int c;
-    bool nul = false;
-    while ((c = getc(f)) != EOF && c != '\n') {
-        if (n + 1 >= cap)
-            return -1;
-        nul = nul || c == '\0';
-        buf[n++] = (char)c;
-    }
-    if (ferror(f))
-        return -2;
-    if (c == EOF && n == 0)
-        return 0;
-    if (n > 0 && buf[n - 1] == '\r')
-        n--;
-    buf[n] = '\0';
-    return nul ? -1 : 1;
-}
-
-/*
  * Finds TEXT's blank-separated fields, stopping at a field that starts with '#' (a comment). With
  * FIELDS, cuts TEXT in place (a NUL after each field) and stores the first MAX fields there; with
  * FIELDS NULL it only counts them, leaving TEXT as it is. Returns how many fields there are.
@@ -114,14 +76,14 @@ static size_t split_fields(char *text, const char **fields, size_t max)
     size_t nf = 0;
     char *p = text;
     for (;;) {
-        while (is_space(*p))
+        while (emu_conf_is_space(*p))
             p++;
         if (*p == '\0' || *p == '#')
             break;
         if (fields != NULL && nf < max)
             fields[nf] = p;
         nf++;
-        while (*p != '\0' && !is_space(*p))
+        while (*p != '\0' && !emu_conf_is_space(*p))
             p++;
         if (*p != '\0') {
             if (fields != NULL)
@@ -216,7 +178,7 @@ struct emu_keyspaces *emu_keyspaces_load(const char *path, FILE *err)
     }
     for (;;) {
         w.line++;
-        int rc = read_line(f, buf, EMU_KEYSPACES_MAX_LINE);
+        int rc = emu_conf_read_line(f, buf, EMU_KEYSPACES_MAX_LINE);
         if (rc == 0)
             break;
         if (rc == -1) {
@@ -235,7 +197,7 @@ struct emu_keyspaces *emu_keyspaces_load(const char *path, FILE *err)
     for (size_t i = 1; i < ks->n; i++) {
         const struct emu_keyspace *a = &ks->v[i - 1];
         const struct emu_keyspace *b = &ks->v[i];
-        if (cmp_bytes(a->name, a->nlen, b->name, b->nlen) == 0) {
+        if (emu_conf_cmp_bytes(a->name, a->nlen, b->name, b->nlen) == 0) {
             w.line = b->line;
             bad(&w, "keyspace '%s' is already defined on line %lu; list all its users there",
                 b->name, a->line);
@@ -278,7 +240,7 @@ static const struct emu_keyspace *find(const struct emu_keyspaces *ks, const cha
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct emu_keyspace *k = &ks->v[mid];
-        int c = cmp_bytes(name, nlen, k->name, k->nlen);
+        int c = emu_conf_cmp_bytes(name, nlen, k->name, k->nlen);
         if (c == 0)
             return k;
         if (c < 0)

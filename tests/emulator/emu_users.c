@@ -1,5 +1,6 @@
 /* emu_users: loading the users file and checking a username/password pair against it. */
 #include "emu_users.h"
+#include "emu_conf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,19 +22,11 @@ struct emu_users {
     size_t n;           /* entries in V */
 };
 
-static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    if (c != 0)
-        return c;
-    return (alen > blen) - (alen < blen);
-}
-
 static int cmp_user(const void *pa, const void *pb)
 {
     const struct emu_user *a = pa;
     const struct emu_user *b = pb;
-    int c = cmp_bytes(a->name, a->name_len, b->name, b->name_len);
+    int c = emu_conf_cmp_bytes(a->name, a->name_len, b->name, b->name_len);
     if (c != 0)
         return c;
     /* Equal names sort by line, so a duplicate is reported against its first occurrence. */
@@ -170,7 +163,7 @@ struct emu_users *emu_users_load(const char *path, FILE *err)
     for (size_t i = 1; i < users->n; i++) {
         const struct emu_user *a = &users->v[i - 1];
         const struct emu_user *b = &users->v[i];
-        if (cmp_bytes(a->name, a->name_len, b->name, b->name_len) == 0) {
+        if (emu_conf_cmp_bytes(a->name, a->name_len, b->name, b->name_len) == 0) {
             fprintf(err, "%s:%lu: user \"%s\" is already defined on line %lu\n", path, b->line,
                     b->name, a->line);
             goto out;
@@ -196,7 +189,7 @@ bool emu_users_check(const struct emu_users *users, const char *user, size_t ule
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct emu_user *u = &users->v[mid];
-        int c = cmp_bytes(user, ulen, u->name, u->name_len);
+        int c = emu_conf_cmp_bytes(user, ulen, u->name, u->name_len);
         if (c == 0)
             return plen == u->password_len && memcmp(pw, u->password, plen) == 0;
         if (c < 0)

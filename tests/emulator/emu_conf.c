@@ -1,0 +1,38 @@
+/* emu_conf.c: shared helpers of the emulator's line-based files. */
+#include "emu_conf.h"
+
+#include <string.h>
+
+int emu_conf_read_line(FILE *f, char *buf, size_t cap)
+{
+    size_t n = 0;
+    int c;
+    bool nul = false;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (n + 1 >= cap)
+            return -1;
+        nul = nul || c == '\0';
+        buf[n++] = (char)c;
+    }
+    if (ferror(f))
+        return -2;
+    if (c == EOF && n == 0)
+        return 0;
+    if (n > 0 && buf[n - 1] == '\r')
+        n--;
+    buf[n] = '\0';
+    return nul ? -1 : 1;
+}
+
+bool emu_conf_is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int emu_conf_cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    if (c != 0)
+        return c;
+    return (alen > blen) - (alen < blen);
+}
