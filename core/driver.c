@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/classify.h"
+#include "core/multi_events.h"
 #include "core/request.h"
 #include "core/text.h"
 #include "core/wait_queue.h"
@@ -45,6 +46,7 @@ struct driver {
     unsigned char *step;        /* per target: enum request_step of its next request */
     unsigned char *shared_host; /* per target: another target has the same host and port */
     CURLM *multi;
+    struct multi_events events; /* the multi handle's sockets and timer, and stop_fd */
     struct curl_slist *connect_to;
     struct slot *slots;
     size_t n_slots;
@@ -471,16 +473,6 @@ static enum tf_err build_connect_to(struct driver *d)
     return TF_OK;
 }
 
-/* True once stop_fd has something to read (the signal handler wrote to it). */
-static int stop_requested(const struct driver_options *o)
-{
-    if (o->stop_fd < 0)
-        return 0;
-    char buf[16];
-    ssize_t n = read(o->stop_fd, buf, sizeof buf);
-    return n > 0;
-}
-
 static int poll_timeout(struct driver *d, int64_t now, int64_t deadline)
 {
     int64_t t = POLL_MAX_MS;
@@ -542,11 +534,10 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
     const struct driver_options *o = d->opt;
     size_t n = d->targets->count, next = 0;
     int64_t deadline = o->deadline_ms ? now_ms() + o->deadline_ms : 0;
-    struct curl_waitfd stopfd = {.fd = o->stop_fd, .events = CURL_WAIT_POLLIN};
     enum tf_err rc;
     for (;;) {
         int64_t now = now_ms();
-        if (stop_requested(o)) {
+        if (d->events.stopped) {
             *stop = DRIVER_INTERRUPTED;
             return cancel_all(d, next, "interrupted");
         }
@@ -578,21 +569,19 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
         }
         if (o->on_tick)
             o->on_tick(o->on_final_ctx);
-        int running = 0;
-        CURLMcode mc = curl_multi_perform(d->multi, &running);
-        if (mc == CURLM_OK && (rc = drain(d)) != TF_OK)
-            return fail_all(d, next, rc);
-        if (mc == CURLM_OK && !d->active && next == n && !wait_queue_peek(&d->waiting))
+        if (!d->active && next == n && !wait_queue_peek(&d->waiting))
             return TF_OK;
-        /* A finished transfer freed a slot for a new target: start it before waiting. */
-        if (mc == CURLM_OK && !(d->n_idle && next < n))
-            mc =
-                curl_multi_poll(d->multi, o->stop_fd >= 0 ? &stopfd : NULL, o->stop_fd >= 0 ? 1 : 0,
-                                poll_timeout(d, now_ms(), deadline), NULL);
+        CURLMcode mc = multi_events_wait(&d->events, poll_timeout(d, now_ms(), deadline));
         if (mc != CURLM_OK) {
-            errorf(o->msg, "libcurl multi: %s", curl_multi_strerror(mc));
+            if (mc == CURLM_INTERNAL_ERROR || d->events.sock_errno)
+                errorf(o->msg, "waiting for sockets: %s",
+                       strerror(d->events.sock_errno ? d->events.sock_errno : errno));
+            else
+                errorf(o->msg, "libcurl multi: %s", curl_multi_strerror(mc));
             return fail_all(d, next, TF_ERR_CURL);
         }
+        if ((rc = drain(d)) != TF_OK)
+            return fail_all(d, next, rc);
     }
 }
 
@@ -621,6 +610,11 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
     if (!d.slots || !d.idle || !d.first_start_ms || !d.step || !d.shared_host || !d.multi ||
         build_connect_to(&d) != TF_OK)
         goto out;
+    if (multi_events_init(&d.events, d.multi, opt->stop_fd) != 0) {
+        errorf(opt->msg, "cannot set up waiting for sockets: %s", strerror(errno));
+        rc = TF_ERR_CURL;
+        goto out;
+    }
     /* Idle connections beyond what is in flight only hold sockets and TLS state. */
     curl_multi_setopt(d.multi, CURLMOPT_MAXCONNECTS, (long)d.n_slots);
     for (size_t i = 0; i < d.n_slots; i++) {
@@ -636,6 +630,7 @@ out:
         slot_cleanup(&d.slots[i]);
     }
     curl_multi_cleanup(d.multi);
+    multi_events_cleanup(&d.events);
     curl_slist_free_all(d.connect_to);
     wait_queue_clear(&d.waiting);
     free(d.first_start_ms);
