@@ -229,7 +229,8 @@ struct on_final {
     const struct job_options *opt;
     const struct target_list *targets;
     struct progress progress;
-    size_t written, failed; /* env files */
+    size_t written, failed;     /* env files */
+    struct report_spool *spool; /* the report's lines, rendered as targets finish; may be NULL */
 };
 
 static void write_env_dir_file(struct on_final *w, size_t i, struct result *r)
@@ -281,6 +282,7 @@ static void target_final(void *ctx, size_t i, struct result *r)
     struct on_final *w = ctx;
     if (w->opt->env_dir)
         write_env_dir_file(w, i, r);
+    report_spool_add(w->spool, i, &w->targets->items[i], r);
     progress_done(&w->progress, r->status);
 }
 
@@ -419,6 +421,9 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
         return EXIT_SOME_FAILED;
     }
     struct on_final fin = {.opt = opt, .targets = targets};
+    if (opt->report && strcmp(opt->report, "-") != 0)
+        fin.spool = report_spool_new(opt->report, targets->count, meta.with_tokens);
+    meta.spool = fin.spool;
     progress_init(&fin.progress, opt->msg && opt->msg->out ? opt->msg->out : stderr, targets->count,
                   opt->msg ? opt->msg->verbosity : 0);
     struct driver_options dopt = opt->driver;
@@ -454,6 +459,7 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
         failed_outputs = 1;
     if (opt->prom && write_output(opt, opt->prom, 0644, prom_write, targets, results, &meta) != 0)
         failed_outputs = 1;
+    report_spool_free(fin.spool);
 
     summarize(opt, &fin.progress, targets, results, seconds_between(t0, t1));
     if (!opt->check) /* check says it in its one summary line; its outputs are named by the user */

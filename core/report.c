@@ -1,9 +1,14 @@
 /* report.c: the JSON report, built with jansson one result at a time. */
 #include "core/report.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/text.h"
 #include "version.h"
@@ -86,38 +91,182 @@ static json_t *result_object(const struct target *t, const struct result *r, int
     return o;
 }
 
-enum tf_err report_write_stream(FILE *out, json_t *head, size_t n,
-                                json_t *(*result_at)(void *ctx, size_t i), void *ctx)
+/* Dumps o compactly into *buf after `reserve` bytes kept for the caller (a separator), growing
+ * the buffer as needed. Returns the length of the dump (not counting reserve), 0 on failure. */
+static size_t dump_line(const json_t *o, char **buf, size_t *cap, size_t reserve)
+{
+    size_t len = json_dumpb(o, *cap > reserve ? *buf + reserve : NULL,
+                            *cap > reserve ? *cap - reserve : 0, JSON_COMPACT);
+    if (len && reserve + len > *cap) {
+        char *grown = realloc(*buf, reserve + len);
+        if (!grown)
+            return 0;
+        *buf = grown;
+        *cap = reserve + len;
+        len = json_dumpb(o, *buf + reserve, *cap - reserve, JSON_COMPACT);
+    }
+    return len;
+}
+
+/* Writes the report's opening: head without its closing brace, then the "results" array. */
+static enum tf_err write_head(FILE *out, const json_t *head)
 {
     char *text = json_dumps(head, JSON_COMPACT);
     if (!text)
         return TF_ERR_JSON;
-    /* The header's closing brace gives way to the results array. */
-    text[strlen(text) - 1] = '\0';
+    text[strlen(text) - 1] = '\0'; /* the closing brace gives way to the results array */
     int bad = fprintf(out, "%s,\"results\":[", text) < 0;
     free(text);
-    for (size_t i = 0; i < n && !bad; i++) {
-        json_t *o = result_at(ctx, i);
-        if (!o)
-            return TF_ERR_JSON;
-        bad |= fputs(i ? ",\n" : "\n", out) < 0;
-        bad |= json_dumpf(o, out, JSON_COMPACT) != 0;
-        json_decref(o);
-    }
-    bad |= fputs("\n]}\n", out) < 0;
     return bad ? TF_ERR_IO : TF_OK;
 }
 
-struct run_results {
-    const struct target_list *targets;
-    const struct result *results;
+/* Writes result line i: its separator, then len bytes. Returns 0 or -1 (errno). */
+static int write_line(FILE *out, size_t i, const char *bytes, size_t len)
+{
+    return fputs(i ? ",\n" : "\n", out) >= 0 && fwrite(bytes, 1, len, out) == len ? 0 : -1;
+}
+
+enum tf_err report_write_stream(FILE *out, json_t *head, size_t n,
+                                json_t *(*result_at)(void *ctx, size_t i), void *ctx)
+{
+    enum tf_err rc = write_head(out, head);
+    /* Each line is dumped into one buffer and written at once: json_dumpf writes every token
+     * with its own (locked) fwrite, which was most of the report's cost. */
+    char *line = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; i < n && rc == TF_OK; i++) {
+        json_t *o = result_at(ctx, i);
+        size_t len = o ? dump_line(o, &line, &cap, 0) : 0;
+        json_decref(o);
+        if (!len)
+            rc = TF_ERR_JSON;
+        else if (write_line(out, i, line, len) != 0)
+            rc = TF_ERR_IO;
+    }
+    free(line);
+    if (rc == TF_OK && fputs("\n]}\n", out) < 0)
+        rc = TF_ERR_IO;
+    return rc;
+}
+
+/* Result lines rendered as targets finished, in an unlinked file, in the order they finished. */
+struct report_spool {
+    int fd;
     int with_tokens;
+    int failed;      /* a write failed: later lines are rendered when the report is written */
+    int64_t end;     /* bytes written */
+    struct spooled { /* per target; len 0 = not spooled */
+        int64_t offset;
+        uint32_t len;
+    } * lines;
+    size_t n;
+    char *buf; /* reused for each line */
+    size_t cap;
 };
 
-static json_t *run_result_at(void *ctx, size_t i)
+struct report_spool *report_spool_new(const char *report_path, size_t n, int with_tokens)
 {
-    const struct run_results *r = ctx;
-    return result_object(&r->targets->items[i], &r->results[i], r->with_tokens);
+    const char *slash = strrchr(report_path, '/');
+    char *dir = slash ? strndup(report_path, (size_t)(slash - report_path) + (slash == report_path))
+                      : strdup(".");
+    struct report_spool *sp = calloc(1, sizeof *sp);
+    if (sp)
+        sp->fd = -1;
+    if (!dir || !sp)
+        goto fail;
+    sp->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    sp->lines = calloc(n ? n : 1, sizeof *sp->lines);
+    if (sp->fd < 0 || !sp->lines)
+        goto fail;
+    sp->n = n;
+    sp->with_tokens = with_tokens;
+    free(dir);
+    return sp;
+fail:
+    if (sp && sp->fd >= 0)
+        close(sp->fd);
+    if (sp)
+        free(sp->lines);
+    free(sp);
+    free(dir);
+    return NULL;
+}
+
+void report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
+                      const struct result *r)
+{
+    if (!sp || sp->failed || i >= sp->n)
+        return;
+    json_t *o = result_object(t, r, sp->with_tokens);
+    size_t len = o ? dump_line(o, &sp->buf, &sp->cap, 0) : 0;
+    json_decref(o);
+    size_t done = 0;
+    while (len && done < len) {
+        ssize_t w = pwrite(sp->fd, sp->buf + done, len - done, (off_t)(sp->end + (int64_t)done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    if (!len || done < len || len > UINT32_MAX) {
+        sp->failed = 1; /* a full disk costs speed, not the report */
+        return;
+    }
+    sp->lines[i] = (struct spooled){sp->end, (uint32_t)len};
+    sp->end += (int64_t)len;
+}
+
+void report_spool_free(struct report_spool *sp)
+{
+    if (!sp)
+        return;
+    close(sp->fd);
+    if (sp->buf)
+        explicit_bzero(sp->buf, sp->cap); /* the last line may hold a token */
+    free(sp->buf);
+    free(sp->lines);
+    free(sp);
+}
+
+/* The results: copied from the spool where a line is there, rendered where not. */
+static enum tf_err write_results(FILE *out, const struct report_meta *meta,
+                                 const struct target_list *targets, const struct result *results)
+{
+    const struct report_spool *sp = meta->spool;
+    const char *spooled = NULL;
+    if (sp && sp->end > 0 && sp->n == targets->count) {
+        void *m = mmap(NULL, (size_t)sp->end, PROT_READ, MAP_PRIVATE, sp->fd, 0);
+        spooled = m == MAP_FAILED ? NULL : m;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    enum tf_err rc = TF_OK;
+    for (size_t i = 0; i < targets->count && rc == TF_OK; i++) {
+        const char *bytes = NULL;
+        size_t len = 0;
+        if (spooled && sp->lines[i].len) {
+            bytes = spooled + sp->lines[i].offset;
+            len = sp->lines[i].len;
+        } else {
+            json_t *o = result_object(&targets->items[i], &results[i], meta->with_tokens);
+            len = o ? dump_line(o, &line, &cap, 0) : 0;
+            json_decref(o);
+            bytes = line;
+            if (!len)
+                rc = TF_ERR_JSON;
+        }
+        if (rc == TF_OK && write_line(out, i, bytes, len) != 0)
+            rc = TF_ERR_IO;
+    }
+    if (spooled)
+        munmap((void *)spooled, (size_t)sp->end);
+    if (line)
+        explicit_bzero(line, cap);
+    free(line);
+    if (rc == TF_OK && fputs("\n]}\n", out) < 0)
+        rc = TF_ERR_IO;
+    return rc;
 }
 
 enum tf_err report_write(FILE *out, const struct report_meta *meta,
@@ -140,8 +289,7 @@ enum tf_err report_write(FILE *out, const struct report_meta *meta,
     }
     if (!head)
         return TF_ERR_JSON;
-    struct run_results ctx = {targets, results, meta->with_tokens};
-    enum tf_err rc = report_write_stream(out, head, targets->count, run_result_at, &ctx);
+    enum tf_err rc = write_head(out, head);
     json_decref(head);
-    return rc;
+    return rc == TF_OK ? write_results(out, meta, targets, results) : rc;
 }

@@ -11,19 +11,39 @@
 #include "core/result.h"
 
 struct report_meta {
-    const char *mode;            /* "provision" */
-    struct timespec started_at;  /* CLOCK_REALTIME */
-    struct timespec finished_at; /* CLOCK_REALTIME */
-    int with_tokens;             /* write the token of ok targets */
-    unsigned shard_index;        /* --shard K/N: K */
-    unsigned shard_count;        /* --shard K/N: N; 0 when the run was not sharded */
+    const char *mode;                 /* "provision" */
+    struct timespec started_at;       /* CLOCK_REALTIME */
+    struct timespec finished_at;      /* CLOCK_REALTIME */
+    int with_tokens;                  /* write the token of ok targets */
+    unsigned shard_index;             /* --shard K/N: K */
+    unsigned shard_count;             /* --shard K/N: N; 0 when the run was not sharded */
+    const struct report_spool *spool; /* result lines rendered during the run; may be NULL */
 };
+
+/* Result lines rendered as targets finish (while the run waits on the network), so that
+ * writing the report afterwards is a copy. They are kept in an unlinked file (O_TMPFILE, 0600)
+ * in the report's folder, not in memory: a line per target, 100,000 targets. */
+struct report_spool;
+
+/* Returns a new spool for n targets next to report_path (a file), or NULL when the folder
+ * cannot hold an unnamed file (the report is then rendered afterwards, as without a spool).
+ * with_tokens as in report_meta. Free with report_spool_free. */
+struct report_spool *report_spool_new(const char *report_path, size_t n, int with_tokens);
+
+/* Renders the line of target i (t, its final result r). Any failure only leaves the line to be
+ * rendered when the report is written. report_spool_add(NULL, ...) is a no-op. */
+void report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
+                      const struct result *r);
+
+/* Closes and frees sp. report_spool_free(NULL) is a no-op. */
+void report_spool_free(struct report_spool *sp);
 
 /* Formats t as RFC 3339 UTC with milliseconds ("2026-11-27T21:00:00.123Z") into buf (>= 25). */
 void report_format_time(struct timespec t, char buf[32]);
 
 /* Writes the report to out: a header object whose last member is "results", then one result
  * object per line, so that a 100,000-target report is never held in memory as one JSON tree.
+ * Lines in meta->spool are copied from there; the others are rendered from results.
  * Key order is fixed; "request_ids" lists every attempt in order as
  * {"request_id", "status", "http_status"}. Returns TF_OK, TF_ERR_JSON or TF_ERR_IO. */
 enum tf_err report_write(FILE *out, const struct report_meta *meta,

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,6 +403,40 @@ static void test_bad_utf8_error(void **state)
         fail_msg("report_write gave \"%s\" after writing %zu bytes", tf_strerror(rc), size);
 }
 
+/* Lines spooled as targets finish, in any order, make the same report byte for byte as lines
+ * rendered afterwards; a target never spooled (its line failed to write) is rendered then. The
+ * spool is an unnamed file: nothing is left in the report's folder. */
+static void test_spool_same_report(void **state)
+{
+    struct run *run = *state;
+    char *plain = write_report(run);
+    char report_path[128];
+    snprintf(report_path, sizeof report_path, "%s/report.json", run->dir);
+    struct report_spool *sp = report_spool_new(report_path, 3, 1);
+    assert_non_null(sp);
+    report_spool_add(sp, 2, &run->targets.items[2], &run->results[2]);
+    report_spool_add(sp, 0, &run->targets.items[0], &run->results[0]);
+    /* target 1 is left to be rendered at the end */
+    run->meta.spool = sp;
+    char *spooled = write_report(run);
+    assert_string_equal(spooled, plain);
+    report_spool_add(sp, 1, &run->targets.items[1], &run->results[1]);
+    char *all = write_report(run);
+    assert_string_equal(all, plain);
+    report_spool_free(sp);
+    run->meta.spool = NULL;
+    report_spool_free(NULL);
+    free(plain);
+    free(spooled);
+    free(all);
+    DIR *dir = opendir(run->dir);
+    assert_non_null(dir);
+    for (struct dirent *e; (e = readdir(dir));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "inv.yaml"))
+            fail_msg("%s left in the report's folder", e->d_name);
+    closedir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +448,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_run, setup, teardown),
         cmocka_unit_test(test_format_time),
         cmocka_unit_test_setup_teardown(test_bad_utf8_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spool_same_report, setup, teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
