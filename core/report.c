@@ -149,19 +149,23 @@ enum tf_err report_write_stream(FILE *out, json_t *head, size_t n,
     return rc;
 }
 
-/* Result lines rendered as targets finished, in an unlinked file, in the order they finished. */
+/* Lines are gathered in memory and written to the file a chunk at a time. */
+#define SPOOL_CHUNK (64 * 1024)
+
+/* Result lines rendered as targets finished, in the order they finished: the first `flushed`
+ * bytes in an unlinked file, the rest still in buf. */
 struct report_spool {
     int fd;
     int with_tokens;
-    int failed;      /* a write failed: later lines are rendered when the report is written */
-    int64_t end;     /* bytes written */
-    struct spooled { /* per target; len 0 = not spooled */
-        int64_t offset;
+    int failed;         /* a write failed: later lines are rendered when the report is written */
+    int64_t flushed;    /* bytes in the file */
+    struct spooled {    /* per target; len 0 = not spooled */
+        int64_t offset; /* in the file, then in buf past flushed */
         uint32_t len;
     } * lines;
     size_t n;
-    char *buf; /* reused for each line */
-    size_t cap;
+    char *buf; /* lines not written yet */
+    size_t buf_len, cap;
 };
 
 struct report_spool *report_spool_new(const char *report_path, size_t n, int with_tokens)
@@ -192,29 +196,41 @@ fail:
     return NULL;
 }
 
+/* Writes what buf holds to the file. Returns 0, or -1 with buf kept as it was. */
+static int spool_flush(struct report_spool *sp)
+{
+    size_t done = 0;
+    while (done < sp->buf_len) {
+        ssize_t w = pwrite(sp->fd, sp->buf + done, sp->buf_len - done,
+                           (off_t)(sp->flushed + (int64_t)done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        done += (size_t)w;
+    }
+    explicit_bzero(sp->buf, sp->buf_len); /* lines hold tokens */
+    sp->flushed += (int64_t)done;
+    sp->buf_len = 0;
+    return 0;
+}
+
 void report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
                       const struct result *r)
 {
     if (!sp || sp->failed || i >= sp->n)
         return;
     json_t *o = result_object(t, r, sp->with_tokens);
-    size_t len = o ? dump_line(o, &sp->buf, &sp->cap, 0) : 0;
+    size_t len = o ? dump_line(o, &sp->buf, &sp->cap, sp->buf_len) : 0;
     json_decref(o);
-    size_t done = 0;
-    while (len && done < len) {
-        ssize_t w = pwrite(sp->fd, sp->buf + done, len - done, (off_t)(sp->end + (int64_t)done));
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    if (!len || done < len || len > UINT32_MAX) {
-        sp->failed = 1; /* a full disk costs speed, not the report */
+    if (!len || len > UINT32_MAX) {
+        sp->failed = 1;
         return;
     }
-    sp->lines[i] = (struct spooled){sp->end, (uint32_t)len};
-    sp->end += (int64_t)len;
+    sp->lines[i] = (struct spooled){sp->flushed + (int64_t)sp->buf_len, (uint32_t)len};
+    sp->buf_len += len;
+    if (sp->buf_len >= SPOOL_CHUNK && spool_flush(sp) != 0)
+        sp->failed = 1; /* a full disk costs speed, not the report: what is in buf stays */
 }
 
 void report_spool_free(struct report_spool *sp)
@@ -223,7 +239,7 @@ void report_spool_free(struct report_spool *sp)
         return;
     close(sp->fd);
     if (sp->buf)
-        explicit_bzero(sp->buf, sp->cap); /* the last line may hold a token */
+        explicit_bzero(sp->buf, sp->cap); /* lines hold tokens */
     free(sp->buf);
     free(sp->lines);
     free(sp);
@@ -235,9 +251,14 @@ static enum tf_err write_results(FILE *out, const struct report_meta *meta,
 {
     const struct report_spool *sp = meta->spool;
     const char *spooled = NULL;
-    if (sp && sp->end > 0 && sp->n == targets->count) {
-        void *m = mmap(NULL, (size_t)sp->end, PROT_READ, MAP_PRIVATE, sp->fd, 0);
-        spooled = m == MAP_FAILED ? NULL : m;
+    if (sp && sp->n != targets->count)
+        sp = NULL;
+    if (sp && sp->flushed > 0) {
+        void *m = mmap(NULL, (size_t)sp->flushed, PROT_READ, MAP_PRIVATE, sp->fd, 0);
+        if (m == MAP_FAILED)
+            sp = NULL;
+        else
+            spooled = m;
     }
     char *line = NULL;
     size_t cap = 0;
@@ -245,8 +266,9 @@ static enum tf_err write_results(FILE *out, const struct report_meta *meta,
     for (size_t i = 0; i < targets->count && rc == TF_OK; i++) {
         const char *bytes = NULL;
         size_t len = 0;
-        if (spooled && sp->lines[i].len) {
-            bytes = spooled + sp->lines[i].offset;
+        if (sp && sp->lines[i].len) {
+            int64_t at = sp->lines[i].offset;
+            bytes = at < sp->flushed ? spooled + at : sp->buf + (at - sp->flushed);
             len = sp->lines[i].len;
         } else {
             json_t *o = result_object(&targets->items[i], &results[i], meta->with_tokens);
@@ -260,7 +282,7 @@ static enum tf_err write_results(FILE *out, const struct report_meta *meta,
             rc = TF_ERR_IO;
     }
     if (spooled)
-        munmap((void *)spooled, (size_t)sp->end);
+        munmap((void *)spooled, (size_t)sp->flushed);
     if (line)
         explicit_bzero(line, cap);
     free(line);

@@ -404,11 +404,18 @@ static void test_bad_utf8_error(void **state)
 }
 
 /* Lines spooled as targets finish, in any order, make the same report byte for byte as lines
- * rendered afterwards; a target never spooled (its line failed to write) is rendered then. The
- * spool is an unnamed file: nothing is left in the report's folder. */
+ * rendered afterwards, whether a line was already written to the spool's file (the first, longer
+ * than the spool's 64 KiB chunk) or still in memory; a target never spooled (its line failed to
+ * write) is rendered then. The spool is an unnamed file: nothing is left in the report's folder. */
 static void test_spool_same_report(void **state)
 {
     struct run *run = *state;
+    char *long_error = malloc(70001);
+    assert_non_null(long_error);
+    memset(long_error, 'x', 70000);
+    long_error[70000] = '\0';
+    free(run->results[2].error);
+    run->results[2].error = long_error;
     char *plain = write_report(run);
     char report_path[128];
     snprintf(report_path, sizeof report_path, "%s/report.json", run->dir);
