@@ -31,8 +31,11 @@ struct slot {
     struct curl_slist *headers;          /* built once; the request id line is rewritten in place */
     struct curl_slist *keyspace_headers; /* check --verify's GET: built per request */
     char *request_id;                    /* points into that line, REQUEST_ID_LEN bytes */
-    char *body;                          /* the JSON body in flight (holds the password) */
-    char *response;                      /* capped at DRIVER_MAX_RESPONSE; grows as needed, kept */
+    char *body;            /* the JSON body of the last POST (holds the password); kept for the
+                              next target with the same credentials, as most fleets share them */
+    const char *body_user; /* the credentials body was made from (borrowed from the inventory) */
+    const char *body_pass;
+    char *response; /* capped at DRIVER_MAX_RESPONSE; grows as needed, kept */
     size_t response_len, response_cap;
     int truncated; /* the body went past the cap */
     char errbuf[CURL_ERROR_SIZE];
@@ -231,9 +234,15 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     if (rc == CURLE_OK && a->step == STEP_KEYSPACE) {
         rc = set_keyspace_request(s, tg, r->token, a->request_id);
     } else if (rc == CURLE_OK) {
-        s->body = request_body(tg->db->username.value, tg->db->password->value);
-        if (!s->body)
-            return TF_ERR_NOMEM;
+        const char *user = tg->db->username.value, *pass = tg->db->password->value;
+        if (!s->body || strcmp(user, s->body_user) != 0 || strcmp(pass, s->body_pass) != 0) {
+            text_free_secret(s->body);
+            s->body = request_body(user, pass);
+            if (!s->body)
+                return TF_ERR_NOMEM;
+            s->body_user = user;
+            s->body_pass = pass;
+        }
         rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->url);
         if (rc == CURLE_OK && d->opt->verify) /* the slot may have done a GET before */
             rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
@@ -264,9 +273,6 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
 static void release(struct driver *d, struct slot *s)
 {
     curl_multi_remove_handle(d->multi, s->easy);
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, NULL); /* it pointed at the body freed here */
-    text_free_secret(s->body);
-    s->body = NULL;
     s->busy = 0;
     d->active--;
     d->idle[d->n_idle++] = (size_t)(s - d->slots);
