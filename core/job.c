@@ -282,7 +282,13 @@ static void target_final(void *ctx, size_t i, struct result *r)
     struct on_final *w = ctx;
     if (w->opt->env_dir)
         write_env_dir_file(w, i, r);
-    report_spool_add(w->spool, i, &w->targets->items[i], r);
+    int in_report = report_spool_add(w->spool, i, &w->targets->items[i], r);
+    /* A token is let go (wiped) as soon as no output still needs it: only the combined env
+     * file, and a report that must be rendered at the end, do. */
+    if (!w->opt->env_file && (!w->opt->report || in_report || w->opt->check)) {
+        text_free_secret(r->token);
+        r->token = NULL;
+    }
     progress_done(&w->progress, r->status);
 }
 

@@ -214,22 +214,23 @@ static int spool_flush(struct report_spool *sp)
     return 0;
 }
 
-void report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
-                      const struct result *r)
+int report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
+                     const struct result *r)
 {
     if (!sp || sp->failed || i >= sp->n)
-        return;
+        return 0;
     json_t *o = result_object(t, r, sp->with_tokens);
     size_t len = o ? dump_line(o, &sp->buf, &sp->cap, sp->buf_len) : 0;
     json_decref(o);
     if (!len || len > UINT32_MAX) {
         sp->failed = 1;
-        return;
+        return 0;
     }
     sp->lines[i] = (struct spooled){sp->flushed + (int64_t)sp->buf_len, (uint32_t)len};
     sp->buf_len += len;
     if (sp->buf_len >= SPOOL_CHUNK && spool_flush(sp) != 0)
         sp->failed = 1; /* a full disk costs speed, not the report: what is in buf stays */
+    return 1;
 }
 
 void report_spool_free(struct report_spool *sp)

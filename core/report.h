@@ -30,10 +30,11 @@ struct report_spool;
  * with_tokens as in report_meta. Free with report_spool_free. */
 struct report_spool *report_spool_new(const char *report_path, size_t n, int with_tokens);
 
-/* Renders the line of target i (t, its final result r). Any failure only leaves the line to be
- * rendered when the report is written. report_spool_add(NULL, ...) is a no-op. */
-void report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
-                      const struct result *r);
+/* Renders the line of target i (t, its final result r). Returns 1 when the line is kept, so
+ * that r is no longer needed for the report; 0 when not (it is then rendered from r when the
+ * report is written), always for a NULL sp. */
+int report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
+                     const struct result *r);
 
 /* Closes and frees sp. report_spool_free(NULL) is a no-op. */
 void report_spool_free(struct report_spool *sp);

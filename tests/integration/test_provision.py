@@ -138,6 +138,29 @@ class ProvisionTest(harness.TestCase):
                          tokens["billing-eu/eu-west1"])
         self.assertEqual(len(env), 15)
 
+    def test_report_holds_every_token_whether_spooled_or_not(self):
+        """A report to a file is rendered as targets finish (its lines spooled); one on stdout
+        is rendered at the end: both must still hold each ok target's token, the one its env
+        file got."""
+        fleet = Fleet(self.workdir, make_databases(3, ["us-east1", "eu-west1"]))
+        envs = os.path.join(self.workdir, "envs")
+        report = os.path.join(self.workdir, "report.json")
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-dir", envs,
+                                "--report", report)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(report) as f:
+            spooled = harness.json.load(f)["results"]
+        self.assertEqual(len(spooled), 6)
+        for r in spooled:
+            db, region = r["target"].split("/")
+            env = self.read_env_file(os.path.join(envs, f"{db}.{region}.env"))
+            self.assertEqual(r["token"], env["ASTRA_AUTHORIZATION_TOKEN"])
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--report", "-")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        on_stdout = harness.json.loads(p.stdout)["results"]
+        self.assertEqual([r["target"] for r in on_stdout], [r["target"] for r in spooled])
+        self.assertTrue(all(r["status"] == "ok" and r["token"] for r in on_stdout))
+
     def test_env_files_source_cleanly_in_sh(self):
         fleet = Fleet(self.workdir, make_databases(2, ["us-east1"]))
         envs = os.path.join(self.workdir, "envs")
