@@ -161,6 +161,18 @@ static void report_prefix(struct diag *d, const struct target *first, const stru
 static const struct uniqueness unique_endpoint = {endpoint_cmp, report_duplicate};
 static const struct uniqueness unique_prefix = {prefix_cmp, report_prefix};
 
+/* Checks the URL that check --verify would make from rest_url, so that validate and provision
+ * find a bad rest_url too. Returns as check_url. */
+static int check_rest_url(struct diag *d, const struct target *t)
+{
+    char *url;
+    if (targets_keyspace_url(t, &url) != TF_OK)
+        return -1;
+    int rc = check_url(d, "rest_url", &t->db->rest_url, t, url);
+    free(url);
+    return rc;
+}
+
 enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out)
 {
     memset(out, 0, sizeof *out);
@@ -181,10 +193,8 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
             t->env_prefix = t->name ? upper_snake(t->name) : NULL;
             if (!t->name || !t->url || !t->env_prefix)
                 goto nomem;
-            if (targets_keyspace_url(t, &t->keyspace_url) != TF_OK ||
-                check_url(d, "auth_url", &db->auth_url, t, t->url) < 0 ||
-                (db->rest_url.value && t->keyspace_url &&
-                 check_url(d, "rest_url", &db->rest_url, t, t->keyspace_url) < 0))
+            if (check_url(d, "auth_url", &db->auth_url, t, t->url) < 0 ||
+                (db->rest_url.value && check_rest_url(d, t) < 0))
                 goto nomem;
         }
     }
@@ -230,6 +240,17 @@ enum tf_err targets_keyspace_url(const struct target *t, char **out)
         return TF_OK; /* cannot be derived: check --verify then needs rest_url */
     }
     return *out ? TF_OK : TF_ERR_NOMEM;
+}
+
+enum tf_err targets_fill_keyspace_urls(struct target_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        struct target *t = &list->items[i];
+        free(t->keyspace_url);
+        if (targets_keyspace_url(t, &t->keyspace_url) != TF_OK)
+            return TF_ERR_NOMEM;
+    }
+    return TF_OK;
 }
 
 static int matches(const struct target *t, const char *pattern)
