@@ -23,6 +23,8 @@ static int run(enum command cmd, int argc, char **argv)
     struct target_list targets;
     enum tf_err rc = config_load(cli.inventory, cli.limits, cli.n_limits, &cli.shard, stderr,
                                  cli.verbosity < 0, &inv, &targets);
+    if (rc == TF_OK && cli.verify)
+        rc = targets_fill_keyspace_urls(&targets);
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
         struct job_options opt = {

@@ -74,6 +74,16 @@ void diag_warn(struct diag *d, struct tf_mark at, const char *fmt, ...)
     va_end(ap);
 }
 
+void diag_rewind(struct diag *d, size_t count)
+{
+    for (; d->count > count; d->count--) {
+        struct diag_entry *e = &d->items[d->count - 1];
+        if (e->severity == DIAG_ERROR)
+            d->errors--;
+        free(e->message);
+    }
+}
+
 static int by_place(const void *a, const void *b)
 {
     const struct diag_entry *x = a, *y = b;

@@ -40,6 +40,10 @@ void diag_free(struct diag *d);
 void diag_error(struct diag *d, struct tf_mark at, const char *fmt, ...) TF_PRINTF(3, 4);
 void diag_warn(struct diag *d, struct tf_mark at, const char *fmt, ...) TF_PRINTF(3, 4);
 
+/* Forgets the entries recorded after the first count ones: for a reader that finds out late that
+ * what it reported so far is moot (a syntax error further on). */
+void diag_rewind(struct diag *d, size_t count);
+
 /* Prints every entry, sorted by place, as "file:line:col: error: message" to out. Warnings are
  * left out when quiet is non-zero. */
 void diag_print(const struct diag *d, FILE *out, int quiet);

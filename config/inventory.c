@@ -43,12 +43,32 @@ void database_clear(struct database *db)
     memset(db, 0, sizeof *db);
 }
 
+/* Takes from db what it inherited (see apply_defaults): the defaults' to free. */
+static void forget_inherited(struct database *db, const struct database *def)
+{
+    struct field *fields[] = {&db->keyspace, &db->username, &db->auth_url, &db->rest_url};
+    const struct field *defs[] = {&def->keyspace, &def->username, &def->auth_url, &def->rest_url};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (fields[i]->value && fields[i]->value == defs[i]->value)
+            fields[i]->value = NULL;
+    if (db->regions && db->regions == def->regions) {
+        db->regions = NULL;
+        db->n_regions = 0;
+    }
+    if (db->tags && db->tags == def->tags) {
+        db->tags = NULL;
+        db->n_tags = 0;
+    }
+}
+
 void inventory_free(struct inventory *inv)
 {
     if (!inv)
         return;
-    for (size_t i = 0; i < inv->n_databases; i++)
+    for (size_t i = 0; i < inv->n_databases; i++) {
+        forget_inherited(&inv->databases[i], &inv->defaults);
         database_clear(&inv->databases[i]);
+    }
     free(inv->databases);
     database_clear(&inv->defaults);
     free(inv->path);
@@ -56,47 +76,40 @@ void inventory_free(struct inventory *inv)
     free(inv);
 }
 
-/* Copies a default into an unset field; the copy keeps the place where the default is written,
- * so that a bad default is reported once per use at its own line. */
-static int inherit(struct field *f, const struct field *def)
+/* Gives an unset field the default: the defaults' own string, not a copy (100,000 databases
+ * share it; inventory_free knows). The field keeps the place where the default is written, so
+ * that a bad default is reported once per use at its own line. */
+static void inherit(struct field *f, const struct field *def)
 {
     if (f->at.line || !def->value)
-        return 1;
-    f->value = strdup(def->value);
+        return;
+    f->value = def->value;
     f->at = def->at;
-    return f->value != NULL;
 }
 
-static int inherit_list(struct field **list, size_t *n, struct tf_mark given,
-                        const struct field *def, size_t def_n)
+/* The same for a list: the defaults' array itself. */
+static void inherit_list(struct field **list, size_t *n, struct tf_mark given, struct field *def,
+                         size_t def_n)
 {
     if (*n || given.line || !def_n)
-        return 1;
+        return;
     free(*list); /* an empty list that failed to parse */
-    *list = calloc(def_n, sizeof **list);
-    if (!*list)
-        return 0;
-    for (size_t i = 0; i < def_n; i++) {
-        (*list)[i].value = strdup(def[i].value);
-        (*list)[i].at = def[i].at;
-        if (!(*list)[i].value)
-            return 0;
-        *n = i + 1;
-    }
-    return 1;
+    *list = def;
+    *n = def_n;
 }
 
-static int apply_defaults(struct inventory *inv, struct database *db)
+static void apply_defaults(struct inventory *inv, struct database *db)
 {
-    const struct database *def = &inv->defaults;
+    struct database *def = &inv->defaults;
     if (!db->password && def->password)
         db->password = def->password;
-    return inherit(&db->keyspace, &def->keyspace) && inherit(&db->username, &def->username) &&
-           inherit(&db->auth_url, &def->auth_url) && inherit(&db->rest_url, &def->rest_url) &&
-           inherit_list(&db->regions, &db->n_regions, db->regions_at, def->regions,
-                        def->n_regions) &&
-           inherit_list(&db->tags, &db->n_tags, db->tags ? db->at : (struct tf_mark){0, 0},
-                        def->tags, def->n_tags);
+    inherit(&db->keyspace, &def->keyspace);
+    inherit(&db->username, &def->username);
+    inherit(&db->auth_url, &def->auth_url);
+    inherit(&db->rest_url, &def->rest_url);
+    inherit_list(&db->regions, &db->n_regions, db->regions_at, def->regions, def->n_regions);
+    inherit_list(&db->tags, &db->n_tags, db->tags ? db->at : (struct tf_mark){0, 0}, def->tags,
+                 def->n_tags);
 }
 
 static int is_name(const char *s)
@@ -337,10 +350,7 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     for (size_t i = 0; i < inv->n_databases; i++) {
         struct database *db = &inv->databases[i];
         int own_url = db->auth_url.value != NULL, own_rest = db->rest_url.value != NULL;
-        if (!apply_defaults(inv, db)) {
-            rc = TF_ERR_NOMEM;
-            goto out;
-        }
+        apply_defaults(inv, db);
         check_database(inv, d, db);
         if (own_url)
             check_url_template(d, "auth_url", &db->auth_url);

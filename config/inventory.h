@@ -14,7 +14,8 @@
 
 /* A string value and where it was written (in the database itself or in defaults). */
 struct field {
-    char *value;       /* owned; NULL when not set or not valid */
+    char *value;       /* owned (a database's inherited value is the defaults' own string);
+                          NULL when not set or not valid */
     struct tf_mark at; /* place of the value; line 0 when the key is absent (a key given with a
                           bad value keeps its place, so that it is not also called missing) */
 };
@@ -38,7 +39,7 @@ struct secret_ref {
 struct database {
     struct field name;     /* [a-z0-9][a-z0-9_-]*, unique */
     struct field id;       /* cluster id, a UUID */
-    struct field *regions; /* one or more; owned */
+    struct field *regions; /* one or more; owned (inherited: the defaults' array) */
     size_t n_regions;
     struct tf_mark regions_at; /* place of region: or regions:; line 0 when absent */
     struct field keyspace;
@@ -46,7 +47,7 @@ struct database {
     struct field auth_url; /* template with {id} and {region} */
     struct field rest_url; /* REST API base for check --verify, template as auth_url; NULL =
                               derived from auth_url (see targets.h) */
-    struct field *tags;    /* owned */
+    struct field *tags;    /* owned (inherited: the defaults' array) */
     size_t n_tags;
     struct secret_ref own_password; /* set when the database gives its own */
     struct secret_ref *password;    /* own_password, or the defaults' one; never owned */
@@ -76,7 +77,8 @@ void inventory_free(struct inventory *inv);
  * inventory_load; returns TF_OK, TF_ERR_INVENTORY (errors in d), TF_ERR_IO or TF_ERR_NOMEM. */
 enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct inventory *inv);
 
-/* Frees what one database owns (not the struct itself). */
+/* Frees what one database owns (not the struct itself): not for a database of a loaded
+ * inventory, whose inherited values belong to the defaults (inventory_free frees those). */
 void database_clear(struct database *db);
 
 #endif

@@ -1,9 +1,16 @@
-/* inventory_yaml.c: the inventory's YAML document (libyaml) turned into struct inventory:
- * structure, types, known keys. Value rules (UUIDs, regions, ...) are in inventory.c. */
+/* inventory_yaml.c: the inventory's YAML (libyaml events) turned into struct inventory:
+ * structure, types, known keys. Value rules (UUIDs, regions, ...) are in inventory.c.
+ *
+ * The file is read as a stream of events, never as a whole document: an inventory of 100,000
+ * databases as a libyaml document tree takes 20 times the file's size. Each item of databases:
+ * (and each other value of the root mapping) is built into a small tree of struct node, turned
+ * into a struct database, and freed before the next one is read. Only the items that define an
+ * anchor are kept, until the end of the document, for the aliases that may follow. */
 #include "config/inventory.h"
 #include "core/text.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,70 +20,399 @@
 /* An inventory of 100,000 databases is about 25 MB; anything far beyond that is a mistake. */
 #define INVENTORY_MAX_BYTES (256L * 1024 * 1024)
 
+/* Nesting kept in a built tree. What lies deeper is parsed (and its anchors and aliases checked)
+ * but not stored: no rule looks more than four levels below the root mapping, and values deeper
+ * than that are told apart only by their type. The bound keeps a file of nothing but "[[[[..."
+ * from costing a node per level. */
+#define NODE_MAX_DEPTH 64
+
 static const char *const database_keys[] = {"name",     "id",       "region",   "regions",
                                             "keyspace", "username", "password", "auth_url",
                                             "rest_url", "tags",     NULL};
 static const char *const root_keys[] = {"version", "defaults", "databases", NULL};
 static const char *const password_keys[] = {"env", "file", NULL};
 
-struct parse {
-    yaml_document_t *doc;
-    struct diag *d;
-    int nomem;
+enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
+
+/* One YAML node of the part of the document being looked at. */
+struct node {
+    enum node_type type;
+    int plain;          /* a scalar written without quotes (only then is "null" empty) */
+    struct tf_mark at;  /* where the node starts */
+    char *value;        /* scalar: the text; owned */
+    struct node **kids; /* sequence: the items; mapping: key, value, key, value...; owned array,
+                           nodes borrowed (they belong to a pool) */
+    size_t n_kids, cap_kids;
+    struct node *next; /* the next node of the same pool */
 };
 
-static struct tf_mark mark_of(const yaml_node_t *n)
+/* Names with the place where each was first given: the anchors of a document, the keys of the
+ * root mapping. Open addressing; the size is a power of two, at most half full. */
+struct name {
+    char *text;        /* owned; NULL: free slot */
+    struct node *node; /* anchors: the anchored node (NULL while only checking) */
+    struct tf_mark at;
+};
+struct names {
+    struct name *slots;
+    size_t size, count;
+};
+
+/* A collection being built: its node (NULL when it is not stored), and how many levels below it
+ * are still to be stored. */
+struct frame {
+    struct node *node;
+    size_t budget;
+};
+
+struct parse {
+    yaml_parser_t *parser;
+    struct diag *d;
+    int nomem;
+    struct names anchors;
+    struct node *pool;   /* the nodes of what is being built now */
+    int pool_anchored;   /* one of them has an anchor: keep the pool when done */
+    struct node *kept;   /* pools kept for aliases until the end of the document */
+    struct frame *stack; /* the open collections while building; owned */
+    size_t stack_size;
+    size_t db_capacity; /* of inv->databases */
+};
+
+static struct tf_mark mark_of_yaml(yaml_mark_t m)
 {
     /* libyaml marks are 0-based. */
-    return (struct tf_mark){(unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1};
+    return (struct tf_mark){(unsigned)m.line + 1, (unsigned)m.column + 1};
 }
 
-static const char *kind_name(const yaml_node_t *n)
+static struct tf_mark mark_of(const struct node *n)
+{
+    return n->at;
+}
+
+static const char *kind_name(const struct node *n)
 {
     switch (n->type) {
-    case YAML_MAPPING_NODE:
+    case NODE_MAPPING:
         return "a mapping";
-    case YAML_SEQUENCE_NODE:
+    case NODE_SEQUENCE:
         return "a list";
     default:
         return "a string";
     }
 }
 
+static size_t n_pairs(const struct node *map)
+{
+    return map->n_kids / 2;
+}
+
+static const struct node *key_at(const struct node *map, size_t i)
+{
+    return map->kids[2 * i];
+}
+
+static const struct node *value_at(const struct node *map, size_t i)
+{
+    return map->kids[2 * i + 1];
+}
+
+/* --- names --- */
+
+static size_t hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+static struct name *names_slot(const struct names *t, const char *text)
+{
+    size_t i = hash(text) & (t->size - 1);
+    while (t->slots[i].text && strcmp(t->slots[i].text, text) != 0)
+        i = (i + 1) & (t->size - 1);
+    return &t->slots[i];
+}
+
+/* Returns the entry for text, or NULL when it was not given before. */
+static const struct name *names_find(const struct names *t, const char *text)
+{
+    if (!t->size)
+        return NULL;
+    const struct name *e = names_slot(t, text);
+    return e->text ? e : NULL;
+}
+
+/* Adds text (taken over: freed here on failure); returns 0 when out of memory. */
+static int names_add(struct names *t, char *text, struct node *node, struct tf_mark at)
+{
+    if (2 * (t->count + 1) > t->size) {
+        struct names bigger = {calloc(t->size ? 2 * t->size : 16, sizeof *bigger.slots),
+                               t->size ? 2 * t->size : 16, t->count};
+        if (!bigger.slots) {
+            free(text);
+            return 0;
+        }
+        for (size_t i = 0; i < t->size; i++)
+            if (t->slots[i].text)
+                *names_slot(&bigger, t->slots[i].text) = t->slots[i];
+        free(t->slots);
+        *t = bigger;
+    }
+    *names_slot(t, text) = (struct name){text, node, at};
+    t->count++;
+    return 1;
+}
+
+static void names_clear(struct names *t)
+{
+    for (size_t i = 0; i < t->size; i++)
+        free(t->slots[i].text);
+    free(t->slots);
+    memset(t, 0, sizeof *t);
+}
+
+/* --- building nodes from events --- */
+
+static void free_nodes(struct node *list)
+{
+    while (list) {
+        struct node *next = list->next;
+        free(list->value);
+        free(list->kids);
+        free(list);
+        list = next;
+    }
+}
+
+/* Ends what was built since the last call: freed, or kept when an anchor may still be used. */
+static void pool_done(struct parse *p)
+{
+    if (p->pool_anchored) {
+        struct node *last = p->pool;
+        while (last->next)
+            last = last->next;
+        last->next = p->kept;
+        p->kept = p->pool;
+    } else {
+        free_nodes(p->pool);
+    }
+    p->pool = NULL;
+    p->pool_anchored = 0;
+}
+
+/* Frees every node and anchor of the document. */
+static void document_done(struct parse *p)
+{
+    free_nodes(p->pool);
+    free_nodes(p->kept);
+    p->pool = p->kept = NULL;
+    p->pool_anchored = 0;
+    names_clear(&p->anchors);
+}
+
+static int next_event(struct parse *p, yaml_event_t *ev)
+{
+    return yaml_parser_parse(p->parser, ev);
+}
+
+/* An error of the kind libyaml's document loader (its "composer") reports, with its words, so
+ * that report_syntax() says it as it did when the inventory was read with yaml_parser_load(). */
+static int composer_error(struct parse *p, const char *context, struct tf_mark context_at,
+                          const char *problem, struct tf_mark problem_at)
+{
+    yaml_parser_t *parser = p->parser;
+    parser->error = YAML_COMPOSER_ERROR;
+    parser->context = context;
+    parser->context_mark.line = context_at.line - 1;
+    parser->context_mark.column = context_at.column - 1;
+    parser->problem = problem;
+    parser->problem_mark.line = problem_at.line - 1;
+    parser->problem_mark.column = problem_at.column - 1;
+    return 0;
+}
+
+static struct node *new_node(struct parse *p, enum node_type type, const yaml_event_t *ev)
+{
+    struct node *n = calloc(1, sizeof *n);
+    if (!n) {
+        p->nomem = 1;
+        return NULL;
+    }
+    n->type = type;
+    n->at = mark_of_yaml(ev->start_mark);
+    n->next = p->pool;
+    p->pool = n;
+    return n;
+}
+
+/* Records the anchor of the node that ev starts (taking the anchor's text from ev). Returns 0 on
+ * a duplicate (a composer error) or when out of memory. */
+static int add_anchor(struct parse *p, yaml_char_t **anchor, struct node *n, struct tf_mark at)
+{
+    if (!*anchor)
+        return 1;
+    char *text = (char *)*anchor;
+    *anchor = NULL;
+    const struct name *first = names_find(&p->anchors, text);
+    if (first) {
+        free(text);
+        return composer_error(p, "found duplicate anchor; first occurrence", first->at,
+                              "second occurrence", at);
+    }
+    if (!names_add(&p->anchors, text, n, at)) {
+        p->nomem = 1;
+        return 0;
+    }
+    if (n)
+        p->pool_anchored = 1;
+    return 1;
+}
+
+/* Makes room for one more element in an array of *cap elements of the given size, all in use.
+ * Returns the array (moved), or NULL when out of memory (the old one is then as it was). */
+static void *grow(struct parse *p, void *array, size_t *cap, size_t size)
+{
+    size_t more = *cap ? 2 * *cap : 4;
+    void *bigger = realloc(array, more * size);
+    if (!bigger) {
+        p->nomem = 1;
+        return NULL;
+    }
+    *cap = more;
+    return bigger;
+}
+
+static int add_kid(struct parse *p, struct node *parent, struct node *kid)
+{
+    if (parent->n_kids == parent->cap_kids) {
+        struct node **kids = grow(p, parent->kids, &parent->cap_kids, sizeof *kids);
+        if (!kids)
+            return 0;
+        parent->kids = kids;
+    }
+    parent->kids[parent->n_kids++] = kid;
+    return 1;
+}
+
+/* Builds the node that *ev starts, reading the events up to its end, into the current pool.
+ * Only max_depth levels below it are stored, and max_depth below a collection with an anchor
+ * (which an alias may bring up to where its content matters); what lies deeper is parsed, its
+ * anchors and aliases checked, but not stored. With max_depth 0 only the outermost node is
+ * stored (to check a document that is not used). Consumes ev. Returns 1 with *out set, or 0 on a
+ * syntax error (in the parser) or when out of memory (p->nomem). */
+static int build(struct parse *p, yaml_event_t *ev, size_t max_depth, struct node **out)
+{
+    size_t open = 0; /* collections open: p->stack[0..open) */
+    *out = NULL;
+    for (;;) {
+        struct frame *parent = open ? &p->stack[open - 1] : NULL;
+        int store = !parent || (parent->node && parent->budget > 0);
+        struct node *n = NULL;
+        yaml_char_t **anchor = NULL;
+        int ok = 1, opens = 0, closes = 0;
+        struct tf_mark at = mark_of_yaml(ev->start_mark);
+        switch (ev->type) {
+        case YAML_ALIAS_EVENT: {
+            const struct name *a = names_find(&p->anchors, (const char *)ev->data.alias.anchor);
+            if (!a)
+                ok = composer_error(p, NULL, at, "found undefined alias", at);
+            else
+                n = a->node;
+            break;
+        }
+        case YAML_SCALAR_EVENT:
+            anchor = &ev->data.scalar.anchor;
+            if (store || *anchor) {
+                n = new_node(p, NODE_SCALAR, ev);
+                if (n) {
+                    n->value = (char *)ev->data.scalar.value;
+                    ev->data.scalar.value = NULL;
+                    n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                }
+            }
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            opens = 1;
+            anchor = ev->type == YAML_SEQUENCE_START_EVENT ? &ev->data.sequence_start.anchor
+                                                           : &ev->data.mapping_start.anchor;
+            if (store || *anchor)
+                n = new_node(
+                    p, ev->type == YAML_SEQUENCE_START_EVENT ? NODE_SEQUENCE : NODE_MAPPING, ev);
+            break;
+        default: /* the end of a collection (stream and document events come outside nodes) */
+            closes = 1;
+            break;
+        }
+        size_t budget = anchor && *anchor ? max_depth : parent && store ? parent->budget - 1 : 0;
+        if (p->nomem)
+            ok = 0;
+        if (ok && anchor)
+            ok = add_anchor(p, anchor, n, at);
+        yaml_event_delete(ev);
+        if (!ok)
+            return 0;
+        if (closes) {
+            open--;
+        } else if (!parent) {
+            *out = n;
+        } else if (store && !add_kid(p, parent->node, n)) {
+            return 0;
+        }
+        if (opens) {
+            if (open == p->stack_size) {
+                struct frame *stack = grow(p, p->stack, &p->stack_size, sizeof *stack);
+                if (!stack)
+                    return 0;
+                p->stack = stack;
+            }
+            p->stack[open++] = (struct frame){n, parent ? budget : max_depth};
+        }
+        if (!open)
+            return 1;
+        if (!next_event(p, ev))
+            return 0;
+    }
+}
+
+/* --- nodes to the inventory --- */
+
 /* An empty string (quoted or not), or a plain scalar spelled as YAML's null (~, null), means
  * "no value". */
-static int is_empty(const yaml_node_t *n)
+static int is_empty(const struct node *n)
 {
-    if (n->type != YAML_SCALAR_NODE)
+    if (n->type != NODE_SCALAR)
         return 0;
-    const char *v = (const char *)n->data.scalar.value;
+    const char *v = n->value;
     if (!*v)
         return 1;
-    return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+    return n->plain &&
            (!strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL"));
 }
 
-/* Reports a key given twice in one mapping (libyaml keeps both; YAML calls it an error).
- * Returns 1 when pr's key was already given. */
-static int duplicate_key(struct parse *p, const yaml_node_t *map, const yaml_node_pair_t *pr)
+/* Reports key i of map when an earlier key is the same (libyaml keeps both; YAML calls it an
+ * error). Returns 1 when it was given before. */
+static int duplicate_key(struct parse *p, const struct node *map, size_t i)
 {
-    const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
-    for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr; q++) {
-        const yaml_node_t *qk = yaml_document_get_node(p->doc, q->key);
-        if (qk->type == YAML_SCALAR_NODE &&
-            !strcmp((const char *)qk->data.scalar.value, (const char *)k->data.scalar.value)) {
-            diag_error(p->d, mark_of(k), "key \"%s\" is given twice (first at line %u)",
-                       (const char *)k->data.scalar.value, mark_of(qk).line);
+    const struct node *k = key_at(map, i);
+    for (size_t j = 0; j < i; j++) {
+        const struct node *qk = key_at(map, j);
+        if (qk->type == NODE_SCALAR && !strcmp(qk->value, k->value)) {
+            diag_error(p->d, mark_of(k), "key \"%s\" is given twice (first at line %u)", k->value,
+                       mark_of(qk).line);
             return 1;
         }
     }
     return 0;
 }
 
-static void suggest_key(struct parse *p, const yaml_node_t *key, const char *const *known,
+static void suggest_key(struct parse *p, const struct node *key, const char *const *known,
                         const char *where)
 {
-    const char *k = (const char *)key->data.scalar.value;
+    const char *k = key->value;
     const char *best = NULL;
     size_t best_d = 3;
     for (size_t i = 0; known[i]; i++) {
@@ -101,10 +437,10 @@ static void suggest_key(struct parse *p, const yaml_node_t *key, const char *con
 }
 
 /* Stores a string field. Returns 0 when the node is not a usable string (reported). */
-static int take_string(struct parse *p, const yaml_node_t *n, const char *key, struct field *f)
+static int take_string(struct parse *p, const struct node *n, const char *key, struct field *f)
 {
     f->at = mark_of(n);
-    if (n->type != YAML_SCALAR_NODE) {
+    if (n->type != NODE_SCALAR) {
         diag_error(p->d, mark_of(n), "%s must be a string, not %s", key, kind_name(n));
         return 0;
     }
@@ -117,25 +453,25 @@ static int take_string(struct parse *p, const yaml_node_t *n, const char *key, s
         return 0;
     }
     free(f->value);
-    f->value = strdup((const char *)n->data.scalar.value);
+    f->value = strdup(n->value);
     if (!f->value)
         p->nomem = 1;
     return f->value != NULL;
 }
 
 /* Stores a list of strings (or a single string when single is set). */
-static void take_list(struct parse *p, const yaml_node_t *n, const char *key, struct field **list,
+static void take_list(struct parse *p, const struct node *n, const char *key, struct field **list,
                       size_t *count)
 {
-    if (n->type == YAML_SCALAR_NODE) {
+    if (n->type == NODE_SCALAR) {
         diag_error(p->d, mark_of(n), "%s must be a list such as [a, b], not a string", key);
         return;
     }
-    if (n->type != YAML_SEQUENCE_NODE) {
+    if (n->type != NODE_SEQUENCE) {
         diag_error(p->d, mark_of(n), "%s must be a list, not %s", key, kind_name(n));
         return;
     }
-    size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    size_t len = n->n_kids;
     if (len == 0) {
         diag_error(p->d, mark_of(n), "%s is an empty list; give at least one or remove the key",
                    key);
@@ -147,22 +483,19 @@ static void take_list(struct parse *p, const yaml_node_t *n, const char *key, st
         return;
     }
     size_t got = 0;
-    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-         it++) {
-        const yaml_node_t *item = yaml_document_get_node(p->doc, *it);
-        char what[64];
-        snprintf(what, sizeof what, "each item of %s", key);
-        if (take_string(p, item, what, &items[got]))
+    char what[64];
+    snprintf(what, sizeof what, "each item of %s", key);
+    for (size_t i = 0; i < len; i++)
+        if (take_string(p, n->kids[i], what, &items[got]))
             got++;
-    }
     *list = items;
     *count = got;
 }
 
-static void take_password(struct parse *p, const yaml_node_t *n, struct secret_ref *s)
+static void take_password(struct parse *p, const struct node *n, struct secret_ref *s)
 {
     s->at = mark_of(n);
-    if (n->type == YAML_SCALAR_NODE) {
+    if (n->type == NODE_SCALAR) {
         struct field f = {0};
         if (!take_string(p, n, "password", &f))
             return;
@@ -171,22 +504,21 @@ static void take_password(struct parse *p, const yaml_node_t *n, struct secret_r
         s->resolved = 1;
         return;
     }
-    if (n->type != YAML_MAPPING_NODE) {
+    if (n->type != NODE_MAPPING) {
         diag_error(p->d, mark_of(n),
                    "password must be {env: NAME}, {file: PATH} or a string, not %s", kind_name(n));
         return;
     }
     size_t seen = 0;
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
-        const yaml_node_t *v = yaml_document_get_node(p->doc, pr->value);
-        if (k->type != YAML_SCALAR_NODE) {
+    for (size_t i = 0; i < n_pairs(n); i++) {
+        const struct node *k = key_at(n, i), *v = value_at(n, i);
+        if (k->type != NODE_SCALAR) {
             diag_error(p->d, mark_of(k), "keys must be strings");
             continue;
         }
-        if (duplicate_key(p, n, pr))
+        if (duplicate_key(p, n, i))
             continue;
-        const char *key = (const char *)k->data.scalar.value;
+        const char *key = k->value;
         enum secret_kind kind;
         if (!strcmp(key, "env"))
             kind = SECRET_ENV;
@@ -208,34 +540,33 @@ static void take_password(struct parse *p, const yaml_node_t *n, struct secret_r
         s->source = f.value;
         s->at = f.at;
     }
-    if (n->data.mapping.pairs.top == n->data.mapping.pairs.start)
+    if (n->n_kids == 0)
         diag_error(p->d, mark_of(n),
                    "password mapping is empty; write {env: NAME} or {file: PATH}");
 }
 
 /* Fills db from a mapping node; in defaults, name and id are not allowed. */
-static void take_database(struct parse *p, const yaml_node_t *n, struct database *db,
+static void take_database(struct parse *p, const struct node *n, struct database *db,
                           int is_defaults)
 {
     const char *where = is_defaults ? "defaults" : "a database";
     db->at = mark_of(n);
-    if (n->type != YAML_MAPPING_NODE) {
+    if (n->type != NODE_MAPPING) {
         db->malformed = 1;
         diag_error(p->d, mark_of(n), "%s must be a mapping (key: value lines), not %s",
                    is_defaults ? "defaults" : "each database", kind_name(n));
         return;
     }
-    const yaml_node_t *region = NULL, *regions = NULL;
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
-        const yaml_node_t *v = yaml_document_get_node(p->doc, pr->value);
-        if (k->type != YAML_SCALAR_NODE) {
+    const struct node *region = NULL, *regions = NULL;
+    for (size_t i = 0; i < n_pairs(n); i++) {
+        const struct node *k = key_at(n, i), *v = value_at(n, i);
+        if (k->type != NODE_SCALAR) {
             diag_error(p->d, mark_of(k), "keys must be strings");
             continue;
         }
-        if (duplicate_key(p, n, pr))
+        if (duplicate_key(p, n, i))
             continue;
-        const char *key = (const char *)k->data.scalar.value;
+        const char *key = k->value;
         if (!strcmp(key, "name") || !strcmp(key, "id")) {
             if (is_defaults)
                 diag_error(p->d, mark_of(k), "\"%s\" belongs to each database, not to defaults",
@@ -269,7 +600,7 @@ static void take_database(struct parse *p, const yaml_node_t *n, struct database
                    "give either region or regions, not both (region is at line %u)",
                    mark_of(region).line);
     } else if (region) {
-        if (region->type == YAML_SEQUENCE_NODE)
+        if (region->type == NODE_SEQUENCE)
             take_list(p, region, "region", &db->regions, &db->n_regions);
         else {
             db->regions = calloc(1, sizeof *db->regions);
@@ -283,76 +614,270 @@ static void take_database(struct parse *p, const yaml_node_t *n, struct database
     }
 }
 
-static void take_root(struct parse *p, const yaml_node_t *root, struct inventory *inv)
+/* A database's password points into the database itself (at own_password) when it gives one:
+ * after the array moved, point it there again. */
+static void repoint_passwords(struct inventory *inv)
 {
-    if (!root) {
-        diag_error(p->d, (struct tf_mark){0, 0},
-                   "the file is empty; an inventory starts with \"version: 1\" and a list "
-                   "\"databases:\"");
-        return;
+    for (size_t i = 0; i < inv->n_databases; i++)
+        if (inv->databases[i].own_password.at.line) /* take_password() always sets the place */
+            inv->databases[i].password = &inv->databases[i].own_password;
+}
+
+/* Turns one item of databases: into the next database of inv. Returns 0 when out of memory. */
+static int take_item(struct parse *p, const struct node *item, struct inventory *inv)
+{
+    if (inv->n_databases == p->db_capacity) {
+        struct database *dbs = grow(p, inv->databases, &p->db_capacity, sizeof *dbs);
+        if (!dbs)
+            return 0;
+        inv->databases = dbs;
+        repoint_passwords(inv);
     }
-    if (root->type != YAML_MAPPING_NODE) {
+    struct database *db = &inv->databases[inv->n_databases++];
+    memset(db, 0, sizeof *db);
+    take_database(p, item, db, 0);
+    return 1;
+}
+
+static void databases_empty(struct parse *p, struct tf_mark at)
+{
+    diag_error(p->d, at, "databases is empty; list at least one database");
+}
+
+/* The value of databases: when it is not read item by item (see stream_databases). */
+static int take_databases(struct parse *p, const struct node *n, struct inventory *inv)
+{
+    if (n->type != NODE_SEQUENCE) {
+        diag_error(p->d, mark_of(n),
+                   "databases must be a list (lines starting with -), "
+                   "not %s",
+                   kind_name(n));
+        return 1;
+    }
+    if (n->n_kids == 0)
+        databases_empty(p, mark_of(n));
+    for (size_t i = 0; i < n->n_kids; i++)
+        if (!take_item(p, n->kids[i], inv))
+            return 0;
+    return 1;
+}
+
+/* The list of databases, one item at a time; *ev is its SEQUENCE-START (consumed). */
+static int stream_databases(struct parse *p, yaml_event_t *ev, struct inventory *inv)
+{
+    struct tf_mark at = mark_of_yaml(ev->start_mark);
+    size_t before = inv->n_databases;
+    yaml_event_delete(ev);
+    for (;;) {
+        if (!next_event(p, ev))
+            return 0;
+        if (ev->type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(ev);
+            break;
+        }
+        struct node *item;
+        if (!build(p, ev, NODE_MAX_DEPTH, &item) || !take_item(p, item, inv))
+            return 0;
+        pool_done(p);
+    }
+    if (inv->n_databases == before)
+        databases_empty(p, at);
+    return 1;
+}
+
+/* What the root mapping gave, checked when it ends. */
+struct root {
+    struct tf_mark at;
+    struct names keys;
+    int has_version, version_ok, has_databases;
+    struct tf_mark version_at;
+};
+
+static int is_known(const char *key, const char *const *known)
+{
+    for (size_t i = 0; known[i]; i++)
+        if (!strcmp(key, known[i]))
+            return 1;
+    return 0;
+}
+
+/* Checks a key of the root mapping. Returns its name when the value is to be used, NULL when
+ * the key was reported (its value is ignored) or when out of memory (p->nomem). */
+static const char *root_key(struct parse *p, struct root *r, const struct node *k)
+{
+    if (k->type != NODE_SCALAR) {
+        diag_error(p->d, mark_of(k), "keys must be strings");
+        return NULL;
+    }
+    const struct name *first = names_find(&r->keys, k->value);
+    if (first) {
+        diag_error(p->d, mark_of(k), "key \"%s\" is given twice (first at line %u)", k->value,
+                   first->at.line);
+        return NULL;
+    }
+    char *text = strdup(k->value);
+    if (!text || !names_add(&r->keys, text, NULL, mark_of(k))) {
+        p->nomem = 1;
+        return NULL;
+    }
+    return k->value;
+}
+
+/* One pair of the root mapping whose key root_key() accepted. Returns 0 when out of memory. */
+static int root_value(struct parse *p, struct root *r, const char *key, const struct node *v,
+                      struct inventory *inv)
+{
+    if (!strcmp(key, "version")) {
+        r->has_version = 1;
+        r->version_ok = v->type == NODE_SCALAR && !strcmp(v->value, "1");
+        r->version_at = mark_of(v);
+    } else if (!strcmp(key, "defaults")) {
+        take_database(p, v, &inv->defaults, 1);
+    } else if (!strcmp(key, "databases")) {
+        r->has_databases = 1;
+        return take_databases(p, v, inv);
+    }
+    return 1;
+}
+
+static void root_done(struct parse *p, struct root *r)
+{
+    if (!r->has_version)
+        diag_error(p->d, r->at, "missing \"version: 1\" at the top of the inventory");
+    else if (!r->version_ok)
+        diag_error(p->d, r->version_at,
+                   "version must be 1 (the only inventory format this tokenfleet reads)");
+    if (!r->has_databases)
+        diag_error(p->d, r->at, "missing \"databases:\", the list of databases");
+    names_clear(&r->keys);
+}
+
+/* The root when it is not a mapping, or when it has an anchor (and so must be kept whole): from
+ * its built tree. */
+static int take_root(struct parse *p, const struct node *root, struct inventory *inv)
+{
+    if (root->type != NODE_MAPPING) {
         diag_error(p->d, mark_of(root),
                    "the inventory must be a mapping with version, defaults and databases, not %s",
                    kind_name(root));
-        return;
+        return 1;
     }
-    const yaml_node_t *version = NULL, *databases = NULL;
-    for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
-         pr++) {
-        const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
-        const yaml_node_t *v = yaml_document_get_node(p->doc, pr->value);
-        if (k->type != YAML_SCALAR_NODE) {
-            diag_error(p->d, mark_of(k), "keys must be strings");
+    struct root r = {.at = mark_of(root)};
+    int ok = 1;
+    for (size_t i = 0; ok && i < n_pairs(root); i++) {
+        const struct node *k = key_at(root, i);
+        const char *key = root_key(p, &r, k);
+        if (key && !is_known(key, root_keys))
+            suggest_key(p, k, root_keys, "the inventory");
+        else if (key)
+            ok = root_value(p, &r, key, value_at(root, i), inv);
+    }
+    if (p->nomem)
+        ok = 0;
+    root_done(p, &r);
+    return ok;
+}
+
+/* The root mapping, pair by pair; *ev is its MAPPING-START (consumed). */
+static int stream_root(struct parse *p, yaml_event_t *ev, struct inventory *inv)
+{
+    struct root r = {.at = mark_of_yaml(ev->start_mark)};
+    int ok = 1;
+    yaml_event_delete(ev);
+    while (ok) {
+        if (!(ok = next_event(p, ev)))
+            break;
+        if (ev->type == YAML_MAPPING_END_EVENT) {
+            yaml_event_delete(ev);
+            break;
+        }
+        struct node *k;
+        if (!(ok = build(p, ev, NODE_MAX_DEPTH, &k)))
+            break;
+        const char *key = root_key(p, &r, k);
+        int known = key && is_known(key, root_keys);
+        if (key && !known)
+            suggest_key(p, k, root_keys, "the inventory");
+        if (p->nomem || !(ok = next_event(p, ev)))
+            break;
+        if (known && !strcmp(key, "databases") && ev->type == YAML_SEQUENCE_START_EVENT &&
+            !ev->data.sequence_start.anchor) {
+            r.has_databases = 1;
+            pool_done(p); /* the key: the items must not pile up in its pool */
+            ok = stream_databases(p, ev, inv);
             continue;
         }
-        if (duplicate_key(p, root, pr))
-            continue;
-        const char *key = (const char *)k->data.scalar.value;
-        if (!strcmp(key, "version"))
-            version = v;
-        else if (!strcmp(key, "defaults"))
-            take_database(p, v, &inv->defaults, 1);
-        else if (!strcmp(key, "databases"))
-            databases = v;
-        else
-            suggest_key(p, k, root_keys, "the inventory");
+        struct node *v;
+        if (!(ok = build(p, ev, NODE_MAX_DEPTH, &v)))
+            break;
+        if (known)
+            ok = root_value(p, &r, key, v, inv);
+        pool_done(p);
     }
+    if (p->nomem)
+        ok = 0;
+    if (ok)
+        root_done(p, &r);
+    else
+        names_clear(&r.keys);
+    return ok;
+}
 
-    if (!version)
-        diag_error(p->d, mark_of(root), "missing \"version: 1\" at the top of the inventory");
-    else if (version->type != YAML_SCALAR_NODE ||
-             strcmp((const char *)version->data.scalar.value, "1") != 0)
-        diag_error(p->d, mark_of(version),
-                   "version must be 1 (the only inventory format this tokenfleet reads)");
+/* The first document: the inventory. Returns 0 on a syntax error or when out of memory. */
+static int read_inventory(struct parse *p, struct inventory *inv)
+{
+    yaml_event_t ev;
+    if (!next_event(p, &ev))
+        return 0;
+    yaml_event_delete(&ev); /* STREAM-START */
+    if (!next_event(p, &ev))
+        return 0;
+    if (ev.type == YAML_STREAM_END_EVENT) {
+        yaml_event_delete(&ev);
+        diag_error(p->d, (struct tf_mark){0, 0},
+                   "the file is empty; an inventory starts with \"version: 1\" and a list "
+                   "\"databases:\"");
+        return 1;
+    }
+    yaml_event_delete(&ev); /* DOCUMENT-START */
+    if (!next_event(p, &ev))
+        return 0;
+    int ok;
+    if (ev.type == YAML_MAPPING_START_EVENT && !ev.data.mapping_start.anchor) {
+        ok = stream_root(p, &ev, inv);
+    } else {
+        struct node *root;
+        ok = build(p, &ev, NODE_MAX_DEPTH, &root) && take_root(p, root, inv);
+    }
+    if (ok && (ok = next_event(p, &ev)))
+        yaml_event_delete(&ev); /* DOCUMENT-END */
+    document_done(p);
+    return ok;
+}
 
-    if (!databases) {
-        diag_error(p->d, mark_of(root), "missing \"databases:\", the list of databases");
-        return;
+/* Whatever follows a second "---" would be silently ignored: refuse it instead. The second
+ * document is parsed through (its anchors and aliases checked, as libyaml's loader did) but not
+ * kept. Returns 0 on a syntax error or when out of memory. */
+static int refuse_second_document(struct parse *p)
+{
+    yaml_event_t ev;
+    if (!next_event(p, &ev))
+        return 0;
+    if (ev.type != YAML_DOCUMENT_START_EVENT) { /* STREAM-END */
+        yaml_event_delete(&ev);
+        return 1;
     }
-    if (databases->type != YAML_SEQUENCE_NODE) {
-        diag_error(p->d, mark_of(databases),
-                   "databases must be a list (lines starting with -), "
-                   "not %s",
-                   kind_name(databases));
-        return;
+    yaml_event_delete(&ev);
+    struct node *root;
+    int ok = next_event(p, &ev) && build(p, &ev, 0, &root);
+    if (ok && (ok = next_event(p, &ev))) {
+        yaml_event_delete(&ev); /* DOCUMENT-END */
+        diag_error(p->d, mark_of(root),
+                   "a second YAML document (after ---); an inventory is one document: put "
+                   "every database under one databases: list");
     }
-    size_t len =
-        (size_t)(databases->data.sequence.items.top - databases->data.sequence.items.start);
-    if (len == 0) {
-        diag_error(p->d, mark_of(databases), "databases is empty; list at least one database");
-        return;
-    }
-    inv->databases = calloc(len, sizeof *inv->databases);
-    if (!inv->databases) {
-        p->nomem = 1;
-        return;
-    }
-    for (yaml_node_item_t *it = databases->data.sequence.items.start;
-         it < databases->data.sequence.items.top; it++) {
-        struct database *db = &inv->databases[inv->n_databases++];
-        take_database(p, yaml_document_get_node(p->doc, *it), db, 0);
-    }
+    document_done(p);
+    return ok;
 }
 
 /* The place of a byte offset, for libyaml's reader errors (bad UTF-8, control characters),
@@ -390,12 +915,23 @@ static void report_syntax(struct diag *d, const yaml_parser_t *parser, FILE *f)
         diag_error(d, at, "YAML syntax: %s", problem);
 }
 
+/* Forgets what was read of inv: after a syntax error, only that error is reported. */
+static void forget_inventory(struct inventory *inv)
+{
+    for (size_t i = 0; i < inv->n_databases; i++)
+        database_clear(&inv->databases[i]);
+    free(inv->databases);
+    inv->databases = NULL;
+    inv->n_databases = 0;
+    database_clear(&inv->defaults);
+}
+
 enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct inventory *inv)
 {
     enum tf_err rc = TF_OK;
     yaml_parser_t parser;
-    yaml_document_t doc;
-    int have_parser = 0, have_doc = 0;
+    int have_parser = 0;
+    struct parse p = {.parser = &parser, .d = d};
     FILE *f = fopen(path, "rb");
     if (!f) {
         diag_error(d, (struct tf_mark){0, 0}, "cannot open the inventory: %s", strerror(errno));
@@ -424,40 +960,32 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     }
     have_parser = 1;
     yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &doc)) {
-        if (parser.error == YAML_MEMORY_ERROR) {
-            rc = TF_ERR_NOMEM;
-        } else {
+    size_t reported = d->count;
+    if (!read_inventory(&p, inv)) {
+        if (!p.nomem && parser.error != YAML_MEMORY_ERROR) {
+            /* As when the whole document was loaded first: a file that is not YAML gets the
+             * syntax error alone, not also what was found in the part before it. */
+            diag_rewind(d, reported);
+            forget_inventory(inv);
             report_syntax(d, &parser, f);
-            rc = TF_ERR_INVENTORY;
         }
-        goto out;
+    } else if (!refuse_second_document(&p) && !p.nomem && parser.error != YAML_MEMORY_ERROR) {
+        report_syntax(d, &parser, f);
     }
-    have_doc = 1;
-    struct parse p = {.doc = &doc, .d = d};
-    take_root(&p, yaml_document_get_root_node(&doc), inv);
-    /* Whatever follows a second "---" would be silently ignored: refuse it instead. */
-    yaml_document_t more;
-    if (!yaml_parser_load(&parser, &more)) {
-        if (parser.error == YAML_MEMORY_ERROR)
-            p.nomem = 1;
-        else
-            report_syntax(d, &parser, f);
-    } else {
-        const yaml_node_t *extra = yaml_document_get_root_node(&more);
-        if (extra)
-            diag_error(d, mark_of(extra),
-                       "a second YAML document (after ---); an inventory is one document: put "
-                       "every database under one databases: list");
-        yaml_document_delete(&more);
-    }
-    if (p.nomem)
+    if (p.nomem || parser.error == YAML_MEMORY_ERROR)
         rc = TF_ERR_NOMEM;
     else if (d->errors)
         rc = TF_ERR_INVENTORY;
+    if (inv->databases && inv->n_databases < p.db_capacity) {
+        struct database *fit = realloc(inv->databases, inv->n_databases * sizeof *fit);
+        if (fit) {
+            inv->databases = fit;
+            repoint_passwords(inv);
+        }
+    }
 out:
-    if (have_doc)
-        yaml_document_delete(&doc);
+    document_done(&p);
+    free(p.stack);
     if (have_parser)
         yaml_parser_delete(&parser);
     fclose(f);

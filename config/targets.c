@@ -19,15 +19,11 @@ static void target_clear(struct target *t)
     free(t->keyspace_url);
 }
 
-/* Fills {id} and {region} into the template. Returns a new string or NULL (out of memory). */
-static char *fill_template(const char *tpl, const char *id, const char *region)
+/* Writes tpl with {id} and {region} filled in to out (when not NULL), without the NUL; returns
+ * its length. */
+static size_t fill(char *out, const char *tpl, const char *id, const char *region)
 {
-    size_t cap = strlen(tpl) + 1, len = 0;
-    for (const char *p = tpl; (p = strchr(p, '{')); p++)
-        cap += strlen(id) + strlen(region);
-    char *out = malloc(cap);
-    if (!out)
-        return NULL;
+    size_t len = 0;
     for (const char *p = tpl; *p;) {
         const char *value = NULL;
         size_t skip = 0;
@@ -40,13 +36,29 @@ static char *fill_template(const char *tpl, const char *id, const char *region)
         }
         if (value) {
             size_t vl = strlen(value);
-            memcpy(out + len, value, vl);
+            if (out)
+                memcpy(out + len, value, vl);
             len += vl;
             p += skip;
         } else {
-            out[len++] = *p++;
+            if (out)
+                out[len] = *p;
+            len++;
+            p++;
         }
     }
+    return len;
+}
+
+/* Fills {id} and {region} into the template. Returns a new string (of just the size needed: there
+ * is one per target) or NULL (out of memory). */
+static char *fill_template(const char *tpl, const char *id, const char *region)
+{
+    size_t len = fill(NULL, tpl, id, region);
+    char *out = malloc(len + 1);
+    if (!out)
+        return NULL;
+    fill(out, tpl, id, region);
     out[len] = '\0';
     return out;
 }
@@ -80,55 +92,50 @@ static int check_url(struct diag *d, const char *key, const struct field *f, con
     return uc == CURLUE_OK;
 }
 
-struct key_ref {
-    char *key; /* owned while sorting */
-    size_t index;
+/* How targets are compared for check_unique: like strcmp on the fields that must differ. */
+struct uniqueness {
+    int (*cmp)(const struct target *, const struct target *);
+    void (*report)(struct diag *, const struct target *first, const struct target *dup);
 };
 
-static int by_key(const void *a, const void *b)
+static int by_fields(const void *a, const void *b, void *u)
 {
-    const struct key_ref *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
+    const struct target *x = *(const struct target *const *)a;
+    const struct target *y = *(const struct target *const *)b;
+    int c = ((const struct uniqueness *)u)->cmp(x, y);
     if (c)
         return c;
-    return x->index < y->index ? -1 : x->index > y->index;
+    return x < y ? -1 : x > y; /* equals in inventory order */
 }
 
-/* Reports pairs of targets with equal keys (built by make_key). Sorting keeps this O(n log n). */
+/* Reports the targets that equal an earlier one under u->cmp. Sorting keeps this O(n log n);
+ * comparing the fields themselves spares a key string per target. */
 static enum tf_err check_unique(const struct target_list *list, struct diag *d,
-                                char *(*make_key)(const struct target *),
-                                void (*report)(struct diag *, const struct target *,
-                                               const struct target *))
+                                const struct uniqueness *u)
 {
-    enum tf_err rc = TF_ERR_NOMEM;
-    struct key_ref *refs = calloc(list->count + 1, sizeof *refs);
-    size_t n = 0;
+    const struct target **refs = malloc((list->count + 1) * sizeof *refs);
     if (!refs)
-        return rc;
-    for (; n < list->count; n++) {
-        refs[n].index = n;
-        if (!(refs[n].key = make_key(&list->items[n])))
-            goto out;
-    }
-    qsort(refs, n, sizeof *refs, by_key);
+        return TF_ERR_NOMEM;
+    for (size_t i = 0; i < list->count; i++)
+        refs[i] = &list->items[i];
+    qsort_r(refs, list->count, sizeof *refs, by_fields, (void *)u);
     size_t first_of_run = 0;
-    for (size_t i = 1; i < n; i++) {
-        if (strcmp(refs[i].key, refs[i - 1].key) != 0)
+    for (size_t i = 1; i < list->count; i++) {
+        if (u->cmp(refs[i], refs[i - 1]) != 0)
             first_of_run = i;
         else
-            report(d, &list->items[refs[first_of_run].index], &list->items[refs[i].index]);
+            u->report(d, refs[first_of_run], refs[i]);
     }
-    rc = TF_OK;
-out:
-    for (size_t i = 0; i < n; i++)
-        free(refs[i].key);
     free(refs);
-    return rc;
+    return TF_OK;
 }
 
-static char *endpoint_key(const struct target *t)
+/* The same URL and username: the same credentials sent to the same place. (The old key was the
+ * string "url\nusername"; URLs hold no control character, so this orders and matches alike.) */
+static int endpoint_cmp(const struct target *x, const struct target *y)
 {
-    return text_printf("%s\n%s", t->url, t->db->username.value);
+    int c = strcmp(x->url, y->url);
+    return c ? c : strcmp(x->db->username.value, y->db->username.value);
 }
 
 static void report_duplicate(struct diag *d, const struct target *first, const struct target *dup)
@@ -138,9 +145,9 @@ static void report_duplicate(struct diag *d, const struct target *first, const s
                first->name, dup->url);
 }
 
-static char *prefix_key(const struct target *t)
+static int prefix_cmp(const struct target *x, const struct target *y)
 {
-    return strdup(t->env_prefix);
+    return strcmp(x->env_prefix, y->env_prefix);
 }
 
 static void report_prefix(struct diag *d, const struct target *first, const struct target *dup)
@@ -149,6 +156,21 @@ static void report_prefix(struct diag *d, const struct target *first, const stru
                "targets %s and %s would share the variable prefix %s_ in a combined env file; "
                "rename one database",
                first->name, dup->name, dup->env_prefix);
+}
+
+static const struct uniqueness unique_endpoint = {endpoint_cmp, report_duplicate};
+static const struct uniqueness unique_prefix = {prefix_cmp, report_prefix};
+
+/* Checks the URL that check --verify would make from rest_url, so that validate and provision
+ * find a bad rest_url too. Returns as check_url. */
+static int check_rest_url(struct diag *d, const struct target *t)
+{
+    char *url;
+    if (targets_keyspace_url(t, &url) != TF_OK)
+        return -1;
+    int rc = check_url(d, "rest_url", &t->db->rest_url, t, url);
+    free(url);
+    return rc;
 }
 
 enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out)
@@ -171,15 +193,13 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
             t->env_prefix = t->name ? upper_snake(t->name) : NULL;
             if (!t->name || !t->url || !t->env_prefix)
                 goto nomem;
-            if (targets_keyspace_url(t, &t->keyspace_url) != TF_OK ||
-                check_url(d, "auth_url", &db->auth_url, t, t->url) < 0 ||
-                (db->rest_url.value && t->keyspace_url &&
-                 check_url(d, "rest_url", &db->rest_url, t, t->keyspace_url) < 0))
+            if (check_url(d, "auth_url", &db->auth_url, t, t->url) < 0 ||
+                (db->rest_url.value && check_rest_url(d, t) < 0))
                 goto nomem;
         }
     }
-    if (check_unique(out, d, endpoint_key, report_duplicate) != TF_OK ||
-        check_unique(out, d, prefix_key, report_prefix) != TF_OK)
+    if (check_unique(out, d, &unique_endpoint) != TF_OK ||
+        check_unique(out, d, &unique_prefix) != TF_OK)
         goto nomem;
     if (d->errors) {
         target_list_clear(out);
@@ -220,6 +240,17 @@ enum tf_err targets_keyspace_url(const struct target *t, char **out)
         return TF_OK; /* cannot be derived: check --verify then needs rest_url */
     }
     return *out ? TF_OK : TF_ERR_NOMEM;
+}
+
+enum tf_err targets_fill_keyspace_urls(struct target_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        struct target *t = &list->items[i];
+        free(t->keyspace_url);
+        if (targets_keyspace_url(t, &t->keyspace_url) != TF_OK)
+            return TF_ERR_NOMEM;
+    }
+    return TF_OK;
 }
 
 static int matches(const struct target *t, const char *pattern)

@@ -12,9 +12,10 @@ struct target {
     const struct database *db;  /* borrowed from the inventory */
     const struct field *region; /* borrowed from db */
     char *url;                  /* the auth URL with {id} and {region} filled in; owned */
-    char *keyspace_url;         /* the REST API's GET of the target's keyspace (check --verify),
-                                   or NULL when it cannot be derived from url and no rest_url
-                                   is given; owned */
+    char *keyspace_url;         /* the REST API's GET of the target's keyspace (check --verify):
+                                   NULL until targets_fill_keyspace_urls(), and after it when
+                                   it cannot be derived from url and no rest_url is given;
+                                   owned */
     char *env_prefix;           /* name in upper snake case, for the combined env file; owned */
 };
 
@@ -23,9 +24,9 @@ struct target_list {
     size_t count;
 };
 
-/* Expands every database of inv into targets (in inventory order), filling in URLs, and reports
- * in d: URLs that do not parse, duplicate targets (same URL and username) and combined-env
- * prefixes that collide. Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM; on success *out holds
+/* Expands every database of inv into targets (in inventory order), filling in the auth URLs
+ * (keyspace URLs: see targets_fill_keyspace_urls), and reports in d: URLs that do not parse,
+ * duplicate targets (same URL and username) and combined-env prefixes that collide. Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM; on success *out holds
  * the list (free with target_list_clear), which borrows from inv: free inv after the list. */
 enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out);
 
@@ -36,6 +37,11 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
  * service port). Sets *out to a new string, or to NULL when neither applies; returns TF_OK or
  * TF_ERR_NOMEM. */
 enum tf_err targets_keyspace_url(const struct target *t, char **out);
+
+/* Sets the keyspace_url of every target of list (see targets_keyspace_url). Only check --verify
+ * needs them, and at 100 bytes a target they are not made unless asked for: config_load() leaves
+ * them NULL. Returns TF_OK or TF_ERR_NOMEM. */
+enum tf_err targets_fill_keyspace_urls(struct target_list *list);
 
 /* Keeps only the targets that match one of the patterns (all when n is 0). A pattern is
  * `tag:NAME`, or a shell glob matched against the target name ("orders/us-east1") and against
