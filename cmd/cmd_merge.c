@@ -68,12 +68,14 @@ int cmd_merge_reports(int argc, char **argv)
         if (rc == TF_OK && fflush(stdout) != 0)
             rc = TF_ERR_IO;
     } else {
-        struct atomic_buf b;
-        if (atomic_buf_open(&b) != 0)
-            rc = TF_ERR_NOMEM;
-        else if ((rc = merge_reports(paths, n, b.f, &msg, &outcome)) != TF_OK)
-            atomic_buf_discard(&b);
-        else if (atomic_buf_commit(&b, output, 0600, 1) != 0) {
+        struct atomic_out o;
+        if (atomic_out_open(&o, output, 0600) != 0) {
+            errorf(&msg, "cannot write %s: %m", output);
+            return EXIT_SOME_FAILED;
+        }
+        if ((rc = merge_reports(paths, n, o.f, &msg, &outcome)) != TF_OK)
+            atomic_out_discard(&o);
+        else if (atomic_out_commit(&o, 1) != 0) {
             errorf(&msg, "cannot write %s: %m", output);
             return EXIT_SOME_FAILED;
         }

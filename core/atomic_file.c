@@ -16,20 +16,6 @@
 
 #define TMP_MARK ".tmp-"
 
-static int write_all(int fd, const char *p, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Some file systems refuse fsync on folders: not an error. */
 void atomic_sync_dir(const char *dir)
 {
@@ -48,11 +34,11 @@ static void sync_dir_of(const char *path)
     free(copy);
 }
 
-enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t mode, int sync_dir)
+/* ".name.tmp-HOST-PID-XXXXXX" beside path: hidden from globs such as *.env, on the same file
+ * system, and recognisable as stale once PID is gone from HOST (pods sharing a volume have their
+ * own host names and pid numbers: one never judges another's files). Returns a new string. */
+static char *temp_template(const char *path)
 {
-    /* ".name.tmp-HOST-PID-XXXXXX" beside the target: hidden from globs such as *.env, on the
-     * same file system, and recognisable as stale once PID is gone from HOST (pods sharing a
-     * volume have their own host names and pid numbers: one never judges another's files). */
     char *copy = strdup(path);
     char *tmp = NULL;
     if (copy) {
@@ -64,34 +50,81 @@ enum tf_err atomic_write(const char *path, const void *data, size_t len, mode_t 
         tmp = text_printf("%s/.%s" TMP_MARK "%s-%ld-XXXXXX", dir, base, host, (long)getpid());
     }
     free(copy);
-    if (!tmp) {
+    return tmp;
+}
+
+int atomic_out_open(struct atomic_out *o, const char *path, mode_t mode)
+{
+    memset(o, 0, sizeof *o);
+    o->tmp = temp_template(path);
+    o->path = strdup(path);
+    if (!o->tmp || !o->path) {
+        free(o->tmp);
+        free(o->path);
         errno = ENOMEM;
-        return TF_ERR_IO;
+        return -1;
     }
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        free(tmp);
-        return TF_ERR_IO;
-    }
-    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    int fd = mkostemp(o->tmp, O_CLOEXEC);
+    if (fd < 0 || fchmod(fd, mode) != 0 || !(o->f = fdopen(fd, "w"))) {
         int saved = errno;
-        close(fd);
-        unlink(tmp);
-        free(tmp);
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->tmp);
+        free(o->path);
         errno = saved;
-        return TF_ERR_IO;
+        return -1;
     }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        int saved = errno;
-        unlink(tmp);
-        free(tmp);
-        errno = saved;
-        return TF_ERR_IO;
+    /* The stream's buffer is ours, so that what passed through it (tokens) is wiped. */
+    setvbuf(o->f, o->buf, _IOFBF, sizeof o->buf);
+    return 0;
+}
+
+/* Closes the stream and wipes its buffer. Returns 0, or -1 (errno) when a write failed. */
+static int close_stream(struct atomic_out *o, int sync)
+{
+    int rc = fflush(o->f) == 0 && (!sync || fsync(fileno(o->f)) == 0) ? 0 : -1;
+    int saved = errno;
+    if (fclose(o->f) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
     }
-    free(tmp);
-    if (sync_dir)
-        sync_dir_of(path);
-    return TF_OK;
+    o->f = NULL;
+    explicit_bzero(o->buf, sizeof o->buf);
+    errno = saved;
+    return rc;
+}
+
+static void clear(struct atomic_out *o)
+{
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+}
+
+void atomic_out_discard(struct atomic_out *o)
+{
+    if (!o->f)
+        return;
+    close_stream(o, 0);
+    unlink(o->tmp);
+    clear(o);
+}
+
+int atomic_out_commit(struct atomic_out *o, int sync_dir)
+{
+    int rc = close_stream(o, 1);
+    if (rc == 0 && rename(o->tmp, o->path) != 0)
+        rc = -1;
+    int saved = errno;
+    if (rc != 0)
+        unlink(o->tmp);
+    else if (sync_dir)
+        sync_dir_of(o->path);
+    clear(o);
+    errno = saved;
+    return rc;
 }
 
 size_t atomic_remove_stale(const char *dir, const char *base)
@@ -128,38 +161,4 @@ size_t atomic_remove_stale(const char *dir, const char *base)
     }
     closedir(dp);
     return removed;
-}
-
-int atomic_buf_open(struct atomic_buf *b)
-{
-    memset(b, 0, sizeof *b);
-    b->f = open_memstream(&b->data, &b->len);
-    return b->f ? 0 : -1;
-}
-
-static void wipe(struct atomic_buf *b)
-{
-    if (b->data)
-        explicit_bzero(b->data, b->len);
-    free(b->data);
-    b->data = NULL;
-}
-
-void atomic_buf_discard(struct atomic_buf *b)
-{
-    fclose(b->f);
-    b->f = NULL;
-    wipe(b);
-}
-
-int atomic_buf_commit(struct atomic_buf *b, const char *path, mode_t mode, int sync_dir)
-{
-    int rc = fclose(b->f) == 0 ? 0 : -1;
-    b->f = NULL;
-    if (rc == 0 && atomic_write(path, b->data, b->len, mode, sync_dir) != TF_OK)
-        rc = -1;
-    int saved = errno;
-    wipe(b);
-    errno = saved;
-    return rc;
 }

@@ -244,18 +244,17 @@ static void write_env_dir_file(struct on_final *w, size_t i, struct result *r)
     clock_gettime(CLOCK_REALTIME, &now);
     report_format_time(now, stamp);
     char *path = text_printf("%s/%s.%s.env", opt->env_dir, t->db->name.value, t->region->value);
-    struct atomic_buf m;
+    struct atomic_out m;
     enum env_var bad = ENV_VAR_COUNT;
-    int rc = path && atomic_buf_open(&m) == 0 ? 0 : -1;
+    int rc = path && atomic_out_open(&m, path, 0600) == 0 ? 0 : -1;
     if (rc == 0) {
         write_header(m.f, t->name, stamp);
         if (envfile_write_target(m.f, t, r->token, "", opt->env_format, &bad) != TF_OK)
             rc = -1;
         if (rc == 0)
-            rc =
-                atomic_buf_commit(&m, path, 0600, 0); /* the folder is synced once, after the run */
+            rc = atomic_out_commit(&m, 0); /* the folder is synced once, after the run */
         else
-            atomic_buf_discard(&m);
+            atomic_out_discard(&m);
     }
     if (rc != 0) {
         if (bad != ENV_VAR_COUNT)
@@ -295,9 +294,11 @@ static void target_final(void *ctx, size_t i, struct result *r)
 static int write_env_file(const struct job_options *opt, const struct target_list *targets,
                           const struct result *results, const char *stamp)
 {
-    struct atomic_buf m;
-    if (atomic_buf_open(&m) != 0)
+    struct atomic_out m;
+    if (atomic_out_open(&m, opt->env_file, 0600) != 0) {
+        errorf(opt->msg, "cannot write %s: %s", opt->env_file, strerror(errno));
         return -1;
+    }
     write_header(m.f, "all targets", stamp);
     for (size_t i = 0; i < targets->count; i++) {
         const struct target *t = &targets->items[i];
@@ -313,11 +314,11 @@ static int write_env_file(const struct job_options *opt, const struct target_lis
         if (rc != TF_OK) {
             errorf(opt->msg, "%s: %s cannot be written (%s); %s not written", t->name,
                    envfile_var_name(bad), tf_strerror(rc), opt->env_file);
-            atomic_buf_discard(&m);
+            atomic_out_discard(&m);
             return -1;
         }
     }
-    if (atomic_buf_commit(&m, opt->env_file, 0600, 1) != 0) {
+    if (atomic_out_commit(&m, 1) != 0) {
         errorf(opt->msg, "cannot write %s: %s", opt->env_file, strerror(errno));
         return -1;
     }
@@ -340,16 +341,21 @@ static int write_output(const struct job_options *opt, const char *path, mode_t 
                rc == TF_OK || rc == TF_ERR_IO ? strerror(errno) : tf_strerror(rc));
         return -1;
     }
-    struct atomic_buf m;
-    if (atomic_buf_open(&m) != 0)
+    struct atomic_out m;
+    if (atomic_out_open(&m, path, mode) != 0) {
+        errorf(opt->msg, "cannot write %s: %s", path, strerror(errno));
         return -1;
+    }
     enum tf_err rc = render(m.f, meta, targets, results);
-    if (rc != TF_OK) {
-        atomic_buf_discard(&m);
+    if (rc != TF_OK && rc != TF_ERR_IO) {
+        atomic_out_discard(&m);
         errorf(opt->msg, "cannot build %s: %s", path, tf_strerror(rc));
         return -1;
     }
-    if (atomic_buf_commit(&m, path, mode, 1) != 0) {
+    if (rc != TF_OK || atomic_out_commit(&m, 1) != 0) {
+        int saved = errno;
+        atomic_out_discard(&m);
+        errno = saved;
         errorf(opt->msg, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
