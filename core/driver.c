@@ -212,9 +212,10 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     struct attempt *a = add_attempt(r);
     if (!a)
         return TF_ERR_NOMEM;
-    a->step = (enum request_step)d->step[t];
-    request_new_id(a->request_id);
-    memcpy(s->request_id, a->request_id, REQUEST_ID_LEN);
+    a->step = d->step[t];
+    char request_id[REQUEST_ID_LEN + 1];
+    request_new_id(a->request_id, request_id);
+    memcpy(s->request_id, request_id, REQUEST_ID_LEN);
     if (r->n_attempts == 1)
         d->first_start_ms[t] = now_ms();
 
@@ -232,7 +233,7 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, last_use);
     if (rc == CURLE_OK && a->step == STEP_KEYSPACE) {
-        rc = set_keyspace_request(s, tg, r->token, a->request_id);
+        rc = set_keyspace_request(s, tg, r->token, request_id);
     } else if (rc == CURLE_OK) {
         const char *user = tg->db->username.value, *pass = tg->db->password->value;
         if (!s->body || strcmp(user, s->body_user) != 0 || strcmp(pass, s->body_pass) != 0) {
@@ -265,7 +266,7 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     d->active++;
     verbosef(d->opt->msg, "%s: %s %s (attempt %zu, request id %s)", tg->name,
              a->step == STEP_KEYSPACE ? "GET" : "POST",
-             a->step == STEP_KEYSPACE ? tg->keyspace_url : tg->url, r->n_attempts, a->request_id);
+             a->step == STEP_KEYSPACE ? tg->keyspace_url : tg->url, r->n_attempts, request_id);
     return TF_OK;
 }
 
@@ -368,8 +369,8 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
         text_free_secret(c.token);
         return rc;
     }
-    a->status = c.status;
-    a->http_status = http;
+    a->status = (unsigned char)c.status;
+    a->http_status = (short)http;
 
     int queued = maybe_retry(d, s, t, code, http, &c);
     release(d, s);
@@ -449,7 +450,7 @@ static enum tf_err cancel_all(struct driver *d, size_t next, const char *why)
         if (!s->busy)
             continue;
         struct result *r = &d->results[s->target];
-        r->attempts[r->n_attempts - 1].status = TF_STATUS_CANCELLED;
+        r->attempts[r->n_attempts - 1].status = (unsigned char)TF_STATUS_CANCELLED;
         release(d, s);
         text_free_secret(r->token);
         r->token = NULL;

@@ -198,8 +198,9 @@ static int dry_run(const struct job_options *opt, const struct target_list *targ
 {
     for (size_t i = 0; i < targets->count; i++) {
         const struct target *t = &targets->items[i];
+        unsigned char bin[16];
         char id[REQUEST_ID_LEN + 1];
-        request_new_id(id);
+        request_new_id(bin, id);
         char *body = request_body(t->db->username.value, "********");
         if (!body)
             return EXIT_SOME_FAILED;

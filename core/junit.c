@@ -91,9 +91,11 @@ enum tf_err junit_write(FILE *out, const struct report_meta *meta,
         bad |= fprintf(out, "\">status: %s&#10;http_status: %ld&#10;attempts: %zu&#10;url: ",
                        tf_status_name(r->status), r->http_status, r->n_attempts) < 0;
         bad |= junit_escape(out, t->url);
-        if (r->n_attempts)
-            bad |=
-                fprintf(out, "&#10;request_id: %s", r->attempts[r->n_attempts - 1].request_id) < 0;
+        if (r->n_attempts) {
+            char id[REQUEST_ID_LEN + 1];
+            attempt_request_id(&r->attempts[r->n_attempts - 1], id);
+            bad |= fprintf(out, "&#10;request_id: %s", id) < 0;
+        }
         bad |= fputs("</failure>\n  </testcase>\n", out) < 0;
     }
     bad |= fputs("  <system-out/>\n  <system-err/>\n</testsuite>\n", out) < 0;

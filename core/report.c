@@ -54,9 +54,11 @@ static json_t *result_object(const struct target *t, const struct result *r, int
     json_t *ids = json_array();
     for (size_t i = 0; ids && i < r->n_attempts; i++) {
         const struct attempt *a = &r->attempts[i];
-        json_t *one = json_pack("{s:s, s:s, s:o}", "request_id", a->request_id, "status",
-                                tf_status_name(a->status), "http_status",
-                                a->http_status ? json_integer(a->http_status) : json_null());
+        char id[REQUEST_ID_LEN + 1];
+        attempt_request_id(a, id);
+        json_t *one =
+            json_pack("{s:s, s:s, s:o}", "request_id", id, "status", tf_status_name(a->status),
+                      "http_status", a->http_status ? json_integer(a->http_status) : json_null());
         /* check --verify's second request says what it was; auth requests are the rule. */
         if (one && a->step == STEP_KEYSPACE &&
             json_object_set_new(one, "step", json_string("keyspace")) != 0) {
@@ -68,7 +70,10 @@ static json_t *result_object(const struct target *t, const struct result *r, int
             ids = NULL;
         }
     }
-    const char *last_id = r->n_attempts ? r->attempts[r->n_attempts - 1].request_id : NULL;
+    char last[REQUEST_ID_LEN + 1];
+    if (r->n_attempts)
+        attempt_request_id(&r->attempts[r->n_attempts - 1], last);
+    const char *last_id = r->n_attempts ? last : NULL;
     json_t *o =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:o, s:I}", "target",
                   t->name, "database", t->db->name.value, "cluster_id", t->db->id.value, "region",

@@ -21,9 +21,8 @@ char *request_body(const char *username, const char *password)
     return text;
 }
 
-void request_new_id(char out[REQUEST_ID_LEN + 1])
+void request_new_id(unsigned char id[16], char text[REQUEST_ID_LEN + 1])
 {
-    uuid_t u;
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, out);
+    uuid_generate_random(id);
+    uuid_unparse_lower(id, text);
 }

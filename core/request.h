@@ -8,7 +8,8 @@
  * of memory. It holds the password: free it with text_free_secret. */
 char *request_body(const char *username, const char *password);
 
-/* Writes a fresh random (v4) UUID from libuuid, lowercase, NUL-terminated, into out. */
-void request_new_id(char out[REQUEST_ID_LEN + 1]);
+/* Makes a fresh random (v4) UUID with libuuid: into id (binary), and as text (lowercase,
+ * NUL-terminated) into text. */
+void request_new_id(unsigned char id[16], char text[REQUEST_ID_LEN + 1]);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <uuid/uuid.h>
 
 #include "core/text.h"
 
@@ -48,4 +49,9 @@ void results_free(struct result *results, size_t n)
     for (size_t i = 0; i < n; i++)
         result_clear(&results[i]);
     free(results);
+}
+
+void attempt_request_id(const struct attempt *a, char out[REQUEST_ID_LEN + 1])
+{
+    uuid_unparse_lower(a->request_id, out);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uuid/uuid.h>
 
 #include "config/load.h"
 #include "core/report.h"
@@ -50,10 +51,9 @@ static void put_attempt(struct result *r, const char *id, enum tf_status status,
     assert_non_null(a);
     r->attempts = a;
     a = &a[r->n_attempts++];
-    *a = (struct attempt){.step = STEP_AUTH};
-    snprintf(a->request_id, sizeof a->request_id, "%s", id);
-    a->status = status;
-    a->http_status = http;
+    *a = (struct attempt){
+        .step = STEP_AUTH, .status = (unsigned char)status, .http_status = (short)http};
+    assert_int_equal(uuid_parse(id, a->request_id), 0);
 }
 
 static char *xstrdup(const char *s)

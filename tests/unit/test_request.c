@@ -86,7 +86,13 @@ static void test_request_ids(void **state)
     char(*ids)[REQUEST_ID_LEN + 1] = calloc(N, sizeof *ids);
     assert_non_null(ids);
     for (size_t i = 0; i < N; i++) {
-        request_new_id(ids[i]);
+        unsigned char bin[16];
+        request_new_id(bin, ids[i]);
+        struct attempt a = {0};
+        memcpy(a.request_id, bin, sizeof bin);
+        char again[REQUEST_ID_LEN + 1];
+        attempt_request_id(&a, again);
+        assert_string_equal(again, ids[i]); /* the binary form kept in results is the same id */
         const char *id = ids[i];
         assert_int_equal(strlen(id), 36);
         for (size_t j = 0; j < 36; j++) {
