@@ -7,50 +7,29 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+#include "config/strpool.h"
 #include "core/text.h"
-
-static void field_clear(struct field *f)
-{
-    free(f->value);
-    f->value = NULL;
-}
-
-static void fields_free(struct field *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        field_clear(&list[i]);
-    free(list);
-}
 
 static void secret_clear(struct secret_ref *s)
 {
-    free(s->source);
     text_free_secret(s->value);
     memset(s, 0, sizeof *s);
 }
 
+/* The strings (values, the source of a password reference) are the pool's; what a database owns
+ * on its own is its lists' arrays and its password. */
 void database_clear(struct database *db)
 {
-    field_clear(&db->name);
-    field_clear(&db->id);
-    fields_free(db->regions, db->n_regions);
-    field_clear(&db->keyspace);
-    field_clear(&db->username);
-    field_clear(&db->auth_url);
-    field_clear(&db->rest_url);
-    fields_free(db->tags, db->n_tags);
+    free(db->regions);
+    free(db->tags);
     secret_clear(&db->own_password);
     memset(db, 0, sizeof *db);
 }
 
-/* Takes from db what it inherited (see apply_defaults): the defaults' to free. */
+/* Takes from db what it inherited (see apply_defaults): the defaults' to free. Inherited strings
+ * need no forgetting: the pool frees them. */
 static void forget_inherited(struct database *db, const struct database *def)
 {
-    struct field *fields[] = {&db->keyspace, &db->username, &db->auth_url, &db->rest_url};
-    const struct field *defs[] = {&def->keyspace, &def->username, &def->auth_url, &def->rest_url};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        if (fields[i]->value && fields[i]->value == defs[i]->value)
-            fields[i]->value = NULL;
     if (db->regions && db->regions == def->regions) {
         db->regions = NULL;
         db->n_regions = 0;
@@ -71,6 +50,7 @@ void inventory_free(struct inventory *inv)
     }
     free(inv->databases);
     database_clear(&inv->defaults);
+    strpool_free(inv->strings);
     free(inv->path);
     free(inv->dir);
     free(inv);
@@ -330,14 +310,15 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     inv->path = strdup(path);
     const char *slash = strrchr(path, '/');
     inv->dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup("");
-    if (!inv->path || !inv->dir)
+    inv->strings = strpool_new();
+    if (!inv->path || !inv->dir || !inv->strings)
         goto out;
 
     rc = inventory_parse_yaml(path, d, inv);
     if (rc == TF_ERR_NOMEM || rc == TF_ERR_IO)
         goto out;
     if (!inv->defaults.auth_url.value) {
-        inv->defaults.auth_url.value = strdup(INVENTORY_DEFAULT_AUTH_URL);
+        inv->defaults.auth_url.value = strpool_dup(inv->strings, INVENTORY_DEFAULT_AUTH_URL);
         if (!inv->defaults.auth_url.value) {
             rc = TF_ERR_NOMEM;
             goto out;

@@ -7,6 +7,7 @@
  * into a struct database, and freed before the next one is read. Only the items that define an
  * anchor are kept, until the end of the document, for the aliases that may follow. */
 #include "config/inventory.h"
+#include "config/strpool.h"
 #include "core/text.h"
 
 #include <errno.h>
@@ -68,6 +69,7 @@ struct frame {
 struct parse {
     yaml_parser_t *parser;
     struct diag *d;
+    struct strpool *strings; /* the inventory's: where the values go */
     int nomem;
     struct names anchors;
     struct node *pool;   /* the nodes of what is being built now */
@@ -436,10 +438,9 @@ static void suggest_key(struct parse *p, const struct node *key, const char *con
     }
 }
 
-/* Stores a string field. Returns 0 when the node is not a usable string (reported). */
-static int take_string(struct parse *p, const struct node *n, const char *key, struct field *f)
+/* Checks that n is a usable string for key, reporting it when not. Returns 1 when usable. */
+static int usable_string(struct parse *p, const struct node *n, const char *key)
 {
-    f->at = mark_of(n);
     if (n->type != NODE_SCALAR) {
         diag_error(p->d, mark_of(n), "%s must be a string, not %s", key, kind_name(n));
         return 0;
@@ -452,8 +453,17 @@ static int take_string(struct parse *p, const struct node *n, const char *key, s
         diag_error(p->d, mark_of(n), "%s is empty; %s", key, fix);
         return 0;
     }
-    free(f->value);
-    f->value = strdup(n->value);
+    return 1;
+}
+
+/* Stores a string field, its value in the inventory's pool (a value given twice was reported
+ * and stays there unused). Returns 0 when the node is not a usable string (reported). */
+static int take_string(struct parse *p, const struct node *n, const char *key, struct field *f)
+{
+    f->at = mark_of(n);
+    if (!usable_string(p, n, key))
+        return 0;
+    f->value = strpool_dup(p->strings, n->value);
     if (!f->value)
         p->nomem = 1;
     return f->value != NULL;
@@ -496,11 +506,15 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
 {
     s->at = mark_of(n);
     if (n->type == NODE_SCALAR) {
-        struct field f = {0};
-        if (!take_string(p, n, "password", &f))
+        if (!usable_string(p, n, "password"))
             return;
+        /* Not in the pool: a password has memory of its own, zeroed when freed. */
+        s->value = strdup(n->value);
+        if (!s->value) {
+            p->nomem = 1;
+            return;
+        }
         s->kind = SECRET_PLAIN;
-        s->value = f.value;
         s->resolved = 1;
         return;
     }
@@ -535,7 +549,6 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
         struct field f = {0};
         if (!take_string(p, v, key, &f))
             continue;
-        free(s->source);
         s->kind = kind;
         s->source = f.value;
         s->at = f.at;
@@ -932,6 +945,9 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     yaml_parser_t parser;
     int have_parser = 0;
     struct parse p = {.parser = &parser, .d = d};
+    if (!inv->strings && !(inv->strings = strpool_new()))
+        return TF_ERR_NOMEM;
+    p.strings = inv->strings;
     FILE *f = fopen(path, "rb");
     if (!f) {
         diag_error(d, (struct tf_mark){0, 0}, "cannot open the inventory: %s", strerror(errno));
