@@ -10,10 +10,12 @@
 #include "config/strpool.h"
 #include "core/text.h"
 
-static void secret_clear(struct secret_ref *s)
+static void secret_free(struct secret_ref *s)
 {
+    if (!s)
+        return;
     text_free_secret(s->value);
-    memset(s, 0, sizeof *s);
+    free(s);
 }
 
 /* The strings (values, the source of a password reference) are the pool's; what a database owns
@@ -22,7 +24,7 @@ void database_clear(struct database *db)
 {
     free(db->regions);
     free(db->tags);
-    secret_clear(&db->own_password);
+    secret_free(db->own_password);
     memset(db, 0, sizeof *db);
 }
 
@@ -250,7 +252,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                    "%s has no password; add password: {env: NAME} or {file: PATH} "
                    "here or in defaults",
                    who);
-    else if (db->password == &db->own_password)
+    else if (db->password && db->password == db->own_password)
         warn_plain_password(inv, d, db->password);
 
     for (size_t i = 0; i < db->n_tags; i++)

@@ -53,10 +53,10 @@ struct database {
                               derived from auth_url (see targets.h) */
     struct field *tags;    /* as regions */
     size_t n_tags;
-    struct secret_ref own_password; /* set when the database gives its own */
-    struct secret_ref *password;    /* own_password, or the defaults' one; never owned */
-    struct tf_mark at;              /* where the database's mapping starts */
-    int malformed;                  /* not a mapping (reported): no further checks */
+    struct secret_ref *own_password; /* set when the database gives its own; owned */
+    struct secret_ref *password;     /* own_password, or the defaults' one; never owned */
+    struct tf_mark at;               /* where the database's mapping starts */
+    int malformed;                   /* not a mapping (reported): no further checks */
 };
 
 struct strpool;

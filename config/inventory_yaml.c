@@ -599,8 +599,14 @@ static void take_database(struct parse *p, const struct node *n, struct database
         else if (!strcmp(key, "rest_url"))
             take_string(p, v, key, &db->rest_url);
         else if (!strcmp(key, "password")) {
-            take_password(p, v, &db->own_password);
-            db->password = &db->own_password;
+            /* Its own allocation, not a slot in db: few databases give their own password,
+             * and a pointer to it stays right when the array of databases moves. */
+            if (!(db->own_password = calloc(1, sizeof *db->own_password))) {
+                p->nomem = 1;
+                continue;
+            }
+            take_password(p, v, db->own_password);
+            db->password = db->own_password;
         } else if (!strcmp(key, "tags"))
             take_list(p, v, key, &db->tags, &db->n_tags);
         else
@@ -627,15 +633,6 @@ static void take_database(struct parse *p, const struct node *n, struct database
     }
 }
 
-/* A database's password points into the database itself (at own_password) when it gives one:
- * after the array moved, point it there again. */
-static void repoint_passwords(struct inventory *inv)
-{
-    for (size_t i = 0; i < inv->n_databases; i++)
-        if (inv->databases[i].own_password.at.line) /* take_password() always sets the place */
-            inv->databases[i].password = &inv->databases[i].own_password;
-}
-
 /* Turns one item of databases: into the next database of inv. Returns 0 when out of memory. */
 static int take_item(struct parse *p, const struct node *item, struct inventory *inv)
 {
@@ -644,7 +641,6 @@ static int take_item(struct parse *p, const struct node *item, struct inventory 
         if (!dbs)
             return 0;
         inv->databases = dbs;
-        repoint_passwords(inv);
     }
     struct database *db = &inv->databases[inv->n_databases++];
     memset(db, 0, sizeof *db);
@@ -994,10 +990,8 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
         rc = TF_ERR_INVENTORY;
     if (inv->databases && inv->n_databases < p.db_capacity) {
         struct database *fit = realloc(inv->databases, inv->n_databases * sizeof *fit);
-        if (fit) {
+        if (fit)
             inv->databases = fit;
-            repoint_passwords(inv);
-        }
     }
 out:
     document_done(&p);
