@@ -70,10 +70,10 @@ static void inherit(struct field *f, const struct field *def)
 }
 
 /* The same for a list: the defaults' array itself. */
-static void inherit_list(struct field **list, size_t *n, struct tf_mark given, struct field *def,
-                         size_t def_n)
+static void inherit_list(struct field **list, uint32_t *n, int given, struct field *def,
+                         uint32_t def_n)
 {
-    if (*n || given.line || !def_n)
+    if (*n || given || !def_n)
         return;
     free(*list); /* an empty list that failed to parse */
     *list = def;
@@ -89,9 +89,8 @@ static void apply_defaults(struct inventory *inv, struct database *db)
     inherit(&db->username, &def->username);
     inherit(&db->auth_url, &def->auth_url);
     inherit(&db->rest_url, &def->rest_url);
-    inherit_list(&db->regions, &db->n_regions, db->regions_at, def->regions, def->n_regions);
-    inherit_list(&db->tags, &db->n_tags, db->tags ? db->at : (struct tf_mark){0, 0}, def->tags,
-                 def->n_tags);
+    inherit_list(&db->regions, &db->n_regions, db->regions_given, def->regions, def->n_regions);
+    inherit_list(&db->tags, &db->n_tags, db->tags && db->at.line, def->tags, def->n_tags);
 }
 
 static int is_name(const char *s)
@@ -224,7 +223,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                 *p = (char)tolower((unsigned char)*p); /* host names and env files use lowercase */
     }
 
-    if (!db->n_regions && !db->regions_at.line && blame_missing)
+    if (!db->n_regions && !db->regions_given && blame_missing)
         diag_error(d, db->at, "%s has no region; add region: (e.g. us-east1) here or in defaults",
                    who);
     for (size_t i = 0; i < db->n_regions; i++) {

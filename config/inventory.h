@@ -5,6 +5,7 @@
 #define TOKENFLEET_INVENTORY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config/diag.h"
 #include "core/errors.h"
@@ -39,24 +40,26 @@ struct secret_ref {
     int resolved;      /* 1 once resolution was tried (value set, or an error reported) */
 };
 
+/* 100,000 of these make a large fleet: the fields are ordered, and the counts sized, so that no
+ * byte goes to padding. */
 struct database {
     struct field name;     /* [a-z0-9][a-z0-9_-]*, unique */
     struct field id;       /* cluster id, a UUID */
     struct field *regions; /* one or more; the array owned (inherited: the defaults' array), the
                               strings the pool's */
-    size_t n_regions;
-    struct tf_mark regions_at; /* place of region: or regions:; line 0 when absent */
     struct field keyspace;
     struct field username;
     struct field auth_url; /* template with {id} and {region} */
     struct field rest_url; /* REST API base for check --verify, template as auth_url; NULL =
                               derived from auth_url (see targets.h) */
     struct field *tags;    /* as regions */
-    size_t n_tags;
     struct secret_ref *own_password; /* set when the database gives its own; owned */
     struct secret_ref *password;     /* own_password, or the defaults' one; never owned */
     struct tf_mark at;               /* where the database's mapping starts */
-    int malformed;                   /* not a mapping (reported): no further checks */
+    uint32_t n_regions;              /* (a list in a file of at most 256 MB) */
+    uint32_t n_tags;
+    unsigned char regions_given; /* region: or regions: is written (maybe with a bad value) */
+    unsigned char malformed;     /* not a mapping (reported): no further checks */
 };
 
 struct strpool;

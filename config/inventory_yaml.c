@@ -471,7 +471,7 @@ static int take_string(struct parse *p, const struct node *n, const char *key, s
 
 /* Stores a list of strings (or a single string when single is set). */
 static void take_list(struct parse *p, const struct node *n, const char *key, struct field **list,
-                      size_t *count)
+                      uint32_t *count)
 {
     if (n->type == NODE_SCALAR) {
         diag_error(p->d, mark_of(n), "%s must be a list such as [a, b], not a string", key);
@@ -499,7 +499,7 @@ static void take_list(struct parse *p, const struct node *n, const char *key, st
         if (take_string(p, n->kids[i], what, &items[got]))
             got++;
     *list = items;
-    *count = got;
+    *count = (uint32_t)got; /* a 256 MB file holds fewer items */
 }
 
 static void take_password(struct parse *p, const struct node *n, struct secret_ref *s)
@@ -613,7 +613,7 @@ static void take_database(struct parse *p, const struct node *n, struct database
             suggest_key(p, k, database_keys, where);
     }
     if (region || regions)
-        db->regions_at = mark_of(region ? region : regions);
+        db->regions_given = 1;
     if (region && regions) {
         diag_error(p->d, mark_of(regions),
                    "give either region or regions, not both (region is at line %u)",
