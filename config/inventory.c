@@ -22,7 +22,8 @@ static void secret_free(struct secret_ref *s)
  * on its own is its lists' arrays and its password. */
 void database_clear(struct database *db)
 {
-    free(db->regions);
+    if (db->regions != &db->region)
+        free(db->regions);
     free(db->tags);
     secret_free(db->own_password);
     memset(db, 0, sizeof *db);

@@ -45,8 +45,10 @@ struct secret_ref {
 struct database {
     struct field name;     /* [a-z0-9][a-z0-9_-]*, unique */
     struct field id;       /* cluster id, a UUID */
-    struct field *regions; /* one or more; the array owned (inherited: the defaults' array), the
-                              strings the pool's */
+    struct field *regions; /* one or more; the array owned (inherited: the defaults' array; a
+                              single region: &region), the strings the pool's */
+    struct field region;   /* the region when region: gives one string (value NULL otherwise):
+                              stored here, not in an array of one of its own */
     struct field keyspace;
     struct field username;
     struct field auth_url; /* template with {id} and {region} */

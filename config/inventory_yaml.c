@@ -621,16 +621,22 @@ static void take_database(struct parse *p, const struct node *n, struct database
     } else if (region) {
         if (region->type == NODE_SEQUENCE)
             take_list(p, region, "region", &db->regions, &db->n_regions);
-        else {
-            db->regions = calloc(1, sizeof *db->regions);
-            if (!db->regions)
-                p->nomem = 1;
-            else if (take_string(p, region, "region", &db->regions[0]))
-                db->n_regions = 1;
+        else if (take_string(p, region, "region", &db->region)) {
+            db->regions = &db->region;
+            db->n_regions = 1;
         }
     } else if (regions) {
         take_list(p, regions, "regions", &db->regions, &db->n_regions);
     }
+}
+
+/* A database's single region is inside the database itself (regions points at region): after
+ * the array moved, point it there again. */
+static void repoint_regions(struct inventory *inv)
+{
+    for (size_t i = 0; i < inv->n_databases; i++)
+        if (inv->databases[i].region.value) /* set only when it is the one region */
+            inv->databases[i].regions = &inv->databases[i].region;
 }
 
 /* Turns one item of databases: into the next database of inv. Returns 0 when out of memory. */
@@ -641,6 +647,7 @@ static int take_item(struct parse *p, const struct node *item, struct inventory 
         if (!dbs)
             return 0;
         inv->databases = dbs;
+        repoint_regions(inv);
     }
     struct database *db = &inv->databases[inv->n_databases++];
     memset(db, 0, sizeof *db);
@@ -990,8 +997,10 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
         rc = TF_ERR_INVENTORY;
     if (inv->databases && inv->n_databases < p.db_capacity) {
         struct database *fit = realloc(inv->databases, inv->n_databases * sizeof *fit);
-        if (fit)
+        if (fit) {
             inv->databases = fit;
+            repoint_regions(inv);
+        }
     }
 out:
     document_done(&p);
