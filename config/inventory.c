@@ -7,50 +7,32 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+#include "config/strpool.h"
 #include "core/text.h"
 
-static void field_clear(struct field *f)
+static void secret_free(struct secret_ref *s)
 {
-    free(f->value);
-    f->value = NULL;
-}
-
-static void fields_free(struct field *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        field_clear(&list[i]);
-    free(list);
-}
-
-static void secret_clear(struct secret_ref *s)
-{
-    free(s->source);
+    if (!s)
+        return;
     text_free_secret(s->value);
-    memset(s, 0, sizeof *s);
+    free(s);
 }
 
+/* The strings (values, the source of a password reference) are the pool's; what a database owns
+ * on its own is its lists' arrays and its password. */
 void database_clear(struct database *db)
 {
-    field_clear(&db->name);
-    field_clear(&db->id);
-    fields_free(db->regions, db->n_regions);
-    field_clear(&db->keyspace);
-    field_clear(&db->username);
-    field_clear(&db->auth_url);
-    field_clear(&db->rest_url);
-    fields_free(db->tags, db->n_tags);
-    secret_clear(&db->own_password);
+    if (db->regions != &db->region)
+        free(db->regions);
+    free(db->tags);
+    secret_free(db->own_password);
     memset(db, 0, sizeof *db);
 }
 
-/* Takes from db what it inherited (see apply_defaults): the defaults' to free. */
+/* Takes from db what it inherited (see apply_defaults): the defaults' to free. Inherited strings
+ * need no forgetting: the pool frees them. */
 static void forget_inherited(struct database *db, const struct database *def)
 {
-    struct field *fields[] = {&db->keyspace, &db->username, &db->auth_url, &db->rest_url};
-    const struct field *defs[] = {&def->keyspace, &def->username, &def->auth_url, &def->rest_url};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        if (fields[i]->value && fields[i]->value == defs[i]->value)
-            fields[i]->value = NULL;
     if (db->regions && db->regions == def->regions) {
         db->regions = NULL;
         db->n_regions = 0;
@@ -71,6 +53,7 @@ void inventory_free(struct inventory *inv)
     }
     free(inv->databases);
     database_clear(&inv->defaults);
+    strpool_free(inv->strings);
     free(inv->path);
     free(inv->dir);
     free(inv);
@@ -88,10 +71,10 @@ static void inherit(struct field *f, const struct field *def)
 }
 
 /* The same for a list: the defaults' array itself. */
-static void inherit_list(struct field **list, size_t *n, struct tf_mark given, struct field *def,
-                         size_t def_n)
+static void inherit_list(struct field **list, uint32_t *n, int given, struct field *def,
+                         uint32_t def_n)
 {
-    if (*n || given.line || !def_n)
+    if (*n || given || !def_n)
         return;
     free(*list); /* an empty list that failed to parse */
     *list = def;
@@ -107,9 +90,8 @@ static void apply_defaults(struct inventory *inv, struct database *db)
     inherit(&db->username, &def->username);
     inherit(&db->auth_url, &def->auth_url);
     inherit(&db->rest_url, &def->rest_url);
-    inherit_list(&db->regions, &db->n_regions, db->regions_at, def->regions, def->n_regions);
-    inherit_list(&db->tags, &db->n_tags, db->tags ? db->at : (struct tf_mark){0, 0}, def->tags,
-                 def->n_tags);
+    inherit_list(&db->regions, &db->n_regions, db->regions_given, def->regions, def->n_regions);
+    inherit_list(&db->tags, &db->n_tags, db->tags && db->at.line, def->tags, def->n_tags);
 }
 
 static int is_name(const char *s)
@@ -242,7 +224,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                 *p = (char)tolower((unsigned char)*p); /* host names and env files use lowercase */
     }
 
-    if (!db->n_regions && !db->regions_at.line && blame_missing)
+    if (!db->n_regions && !db->regions_given && blame_missing)
         diag_error(d, db->at, "%s has no region; add region: (e.g. us-east1) here or in defaults",
                    who);
     for (size_t i = 0; i < db->n_regions; i++) {
@@ -270,7 +252,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                    "%s has no password; add password: {env: NAME} or {file: PATH} "
                    "here or in defaults",
                    who);
-    else if (db->password == &db->own_password)
+    else if (db->password && db->password == db->own_password)
         warn_plain_password(inv, d, db->password);
 
     for (size_t i = 0; i < db->n_tags; i++)
@@ -330,14 +312,15 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     inv->path = strdup(path);
     const char *slash = strrchr(path, '/');
     inv->dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup("");
-    if (!inv->path || !inv->dir)
+    inv->strings = strpool_new();
+    if (!inv->path || !inv->dir || !inv->strings)
         goto out;
 
     rc = inventory_parse_yaml(path, d, inv);
     if (rc == TF_ERR_NOMEM || rc == TF_ERR_IO)
         goto out;
     if (!inv->defaults.auth_url.value) {
-        inv->defaults.auth_url.value = strdup(INVENTORY_DEFAULT_AUTH_URL);
+        inv->defaults.auth_url.value = strpool_dup(inv->strings, INVENTORY_DEFAULT_AUTH_URL);
         if (!inv->defaults.auth_url.value) {
             rc = TF_ERR_NOMEM;
             goto out;

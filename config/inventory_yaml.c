@@ -7,6 +7,7 @@
  * into a struct database, and freed before the next one is read. Only the items that define an
  * anchor are kept, until the end of the document, for the aliases that may follow. */
 #include "config/inventory.h"
+#include "config/strpool.h"
 #include "core/text.h"
 
 #include <errno.h>
@@ -68,6 +69,7 @@ struct frame {
 struct parse {
     yaml_parser_t *parser;
     struct diag *d;
+    struct strpool *strings; /* the inventory's: where the values go */
     int nomem;
     struct names anchors;
     struct node *pool;   /* the nodes of what is being built now */
@@ -436,10 +438,9 @@ static void suggest_key(struct parse *p, const struct node *key, const char *con
     }
 }
 
-/* Stores a string field. Returns 0 when the node is not a usable string (reported). */
-static int take_string(struct parse *p, const struct node *n, const char *key, struct field *f)
+/* Checks that n is a usable string for key, reporting it when not. Returns 1 when usable. */
+static int usable_string(struct parse *p, const struct node *n, const char *key)
 {
-    f->at = mark_of(n);
     if (n->type != NODE_SCALAR) {
         diag_error(p->d, mark_of(n), "%s must be a string, not %s", key, kind_name(n));
         return 0;
@@ -452,8 +453,17 @@ static int take_string(struct parse *p, const struct node *n, const char *key, s
         diag_error(p->d, mark_of(n), "%s is empty; %s", key, fix);
         return 0;
     }
-    free(f->value);
-    f->value = strdup(n->value);
+    return 1;
+}
+
+/* Stores a string field, its value in the inventory's pool (a value given twice was reported
+ * and stays there unused). Returns 0 when the node is not a usable string (reported). */
+static int take_string(struct parse *p, const struct node *n, const char *key, struct field *f)
+{
+    f->at = mark_of(n);
+    if (!usable_string(p, n, key))
+        return 0;
+    f->value = strpool_dup(p->strings, n->value);
     if (!f->value)
         p->nomem = 1;
     return f->value != NULL;
@@ -461,7 +471,7 @@ static int take_string(struct parse *p, const struct node *n, const char *key, s
 
 /* Stores a list of strings (or a single string when single is set). */
 static void take_list(struct parse *p, const struct node *n, const char *key, struct field **list,
-                      size_t *count)
+                      uint32_t *count)
 {
     if (n->type == NODE_SCALAR) {
         diag_error(p->d, mark_of(n), "%s must be a list such as [a, b], not a string", key);
@@ -489,18 +499,22 @@ static void take_list(struct parse *p, const struct node *n, const char *key, st
         if (take_string(p, n->kids[i], what, &items[got]))
             got++;
     *list = items;
-    *count = got;
+    *count = (uint32_t)got; /* a 256 MB file holds fewer items */
 }
 
 static void take_password(struct parse *p, const struct node *n, struct secret_ref *s)
 {
     s->at = mark_of(n);
     if (n->type == NODE_SCALAR) {
-        struct field f = {0};
-        if (!take_string(p, n, "password", &f))
+        if (!usable_string(p, n, "password"))
             return;
+        /* Not in the pool: a password has memory of its own, zeroed when freed. */
+        s->value = strdup(n->value);
+        if (!s->value) {
+            p->nomem = 1;
+            return;
+        }
         s->kind = SECRET_PLAIN;
-        s->value = f.value;
         s->resolved = 1;
         return;
     }
@@ -535,7 +549,6 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
         struct field f = {0};
         if (!take_string(p, v, key, &f))
             continue;
-        free(s->source);
         s->kind = kind;
         s->source = f.value;
         s->at = f.at;
@@ -586,15 +599,21 @@ static void take_database(struct parse *p, const struct node *n, struct database
         else if (!strcmp(key, "rest_url"))
             take_string(p, v, key, &db->rest_url);
         else if (!strcmp(key, "password")) {
-            take_password(p, v, &db->own_password);
-            db->password = &db->own_password;
+            /* Its own allocation, not a slot in db: few databases give their own password,
+             * and a pointer to it stays right when the array of databases moves. */
+            if (!(db->own_password = calloc(1, sizeof *db->own_password))) {
+                p->nomem = 1;
+                continue;
+            }
+            take_password(p, v, db->own_password);
+            db->password = db->own_password;
         } else if (!strcmp(key, "tags"))
             take_list(p, v, key, &db->tags, &db->n_tags);
         else
             suggest_key(p, k, database_keys, where);
     }
     if (region || regions)
-        db->regions_at = mark_of(region ? region : regions);
+        db->regions_given = 1;
     if (region && regions) {
         diag_error(p->d, mark_of(regions),
                    "give either region or regions, not both (region is at line %u)",
@@ -602,25 +621,22 @@ static void take_database(struct parse *p, const struct node *n, struct database
     } else if (region) {
         if (region->type == NODE_SEQUENCE)
             take_list(p, region, "region", &db->regions, &db->n_regions);
-        else {
-            db->regions = calloc(1, sizeof *db->regions);
-            if (!db->regions)
-                p->nomem = 1;
-            else if (take_string(p, region, "region", &db->regions[0]))
-                db->n_regions = 1;
+        else if (take_string(p, region, "region", &db->region)) {
+            db->regions = &db->region;
+            db->n_regions = 1;
         }
     } else if (regions) {
         take_list(p, regions, "regions", &db->regions, &db->n_regions);
     }
 }
 
-/* A database's password points into the database itself (at own_password) when it gives one:
- * after the array moved, point it there again. */
-static void repoint_passwords(struct inventory *inv)
+/* A database's single region is inside the database itself (regions points at region): after
+ * the array moved, point it there again. */
+static void repoint_regions(struct inventory *inv)
 {
     for (size_t i = 0; i < inv->n_databases; i++)
-        if (inv->databases[i].own_password.at.line) /* take_password() always sets the place */
-            inv->databases[i].password = &inv->databases[i].own_password;
+        if (inv->databases[i].region.value) /* set only when it is the one region */
+            inv->databases[i].regions = &inv->databases[i].region;
 }
 
 /* Turns one item of databases: into the next database of inv. Returns 0 when out of memory. */
@@ -631,7 +647,7 @@ static int take_item(struct parse *p, const struct node *item, struct inventory 
         if (!dbs)
             return 0;
         inv->databases = dbs;
-        repoint_passwords(inv);
+        repoint_regions(inv);
     }
     struct database *db = &inv->databases[inv->n_databases++];
     memset(db, 0, sizeof *db);
@@ -932,6 +948,9 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     yaml_parser_t parser;
     int have_parser = 0;
     struct parse p = {.parser = &parser, .d = d};
+    if (!inv->strings && !(inv->strings = strpool_new()))
+        return TF_ERR_NOMEM;
+    p.strings = inv->strings;
     FILE *f = fopen(path, "rb");
     if (!f) {
         diag_error(d, (struct tf_mark){0, 0}, "cannot open the inventory: %s", strerror(errno));
@@ -980,7 +999,7 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
         struct database *fit = realloc(inv->databases, inv->n_databases * sizeof *fit);
         if (fit) {
             inv->databases = fit;
-            repoint_passwords(inv);
+            repoint_regions(inv);
         }
     }
 out:

@@ -9,15 +9,8 @@
 #include <string.h>
 
 #include "config/secret.h"
+#include "config/strpool.h"
 #include "core/text.h"
-
-static void target_clear(struct target *t)
-{
-    free(t->name);
-    free(t->url);
-    free(t->env_prefix);
-    free(t->keyspace_url);
-}
 
 /* Writes tpl with {id} and {region} filled in to out (when not NULL), without the NUL; returns
  * its length. */
@@ -51,11 +44,13 @@ static size_t fill(char *out, const char *tpl, const char *id, const char *regio
 }
 
 /* Fills {id} and {region} into the template. Returns a new string (of just the size needed: there
- * is one per target) or NULL (out of memory). */
-static char *fill_template(const char *tpl, const char *id, const char *region)
+ * is one per target), in pool when it is not NULL, else malloc'd (caller frees); NULL when out of
+ * memory. */
+static char *fill_template(struct strpool *pool, const char *tpl, const char *id,
+                           const char *region)
 {
     size_t len = fill(NULL, tpl, id, region);
-    char *out = malloc(len + 1);
+    char *out = pool ? strpool_alloc(pool, len + 1) : malloc(len + 1);
     if (!out)
         return NULL;
     fill(out, tpl, id, region);
@@ -63,9 +58,22 @@ static char *fill_template(const char *tpl, const char *id, const char *region)
     return out;
 }
 
-static char *upper_snake(const char *name)
+/* "database/region", in pool; NULL when out of memory. */
+static char *target_name(struct strpool *pool, const char *db, const char *region)
 {
-    char *s = strdup(name);
+    size_t ld = strlen(db), lr = strlen(region);
+    char *s = strpool_alloc(pool, ld + 1 + lr + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, db, ld);
+    s[ld] = '/';
+    memcpy(s + ld + 1, region, lr + 1);
+    return s;
+}
+
+static char *upper_snake(struct strpool *pool, const char *name)
+{
+    char *s = strpool_dup(pool, name);
     if (!s)
         return NULL;
     for (char *p = s; *p; p++)
@@ -180,17 +188,21 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
     for (size_t i = 0; i < inv->n_databases; i++)
         total += inv->databases[i].n_regions;
     out->items = calloc(total + 1, sizeof *out->items);
-    if (!out->items)
+    out->strings = strpool_new();
+    if (!out->items || !out->strings) {
+        target_list_clear(out);
         return TF_ERR_NOMEM;
+    }
     for (size_t i = 0; i < inv->n_databases; i++) {
         const struct database *db = &inv->databases[i];
         for (size_t r = 0; r < db->n_regions; r++) {
             struct target *t = &out->items[out->count++];
             t->db = db;
             t->region = &db->regions[r];
-            t->name = text_printf("%s/%s", db->name.value, t->region->value);
-            t->url = fill_template(db->auth_url.value, db->id.value, t->region->value);
-            t->env_prefix = t->name ? upper_snake(t->name) : NULL;
+            t->name = target_name(out->strings, db->name.value, t->region->value);
+            t->url =
+                fill_template(out->strings, db->auth_url.value, db->id.value, t->region->value);
+            t->env_prefix = t->name ? upper_snake(out->strings, t->name) : NULL;
             if (!t->name || !t->url || !t->env_prefix)
                 goto nomem;
             if (check_url(d, "auth_url", &db->auth_url, t, t->url) < 0 ||
@@ -222,7 +234,7 @@ enum tf_err targets_keyspace_url(const struct target *t, char **out)
     const char *ks = t->db->keyspace.value, *u = t->url;
     *out = NULL;
     if (t->db->rest_url.value) {
-        char *base = fill_template(t->db->rest_url.value, t->db->id.value, t->region->value);
+        char *base = fill_template(NULL, t->db->rest_url.value, t->db->id.value, t->region->value);
         if (!base)
             return TF_ERR_NOMEM;
         size_t len = strlen(base);
@@ -246,8 +258,12 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list)
 {
     for (size_t i = 0; i < list->count; i++) {
         struct target *t = &list->items[i];
-        free(t->keyspace_url);
-        if (targets_keyspace_url(t, &t->keyspace_url) != TF_OK)
+        char *url;
+        if (targets_keyspace_url(t, &url) != TF_OK)
+            return TF_ERR_NOMEM;
+        t->keyspace_url = url ? strpool_dup(list->strings, url) : NULL;
+        free(url);
+        if (url && !t->keyspace_url)
             return TF_ERR_NOMEM;
     }
     return TF_OK;
@@ -283,8 +299,6 @@ enum tf_err targets_select(struct target_list *list, const char *const *patterns
             }
         if (keep)
             list->items[kept++] = *t;
-        else
-            target_clear(t);
     }
     list->count = kept;
     for (size_t p = 0; p < n; p++)
@@ -314,8 +328,6 @@ void targets_shard(struct target_list *list, unsigned k, unsigned n)
         struct target *t = &list->items[i];
         if (targets_shard_of(t->name, n) == k)
             list->items[kept++] = *t;
-        else
-            target_clear(t);
     }
     list->count = kept;
 }
@@ -334,8 +346,7 @@ enum tf_err targets_resolve_secrets(struct target_list *list, const struct inven
 
 void target_list_clear(struct target_list *list)
 {
-    for (size_t i = 0; i < list->count; i++)
-        target_clear(&list->items[i]);
+    strpool_free(list->strings);
     free(list->items);
     memset(list, 0, sizeof *list);
 }

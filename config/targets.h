@@ -7,27 +7,35 @@
 
 #include "config/inventory.h"
 
+/* A target's strings are in its list's pool: valid as long as the list, never freed one by one;
+ * a target dropped by targets_select or targets_shard leaves them there until the list is
+ * cleared. */
 struct target {
-    char *name;                 /* "database/region"; owned */
+    char *name;                 /* "database/region"; the list's */
     const struct database *db;  /* borrowed from the inventory */
     const struct field *region; /* borrowed from db */
-    char *url;                  /* the auth URL with {id} and {region} filled in; owned */
+    char *url;                  /* the auth URL with {id} and {region} filled in; the list's */
     char *keyspace_url;         /* the REST API's GET of the target's keyspace (check --verify):
                                    NULL until targets_fill_keyspace_urls(), and after it when
                                    it cannot be derived from url and no rest_url is given;
-                                   owned */
-    char *env_prefix;           /* name in upper snake case, for the combined env file; owned */
+                                   the list's */
+    char *env_prefix;           /* name in upper snake case, for the combined env file; the
+                                   list's */
 };
+
+struct strpool;
 
 struct target_list {
     struct target *items; /* in inventory order; owned */
     size_t count;
+    struct strpool *strings; /* the targets' strings; owned */
 };
 
 /* Expands every database of inv into targets (in inventory order), filling in the auth URLs
  * (keyspace URLs: see targets_fill_keyspace_urls), and reports in d: URLs that do not parse,
- * duplicate targets (same URL and username) and combined-env prefixes that collide. Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM; on success *out holds
- * the list (free with target_list_clear), which borrows from inv: free inv after the list. */
+ * duplicate targets (same URL and username) and combined-env prefixes that collide. Returns TF_OK,
+ * TF_ERR_INVENTORY or TF_ERR_NOMEM; on success *out holds the list (free with target_list_clear),
+ * which borrows from inv: free inv after the list. */
 enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out);
 
 /* Where check --verify proves a token: the REST API's keyspace resource. From rest_url when the

@@ -748,7 +748,7 @@ static void test_defaults_inherited_and_overridden(void **state)
     assert_string_equal(orders->username.value, "svc");
     assert_fields(orders->regions, orders->n_regions, (const char *[]){"us-east1", "eu-west1", 0});
     assert_fields(orders->tags, orders->n_tags, (const char *[]){"prod", 0});
-    assert_ptr_equal(orders->password, &l.inv->defaults.own_password);
+    assert_ptr_equal(orders->password, l.inv->defaults.own_password);
     assert_int_equal(orders->password->kind, SECRET_ENV);
     assert_string_equal(orders->password->value, PW);
 
@@ -758,7 +758,7 @@ static void test_defaults_inherited_and_overridden(void **state)
     assert_string_equal(billing->username.value, "billing_svc");
     assert_fields(billing->regions, billing->n_regions, (const char *[]){"asia-south1", 0});
     assert_fields(billing->tags, billing->n_tags, (const char *[]){"staging", "payments", 0});
-    assert_ptr_equal(billing->password, &billing->own_password);
+    assert_ptr_equal(billing->password, billing->own_password);
     assert_int_equal(billing->password->kind, SECRET_FILE);
     assert_string_equal(billing->password->value, "hunter2-billing");
 
