@@ -182,7 +182,7 @@ static void free_nodes(struct node *list)
 {
     while (list) {
         struct node *next = list->next;
-        free(list->value);
+        text_free_secret(list->value); /* a plain password is one of them */
         free(list->kids);
         free(list);
         list = next;
