@@ -95,18 +95,42 @@ static json_t *result_object(const struct target *t, const struct result *r, int
     return o;
 }
 
-/* Dumps o compactly into *buf after `reserve` bytes kept for the caller (a separator), growing
- * the buffer as needed. Returns the length of the dump (not counting reserve), 0 on failure. */
+/* Grows *buf (holding lines with tokens) to at least need bytes, keeping its first keep bytes:
+ * a new block, at least twice the old, and the old one wiped before it is freed (realloc would
+ * leave its tokens in freed memory). Returns 0, or -1 when out of memory (*buf unchanged). */
+static int grow_secret(char **buf, size_t *cap, size_t need, size_t keep)
+{
+    size_t size = *cap * 2 > need ? *cap * 2 : need;
+    char *grown = malloc(size);
+    if (!grown)
+        return -1;
+    if (*buf) {
+        memcpy(grown, *buf, keep);
+        explicit_bzero(*buf, *cap);
+        free(*buf);
+    }
+    *buf = grown;
+    *cap = size;
+    return 0;
+}
+
+/* Frees a buffer that held lines with tokens. */
+static void free_secret(char *buf, size_t cap)
+{
+    if (buf)
+        explicit_bzero(buf, cap);
+    free(buf);
+}
+
+/* Dumps o compactly into *buf after `reserve` bytes kept for the caller, growing the buffer as
+ * needed. Returns the length of the dump (not counting reserve), 0 on failure. */
 static size_t dump_line(const json_t *o, char **buf, size_t *cap, size_t reserve)
 {
     size_t len = json_dumpb(o, *cap > reserve ? *buf + reserve : NULL,
                             *cap > reserve ? *cap - reserve : 0, JSON_COMPACT);
     if (len && reserve + len > *cap) {
-        char *grown = realloc(*buf, reserve + len);
-        if (!grown)
+        if (grow_secret(buf, cap, reserve + len, reserve) != 0)
             return 0;
-        *buf = grown;
-        *cap = reserve + len;
         len = json_dumpb(o, *buf + reserve, *cap - reserve, JSON_COMPACT);
     }
     return len;
@@ -147,7 +171,7 @@ enum tf_err report_write_stream(FILE *out, json_t *head, size_t n,
         else if (write_line(out, i, line, len) != 0)
             rc = TF_ERR_IO;
     }
-    free(line);
+    free_secret(line, cap); /* a merged report holds tokens */
     if (rc == TF_OK && fputs("\n]}\n", out) < 0)
         rc = TF_ERR_IO;
     return rc;
@@ -155,6 +179,15 @@ enum tf_err report_write_stream(FILE *out, json_t *head, size_t n,
 
 /* Lines are gathered in memory and written to the file a chunk at a time. */
 #define SPOOL_CHUNK (64 * 1024)
+
+/* The spool's file is read back through a window of this size, refilled where a line falls
+ * outside it: lines finish nearly in inventory order, so that is a few large reads. (A map of
+ * the whole file would count in the process's RSS: 45 MB for 100,000 targets.) */
+#define SPOOL_WINDOW (1024 * 1024)
+
+/* Blocks of the spool's file whose lines are all in the report are punched out of it as the
+ * report is written, so that the two together need little more disk than the report alone. */
+#define SPOOL_BLOCK (64 * 1024)
 
 /* Result lines rendered as targets finished, in the order they finished: the first `flushed`
  * bytes in an unlinked file, the rest still in buf. */
@@ -170,6 +203,9 @@ struct report_spool {
     size_t n;
     char *buf; /* lines not written yet */
     size_t buf_len, cap;
+    uint32_t *pending; /* per SPOOL_BLOCK of the file: lines touching it not yet copied to the
+                          report, so that copied blocks can be given back to the file system */
+    size_t n_blocks;
 };
 
 struct report_spool *report_spool_new(const char *report_path, size_t n, int with_tokens)
@@ -231,7 +267,22 @@ int report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
         sp->failed = 1;
         return 0;
     }
-    sp->lines[i] = (struct spooled){sp->flushed + (int64_t)sp->buf_len, (uint32_t)len};
+    int64_t at = sp->flushed + (int64_t)sp->buf_len;
+    size_t last = (size_t)((at + (int64_t)len - 1) / SPOOL_BLOCK);
+    if (last >= sp->n_blocks) {
+        size_t n = (last + 1) * 2;
+        uint32_t *grown = realloc(sp->pending, n * sizeof *grown);
+        if (!grown) {
+            sp->failed = 1;
+            return 0;
+        }
+        memset(grown + sp->n_blocks, 0, (n - sp->n_blocks) * sizeof *grown);
+        sp->pending = grown;
+        sp->n_blocks = n;
+    }
+    for (size_t b = (size_t)(at / SPOOL_BLOCK); b <= last; b++)
+        sp->pending[b]++;
+    sp->lines[i] = (struct spooled){at, (uint32_t)len};
     sp->buf_len += len;
     if (sp->buf_len >= SPOOL_CHUNK && spool_flush(sp) != 0)
         sp->failed = 1; /* a full disk costs speed, not the report: what is in buf stays */
@@ -243,31 +294,27 @@ void report_spool_free(struct report_spool *sp)
     if (!sp)
         return;
     close(sp->fd);
-    if (sp->buf)
-        explicit_bzero(sp->buf, sp->cap); /* lines hold tokens */
-    free(sp->buf);
+    free_secret(sp->buf, sp->cap);
     free(sp->lines);
+    free(sp->pending);
     free(sp);
 }
 
-/* The spool's file is read back through a window of this size, refilled where a line falls
- * outside it: lines finish nearly in inventory order, so that is a few large reads. (A map of
- * the whole file would count in the process's RSS: 45 MB for 100,000 targets.) */
-#define SPOOL_WINDOW (1024 * 1024)
-
 struct spool_reader {
-    const struct report_spool *sp;
+    struct report_spool *sp;
     char *win;
     size_t cap;
     int64_t at; /* file offset of win[0] */
     size_t len; /* bytes in win */
 };
 
-/* Returns the bytes of target i's spooled line (sp->lines[i].len of them), or NULL when it was
- * not spooled or cannot be read back. */
-static const char *spooled_line(struct spool_reader *rd, size_t i)
+/* Returns the bytes of target i's spooled line (sp->lines[i].len of them); NULL with *rc TF_OK
+ * when it was not spooled, NULL with *rc set when it cannot be read back (its token may be gone
+ * from the result: rendering it afresh could lose it silently). */
+static const char *spooled_line(struct spool_reader *rd, size_t i, enum tf_err *rc)
 {
-    const struct report_spool *sp = rd->sp;
+    struct report_spool *sp = rd->sp;
+    *rc = TF_OK;
     if (!sp || !sp->lines[i].len)
         return NULL;
     int64_t at = sp->lines[i].offset;
@@ -279,12 +326,9 @@ static const char *spooled_line(struct spool_reader *rd, size_t i)
     size_t want = len > SPOOL_WINDOW ? len : SPOOL_WINDOW;
     if (want > (size_t)(sp->flushed - at))
         want = (size_t)(sp->flushed - at);
-    if (want > rd->cap) {
-        char *grown = realloc(rd->win, want);
-        if (!grown)
-            return NULL;
-        rd->win = grown;
-        rd->cap = want;
+    if (want > rd->cap && grow_secret(&rd->win, &rd->cap, want, 0) != 0) {
+        *rc = TF_ERR_NOMEM;
+        return NULL;
     }
     rd->len = 0;
     rd->at = at;
@@ -297,7 +341,26 @@ static const char *spooled_line(struct spool_reader *rd, size_t i)
             break;
         rd->len += (size_t)got;
     }
-    return rd->len >= len ? rd->win : NULL;
+    if (rd->len < len) {
+        *rc = TF_ERR_IO;
+        return NULL;
+    }
+    return rd->win;
+}
+
+/* Line i is in the report: the file blocks that held only copied lines are given back (where
+ * the file system can punch holes; elsewhere the file keeps its size until it is closed). */
+static void spool_release(struct spool_reader *rd, size_t i)
+{
+    struct report_spool *sp = rd->sp;
+    if (!sp || !sp->lines[i].len)
+        return;
+    int64_t at = sp->lines[i].offset;
+    size_t last = (size_t)((at + (int64_t)sp->lines[i].len - 1) / SPOOL_BLOCK);
+    for (size_t b = (size_t)(at / SPOOL_BLOCK); b <= last; b++)
+        if (--sp->pending[b] == 0 && (int64_t)(b + 1) * SPOOL_BLOCK <= sp->flushed)
+            fallocate(sp->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)b * SPOOL_BLOCK,
+                      SPOOL_BLOCK);
 }
 
 /* The results: copied from the spool where a line is there, rendered where not. */
@@ -310,8 +373,10 @@ static enum tf_err write_results(FILE *out, const struct report_meta *meta,
     size_t cap = 0;
     enum tf_err rc = TF_OK;
     for (size_t i = 0; i < targets->count && rc == TF_OK; i++) {
-        const char *bytes = spooled_line(&rd, i);
+        const char *bytes = spooled_line(&rd, i, &rc);
         size_t len = bytes ? rd.sp->lines[i].len : 0;
+        if (rc != TF_OK)
+            break;
         if (!bytes) {
             json_t *o = result_object(&targets->items[i], &results[i], meta->with_tokens);
             len = o ? dump_line(o, &line, &cap, 0) : 0;
@@ -322,14 +387,10 @@ static enum tf_err write_results(FILE *out, const struct report_meta *meta,
         }
         if (rc == TF_OK && write_line(out, i, bytes, len) != 0)
             rc = TF_ERR_IO;
+        spool_release(&rd, i);
     }
-    /* Both hold tokens. */
-    if (line)
-        explicit_bzero(line, cap);
-    free(line);
-    if (rd.win)
-        explicit_bzero(rd.win, rd.cap);
-    free(rd.win);
+    free_secret(line, cap);
+    free_secret(rd.win, rd.cap);
     if (rc == TF_OK && fputs("\n]}\n", out) < 0)
         rc = TF_ERR_IO;
     return rc;

@@ -11,13 +11,14 @@
 #include "core/result.h"
 
 struct report_meta {
-    const char *mode;                 /* "provision" */
-    struct timespec started_at;       /* CLOCK_REALTIME */
-    struct timespec finished_at;      /* CLOCK_REALTIME */
-    int with_tokens;                  /* write the token of ok targets */
-    unsigned shard_index;             /* --shard K/N: K */
-    unsigned shard_count;             /* --shard K/N: N; 0 when the run was not sharded */
-    const struct report_spool *spool; /* result lines rendered during the run; may be NULL */
+    const char *mode;            /* "provision" */
+    struct timespec started_at;  /* CLOCK_REALTIME */
+    struct timespec finished_at; /* CLOCK_REALTIME */
+    int with_tokens;             /* write the token of ok targets */
+    unsigned shard_index;        /* --shard K/N: K */
+    unsigned shard_count;        /* --shard K/N: N; 0 when the run was not sharded */
+    struct report_spool *spool;  /* result lines rendered during the run; may be NULL (writing
+                                    the report gives back the spool's disk as lines are copied) */
 };
 
 /* Result lines rendered as targets finish (while the run waits on the network), so that
@@ -44,7 +45,8 @@ void report_format_time(struct timespec t, char buf[32]);
 
 /* Writes the report to out: a header object whose last member is "results", then one result
  * object per line, so that a 100,000-target report is never held in memory as one JSON tree.
- * Lines in meta->spool are copied from there; the others are rendered from results.
+ * Lines in meta->spool are copied from there (which consumes the spool: write it once); the
+ * others are rendered from results.
  * Key order is fixed; "request_ids" lists every attempt in order as
  * {"request_id", "status", "http_status"}. Returns TF_OK, TF_ERR_JSON or TF_ERR_IO. */
 enum tf_err report_write(FILE *out, const struct report_meta *meta,

@@ -404,16 +404,17 @@ static void test_bad_utf8_error(void **state)
 }
 
 /* Lines spooled as targets finish, in any order, make the same report byte for byte as lines
- * rendered afterwards, whether a line was already written to the spool's file (the first, longer
- * than the spool's 64 KiB chunk) or still in memory; a target never spooled (its line failed to
- * write) is rendered then. The spool is an unnamed file: nothing is left in the report's folder. */
+ * rendered afterwards, whether a line was already written to the spool's file (the first: 1.2 MB,
+ * longer than the spool's 64 KiB chunk and its 1 MiB read-back window and blocks) or still in
+ * memory; a target never spooled (its line failed to write) is rendered then. The spool is an
+ * unnamed file: nothing is left in the report's folder. */
 static void test_spool_same_report(void **state)
 {
     struct run *run = *state;
-    char *long_error = malloc(70001);
+    char *long_error = malloc(1200001);
     assert_non_null(long_error);
-    memset(long_error, 'x', 70000);
-    long_error[70000] = '\0';
+    memset(long_error, 'x', 1200000);
+    long_error[1200000] = '\0';
     free(run->results[2].error);
     run->results[2].error = long_error;
     char *plain = write_report(run);
@@ -427,7 +428,12 @@ static void test_spool_same_report(void **state)
     run->meta.spool = sp;
     char *spooled = write_report(run);
     assert_string_equal(spooled, plain);
-    report_spool_add(sp, 1, &run->targets.items[1], &run->results[1]);
+    report_spool_free(sp); /* writing the report consumed it (its blocks are given back) */
+    sp = report_spool_new(report_path, 3, 1);
+    assert_non_null(sp);
+    for (size_t i = 3; i-- > 0;)
+        report_spool_add(sp, i, &run->targets.items[i], &run->results[i]);
+    run->meta.spool = sp;
     char *all = write_report(run);
     assert_string_equal(all, plain);
     report_spool_free(sp);
