@@ -398,18 +398,25 @@ static void summarize(const struct job_options *opt, const struct progress *prog
           targets->count == 1 ? "" : "s", ok, targets->count - ok, detail, seconds);
 }
 
-/* Where provision's results went. */
-static void name_outputs(const struct job_options *opt, size_t env_files)
+/* Which whole-run outputs could not be written (each was reported as it failed). */
+enum { FAILED_ENV_FILE = 1, FAILED_REPORT = 2, FAILED_JUNIT = 4, FAILED_PROM = 8 };
+
+/* Where provision's results went: only what was written is named. */
+static void name_outputs(const struct job_options *opt, size_t env_files, int failed)
 {
     if (opt->env_dir)
         infof(opt->msg, "env files: %zu written to %s/", env_files, opt->env_dir);
-    if (opt->env_file)
+    if (opt->env_file && !(failed & FAILED_ENV_FILE))
         infof(opt->msg, "combined env file: %s", opt->env_file);
-    const char *const outputs[][2] = {
-        {"report", opt->report}, {"JUnit", opt->junit}, {"Prometheus", opt->prom}};
+    const struct {
+        const char *what, *path;
+        int flag;
+    } outputs[] = {{"report", opt->report, FAILED_REPORT},
+                   {"JUnit", opt->junit, FAILED_JUNIT},
+                   {"Prometheus", opt->prom, FAILED_PROM}};
     for (size_t i = 0; i < 3; i++)
-        if (outputs[i][1] && strcmp(outputs[i][1], "-") != 0)
-            infof(opt->msg, "%s: %s", outputs[i][0], outputs[i][1]);
+        if (outputs[i].path && strcmp(outputs[i].path, "-") != 0 && !(failed & outputs[i].flag))
+            infof(opt->msg, "%s: %s", outputs[i].what, outputs[i].path);
     if (!opt->env_dir && !opt->env_file && !opt->report && !opt->junit && !opt->prom)
         infof(opt->msg, "nothing written (no output option given)");
 }
@@ -459,26 +466,26 @@ int job_run(const struct job_options *opt, const struct target_list *targets)
 
     char stamp[32];
     report_format_time(meta.finished_at, stamp);
-    int failed_outputs = fin.failed != 0;
+    int failed = 0;
     if (opt->env_file && write_env_file(opt, targets, results, stamp) != 0)
-        failed_outputs = 1;
+        failed |= FAILED_ENV_FILE;
     /* The report holds tokens (provision): 0600. JUnit and Prometheus files never do, and
      * are read by other users (a CI agent, node_exporter): 0644. */
     if (opt->report &&
         write_output(opt, opt->report, 0600, report_write, targets, results, &meta) != 0)
-        failed_outputs = 1;
+        failed |= FAILED_REPORT;
     if (opt->junit &&
         write_output(opt, opt->junit, 0644, junit_write, targets, results, &meta) != 0)
-        failed_outputs = 1;
+        failed |= FAILED_JUNIT;
     if (opt->prom && write_output(opt, opt->prom, 0644, prom_write, targets, results, &meta) != 0)
-        failed_outputs = 1;
+        failed |= FAILED_PROM;
     report_spool_free(fin.spool);
 
     summarize(opt, &fin.progress, targets, results, seconds_between(t0, t1));
     if (!opt->check) /* check says it in its one summary line; its outputs are named by the user */
-        name_outputs(opt, fin.written);
+        name_outputs(opt, fin.written, failed);
 
-    int all_ok = rc == TF_OK && !failed_outputs;
+    int all_ok = rc == TF_OK && !failed && !fin.failed;
     for (size_t i = 0; i < targets->count && all_ok; i++)
         all_ok = results[i].status == TF_STATUS_OK;
     results_free(results, targets->count);
