@@ -84,8 +84,10 @@ int atomic_out_open(struct atomic_out *o, const char *path, mode_t mode)
 /* Closes the stream and wipes its buffer. Returns 0, or -1 (errno) when a write failed. */
 static int close_stream(struct atomic_out *o, int sync)
 {
-    int rc = fflush(o->f) == 0 && (!sync || fsync(fileno(o->f)) == 0) ? 0 : -1;
-    int saved = errno;
+    /* ferror: a print that failed (a full disk) must not be followed by a commit of what a
+     * later flush managed to write. */
+    int rc = fflush(o->f) == 0 && !ferror(o->f) && (!sync || fsync(fileno(o->f)) == 0) ? 0 : -1;
+    int saved = ferror(o->f) && errno == 0 ? EIO : errno;
     if (fclose(o->f) != 0 && rc == 0) {
         rc = -1;
         saved = errno;

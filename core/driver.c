@@ -583,6 +583,8 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
             return TF_OK;
         CURLMcode mc = multi_events_wait(&d->events, poll_timeout(d, now_ms(), deadline));
         if (mc != CURLM_OK) {
+            /* Transfers that finished before the failure keep their results. */
+            drain(d);
             if (mc == CURLM_INTERNAL_ERROR || d->events.sock_errno)
                 errorf(o->msg, "waiting for sockets: %s",
                        strerror(d->events.sock_errno ? d->events.sock_errno : errno));
