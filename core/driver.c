@@ -1,7 +1,7 @@
 /* driver.c: the libcurl multi loop. A fixed pool of easy handles ("slots"), each reused for one
  * attempt after another; at most `concurrency` in flight, refilled as they finish, so that queue
  * time never counts against a transfer's timeout. Targets waiting to be retried sit in a heap of
- * timers that the loop's poll timeout honours. */
+ * timers that the loop's wait honours. */
 #include "core/driver.h"
 
 #include <curl/curl.h>
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/classify.h"
+#include "core/clock.h"
 #include "core/multi_events.h"
 #include "core/request.h"
 #include "core/text.h"
@@ -21,7 +21,7 @@
 #include "version.h"
 
 #define REQUEST_ID_HEADER "x-cassandra-request-id: "
-#define POLL_MAX_MS       1000
+#define WAIT_MAX_MS       1000
 
 /* One easy handle and what its current transfer needs; carried with CURLOPT_PRIVATE. */
 struct slot {
@@ -59,13 +59,6 @@ struct driver {
     struct wait_queue waiting; /* targets waiting for a retry */
     uint64_t rng;              /* jitter */
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
 {
@@ -220,7 +213,7 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     request_new_id(a->request_id, request_id);
     memcpy(s->request_id, request_id, REQUEST_ID_LEN);
     if (r->n_attempts == 1)
-        d->first_start_ms[t] = now_ms();
+        d->first_start_ms[t] = clock_now_ms();
 
     s->target = t;
     s->response_len = 0;
@@ -293,7 +286,7 @@ static void set_outcome(struct driver *d, size_t t, enum tf_status status, long 
     r->token = token;
     r->error = error;
     if (r->n_attempts)
-        r->elapsed_ms = now_ms() - d->first_start_ms[t];
+        r->elapsed_ms = clock_now_ms() - d->first_start_ms[t];
 }
 
 /* Decides whether target t gets another attempt after one that ended with c; queues it if so.
@@ -319,7 +312,7 @@ static int maybe_retry(struct driver *d, struct slot *s, size_t t, CURLcode code
         else
             wait = (long)retry_after * 1000;
     }
-    if (wait_queue_push(&d->waiting, now_ms() + wait, t) != 0)
+    if (wait_queue_push(&d->waiting, clock_now_ms() + wait, t) != 0)
         return -1;
     verbosef(d->opt->msg, "%s: %s, retrying in %ld ms", d->targets->items[t].name,
              c->error ? c->error : tf_status_name(c->status), wait);
@@ -402,7 +395,7 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
     if (d->opt->verify && a->step == STEP_AUTH && c.status == TF_STATUS_OK) {
         /* The token is in hand; its proof comes next, ahead of new targets. */
         d->step[t] = STEP_KEYSPACE;
-        if (wait_queue_push(&d->waiting, now_ms(), t) != 0)
+        if (wait_queue_push(&d->waiting, clock_now_ms(), t) != 0)
             return TF_ERR_NOMEM;
         return TF_OK;
     }
@@ -483,9 +476,9 @@ static enum tf_err build_connect_to(struct driver *d)
     return TF_OK;
 }
 
-static int poll_timeout(struct driver *d, int64_t now, int64_t deadline)
+static int wait_timeout(struct driver *d, int64_t now, int64_t deadline)
 {
-    int64_t t = POLL_MAX_MS;
+    int64_t t = WAIT_MAX_MS;
     const struct wait_entry *w = wait_queue_peek(&d->waiting);
     if (w && d->n_idle && w->due_ms - now < t)
         t = w->due_ms - now;
@@ -543,10 +536,10 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
 {
     const struct driver_options *o = d->opt;
     size_t n = d->targets->count, next = 0;
-    int64_t deadline = o->deadline_ms ? now_ms() + o->deadline_ms : 0;
+    int64_t deadline = o->deadline_ms ? clock_now_ms() + o->deadline_ms : 0;
     enum tf_err rc;
     for (;;) {
-        int64_t now = now_ms();
+        int64_t now = clock_now_ms();
         if (d->events.stopped) {
             *stop = DRIVER_INTERRUPTED;
             return cancel_all(d, next, "interrupted");
@@ -581,7 +574,7 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
             o->on_tick(o->on_final_ctx);
         if (!d->active && next == n && !wait_queue_peek(&d->waiting))
             return TF_OK;
-        CURLMcode mc = multi_events_wait(&d->events, poll_timeout(d, now_ms(), deadline));
+        CURLMcode mc = multi_events_wait(&d->events, wait_timeout(d, clock_now_ms(), deadline));
         if (mc != CURLM_OK) {
             /* Transfers that finished before the failure keep their results. */
             drain(d);
@@ -608,7 +601,7 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
         return TF_OK;
     d.n_slots = (size_t)opt->concurrency < n ? (size_t)opt->concurrency : n;
     if (getrandom(&d.rng, sizeof d.rng, 0) != (ssize_t)sizeof d.rng || !d.rng)
-        d.rng = (uint64_t)now_ms() | 1;
+        d.rng = (uint64_t)clock_now_ms() | 1;
     d.slots = calloc(d.n_slots, sizeof *d.slots);
     d.idle = calloc(d.n_slots, sizeof *d.idle);
     d.first_start_ms = calloc(n, sizeof *d.first_start_ms);

@@ -3,18 +3,12 @@
 
 #include <errno.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "core/clock.h"
 
 /* Ready events handled per epoll_wait; more simply wait for the next call. */
 #define EVENTS_PER_WAIT 128
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* CURLMOPT_SOCKETFUNCTION: libcurl says which events it wants on s. socketp is what
  * curl_multi_assign stored for s: non-NULL once s is in the epoll set. */
@@ -47,7 +41,7 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
     struct multi_events *me = userp;
-    me->timer_due_ms = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    me->timer_due_ms = timeout_ms < 0 ? -1 : clock_now_ms() + timeout_ms;
     return 0;
 }
 
@@ -79,7 +73,7 @@ CURLMcode multi_events_wait(struct multi_events *me, int max_wait_ms)
 {
     int timeout = max_wait_ms;
     if (me->timer_due_ms >= 0) {
-        int64_t until = me->timer_due_ms - now_ms();
+        int64_t until = me->timer_due_ms - clock_now_ms();
         if (until < timeout)
             timeout = until > 0 ? (int)until : 0;
     }
@@ -101,7 +95,7 @@ CURLMcode multi_events_wait(struct multi_events *me, int max_wait_ms)
             return mc;
     }
     /* Each call above also ran the timers that had expired; what is left is run here. */
-    if (me->timer_due_ms >= 0 && now_ms() >= me->timer_due_ms) {
+    if (me->timer_due_ms >= 0 && clock_now_ms() >= me->timer_due_ms) {
         me->timer_due_ms = -1; /* the call sets the next one */
         return curl_multi_socket_action(me->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }

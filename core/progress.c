@@ -3,25 +3,19 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "core/clock.h"
 
 #define TABLE_ALL_ROWS_UP_TO 40
 #define REASON_WIDTH         60
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void progress_init(struct progress *p, FILE *out, size_t total, int verbosity)
 {
     memset(p, 0, sizeof *p);
     p->out = out;
     p->total = total;
-    p->start_ms = now_ms();
+    p->start_ms = clock_now_ms();
     int tty = isatty(fileno(out));
     const char *no_color = getenv("NO_COLOR");
     p->live = tty && verbosity == 0;
@@ -59,7 +53,7 @@ void progress_tick(struct progress *p)
 {
     if (!p->live)
         return;
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     if (now - p->start_ms >= 1000 && now - p->drawn_ms >= 100)
         draw(p, now);
 }
