@@ -1,11 +1,10 @@
 /* test_inventory.c: inventory loading and validation through config_load() (config/load.h).
- * A table of broken inventories, each with the exact diagnostics it must print (whole text,
- * sorted by line); warnings for passwords that others can read; then inventories that load,
- * checked for defaults inheritance, {env:} and {file:} passwords, id normalisation, target
- * expansion (names, URLs, env prefixes) and --limit selection. Every case checks that no
- * password ever appears in a diagnostic: all passwords used here start with "hunter2".
- *
- * Cases with .bug name the library bug they once caught. */
+ * Broken inventories are data, in tests/inventories/bad/; the table here holds only the cases
+ * that data cannot express (the comment above it says why), each with everything config_load
+ * must print. Then inventories that load, checked for defaults inheritance, {env:} and {file:}
+ * passwords, id normalisation, target expansion (names, URLs, env prefixes) and --limit
+ * selection. Every case checks that no password ever appears in a diagnostic: all passwords used
+ * here start with "hunter2". */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,27 +43,15 @@
 
 #define LIMIT_HINT                                                                                 \
     "give a target name (orders/us-east1), a database name, a glob (orders*) or tag:NAME"
-#define NAME_RULE                                                                                  \
-    "must start with a lowercase letter or digit and hold only lowercase letters, digits, _ and "  \
-    "- (e.g. orders-eu)"
-#define UUID_HINT "copy the database's cluster id (e.g. b5285f63-8da5-4c6e-afd8-ade371a48795)"
-#define DB_KEYS   "name, id, region, regions, keyspace, username, password, auth_url, rest_url, tags"
 #define PLAIN_WARNING                                                                              \
     "warning: a plain-text password in a file that group or others can read; use {env: NAME} or "  \
     "{file: PATH}, or chmod 600 inv.yaml"
 
 /* A file a case needs besides the inventory. */
 struct file_spec {
-    const char *name;    /* relative to the case's folder; a folder in it is created */
-    const char *content; /* repeated to fill size bytes when size is set */
-    size_t size;
+    const char *name; /* relative to the case's folder; a folder in it is created */
+    const char *content;
     mode_t mode; /* 0 means 0600 */
-};
-
-/* An environment variable a case sets (value) or unsets (value NULL). */
-struct env_spec {
-    const char *name;
-    const char *value;
 };
 
 struct inv_case {
@@ -72,34 +59,19 @@ struct inv_case {
     const char *yaml; /* written to inv.yaml; NULL: no inventory */
     mode_t mode;      /* of inv.yaml; 0 means 0600 */
     const char *path; /* what config_load is given; NULL means "inv.yaml" */
-    struct file_spec files[3];
-    struct env_spec env[2];
+    struct file_spec files[1];
     const char *limits[3]; /* --limit patterns, NULL-terminated */
     int quiet;
     const char *expect; /* everything config_load prints */
-    const char *bug;    /* the library bug this case once caught */
 };
 
+/* Only what tests/inventories/run.sh cannot run. It gives `validate -i` the name of an existing
+ * .yaml file of mode 0600 (0644 for names holding "world-readable"), passes no other option,
+ * wants exit status 2 and compares stderr only for broken inventories. Each group below says
+ * which of these it needs. Every other broken inventory is a case in tests/inventories/bad/:
+ * add new ones there. */
 static const struct inv_case cases[] = {
-    /* --- the file as a whole --- */
-    {.title = "YAML syntax error",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: " ID1 "\n"
-                  "   region: us-east1\n",
-     .expect = "inv.yaml:9:4: error: YAML syntax: did not find expected '-' indicator while "
-               "parsing a block collection (which starts at line 7, column 3)\n"},
-    {.title = "empty file",
-     .yaml = "",
-     .expect = "inv.yaml: error: the file is empty; an inventory starts with \"version: 1\" and "
-               "a list \"databases:\"\n"},
-    {.title = "only a comment",
-     .yaml = "# the fleet\n",
-     .expect = "inv.yaml: error: the file is empty; an inventory starts with \"version: 1\" and "
-               "a list \"databases:\"\n"},
-    {.title = "root is a list",
-     .yaml = "- orders\n- billing\n",
-     .expect = "inv.yaml:1:1: error: the inventory must be a mapping with version, defaults and "
-               "databases, not a list\n"},
+    /* --- no inventory file: the runner names only existing .yaml files --- */
     {.title = "inventory cannot be opened",
      .path = "nosuch.yaml",
      .expect = "nosuch.yaml: error: cannot open the inventory: No such file or directory\n"},
@@ -108,374 +80,7 @@ static const struct inv_case cases[] = {
      .files = {{.name = "fleet/inv.yaml", .content = HEAD ORDERS}},
      .expect = "fleet: error: is a folder; give the inventory's YAML file\n"},
 
-    /* --- the root mapping --- */
-    {.title = "missing version",
-     .yaml = "defaults:\n"
-             "  password: {env: TF_UT_PW}\n"
-             "  keyspace: ks\n"
-             "  username: svc\n"
-             "databases:\n" ORDERS,
-     .expect = "inv.yaml:1:1: error: missing \"version: 1\" at the top of the inventory\n"},
-    {.title = "version 2",
-     .yaml = "version: 2\n"
-             "defaults:\n"
-             "  password: {env: TF_UT_PW}\n"
-             "  keyspace: ks\n"
-             "  username: svc\n"
-             "databases:\n" ORDERS,
-     .expect = "inv.yaml:1:10: error: version must be 1 (the only inventory format this "
-               "tokenfleet reads)\n"},
-    {.title = "misspelt version: did you mean",
-     .yaml = "verison: 1\n"
-             "defaults:\n"
-             "  password: {env: TF_UT_PW}\n"
-             "  keyspace: ks\n"
-             "  username: svc\n"
-             "databases:\n" ORDERS,
-     .expect = "inv.yaml:1:1: error: unknown key \"verison\" in the inventory; did you mean "
-               "\"version\"?\n"
-               "inv.yaml:1:1: error: missing \"version: 1\" at the top of the inventory\n"},
-    {.title = "unknown root key: the keys are listed",
-     .yaml = HEAD ORDERS "owner: team-a\n",
-     .expect = "inv.yaml:10:1: error: unknown key \"owner\" in the inventory; the keys are: "
-               "version, defaults, databases\n"},
-    {.title = "missing databases",
-     .yaml = "version: 1\n"
-             "defaults:\n"
-             "  keyspace: ks\n",
-     .expect = "inv.yaml:1:1: error: missing \"databases:\", the list of databases\n"},
-    {.title = "empty databases list",
-     .yaml = "version: 1\n"
-             "databases: []\n",
-     .expect = "inv.yaml:2:12: error: databases is empty; list at least one database\n"},
-    {.title = "databases is a mapping",
-     .yaml = HEAD "  orders:\n"
-                  "    id: " ID1 "\n",
-     .expect = "inv.yaml:7:3: error: databases must be a list (lines starting with -), not a "
-               "mapping\n"},
-    {.title = "defaults is a list",
-     .yaml = "version: 1\n"
-             "defaults: [ks]\n"
-             "databases:\n" ORDERS,
-     .expect = "inv.yaml:2:11: error: defaults must be a mapping (key: value lines), not a list\n"},
-    {.title = "duplicate key at the root",
-     .yaml = HEAD ORDERS "defaults:\n"
-                         "  password: {env: TF_UT_PW}\n",
-     .expect = "inv.yaml:10:1: error: key \"defaults\" is given twice (first at line 2)\n",
-     .bug = "duplicate keys at the root are not reported (the last wins), and a second defaults: "
-            "leaks the first one's password reference"},
-
-    /* --- keys of databases, defaults and passwords --- */
-    {.title = "misspelt database key: did you mean",
-     .yaml = HEAD ORDERS "    keyspce: orders\n",
-     .expect = "inv.yaml:10:5: error: unknown key \"keyspce\" in a database; did you mean "
-               "\"keyspace\"?\n"},
-    {.title = "unknown database key: the keys are listed",
-     .yaml = HEAD ORDERS "    owner: team-a\n",
-     .expect =
-         "inv.yaml:10:5: error: unknown key \"owner\" in a database; the keys are: " DB_KEYS "\n"},
-    {.title = "misspelt defaults key: did you mean",
-     .yaml = "version: 1\n"
-             "defaults:\n"
-             "  password: {env: TF_UT_PW}\n"
-             "  keyspace: ks\n"
-             "  username: svc\n"
-             "  regoin: us-east1\n"
-             "databases:\n"
-             "  - name: orders\n"
-             "    id: " ID1 "\n"
-             "    region: us-east1\n",
-     .expect = "inv.yaml:6:3: error: unknown key \"regoin\" in defaults; did you mean "
-               "\"region\"?\n"},
-    {.title = "misspelt password key: did you mean",
-     .yaml = HEAD ORDERS "    password: {evn: TF_UT_PW}\n",
-     .expect = "inv.yaml:10:16: error: unknown key \"evn\" in password; did you mean \"env\"?\n"},
-    {.title = "unknown password key: the keys are listed",
-     .yaml = HEAD ORDERS "    password: {vault: orders}\n",
-     .expect = "inv.yaml:10:16: error: unknown key \"vault\" in password; the keys are: env, "
-               "file\n"},
-    {.title = "duplicate key in a database",
-     .yaml = HEAD ORDERS "    region: eu-west1\n",
-     .expect = "inv.yaml:10:5: error: key \"region\" is given twice (first at line 9)\n"},
-    {.title = "name and id in defaults",
-     .yaml = "version: 1\n"
-             "defaults:\n"
-             "  password: {env: TF_UT_PW}\n"
-             "  keyspace: ks\n"
-             "  username: svc\n"
-             "  name: all\n"
-             "  id: " ID1 "\n"
-             "databases:\n"
-             "  - name: orders\n"
-             "    id: " ID1 "\n"
-             "    region: us-east1\n",
-     .expect = "inv.yaml:6:3: error: \"name\" belongs to each database, not to defaults\n"
-               "inv.yaml:7:3: error: \"id\" belongs to each database, not to defaults\n"},
-    {.title = "password with both env and file",
-     .yaml = HEAD ORDERS "    password: {env: TF_UT_PW, file: pw.txt}\n",
-     .expect = "inv.yaml:10:31: error: password takes one of env or file, not both\n"},
-    {.title = "empty password mapping",
-     .yaml = HEAD ORDERS "    password: {}\n",
-     .expect = "inv.yaml:10:15: error: password mapping is empty; write {env: NAME} or {file: "
-               "PATH}\n"},
-
-    /* --- types --- */
-    {.title = "name is a mapping",
-     .yaml = HEAD "  - name: {first: orders}\n"
-                  "    id: " ID1 "\n"
-                  "    region: us-east1\n",
-     .expect = "inv.yaml:7:11: error: name must be a string, not a mapping\n"},
-    {.title = "keyspace is a list",
-     .yaml = HEAD ORDERS "    keyspace: [orders]\n",
-     .expect = "inv.yaml:10:15: error: keyspace must be a string, not a list\n"},
-    {.title = "regions is a string",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: " ID1 "\n"
-                  "    regions: us-east1\n",
-     .expect = "inv.yaml:9:14: error: regions must be a list such as [a, b], not a string\n"},
-    {.title = "tags is a string",
-     .yaml = HEAD ORDERS "    tags: prod\n",
-     .expect = "inv.yaml:10:11: error: tags must be a list such as [a, b], not a string\n"},
-    {.title = "password is a list",
-     .yaml = HEAD ORDERS "    password: [hunter2-plain]\n",
-     .expect = "inv.yaml:10:15: error: password must be {env: NAME}, {file: PATH} or a string, "
-               "not a list\n"},
-    {.title = "a database is a string",
-     .yaml = HEAD "  - orders\n",
-     .expect = "inv.yaml:7:5: error: each database must be a mapping (key: value lines), not a "
-               "string\n"},
-    {.title = "username given as null",
-     .yaml = "version: 1\n"
-             "databases:\n"
-             "  - name: orders\n"
-             "    id: " ID1 "\n"
-             "    region: us-east1\n"
-             "    keyspace: ks\n"
-             "    username: ~\n"
-             "    password: {env: TF_UT_PW}\n",
-     .expect = "inv.yaml:7:15: error: username is empty; give it a value or remove the key\n"},
-    {.title = "username given as an empty quoted string",
-     .yaml = HEAD ORDERS "    username: \"\"\n",
-     .expect = "inv.yaml:10:15: error: username is empty; give it a value or remove the key\n",
-     .bug = "a quoted empty username is accepted (only plain null scalars count as empty)"},
-    {.title = "password given as an empty quoted string",
-     .yaml = HEAD ORDERS "    password: ''\n",
-     .expect = "inv.yaml:10:15: error: password is empty; give it a value or remove the key\n",
-     .bug = "a quoted empty plain-text password is accepted and would be sent"},
-
-    /* --- required values --- */
-    {.title = "missing name",
-     .yaml = HEAD "  - id: " ID1 "\n"
-                  "    region: us-east1\n",
-     .expect = "inv.yaml:7:5: error: a database has no name; add name: (lowercase letters, "
-               "digits, _ and -)\n"},
-    {.title = "missing id",
-     .yaml = HEAD "  - name: orders\n"
-                  "    region: us-east1\n",
-     .expect = "inv.yaml:7:5: error: database \"orders\" has no id; add id: with its cluster id "
-               "(a UUID)\n"},
-    {.title = "missing region",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: " ID1 "\n",
-     .expect = "inv.yaml:7:5: error: database \"orders\" has no region; add region: (e.g. "
-               "us-east1) here or in defaults\n"},
-    {.title = "missing keyspace",
-     .yaml = "version: 1\n"
-             "defaults:\n"
-             "  password: {env: TF_UT_PW}\n"
-             "  username: svc\n"
-             "databases:\n"
-             "  - name: orders\n"
-             "    id: " ID1 "\n"
-             "    region: us-east1\n",
-     .expect = "inv.yaml:6:5: error: database \"orders\" has no keyspace; add keyspace: here or "
-               "in defaults\n"},
-    {.title = "missing username",
-     .yaml = "version: 1\n"
-             "defaults:\n"
-             "  password: {env: TF_UT_PW}\n"
-             "  keyspace: ks\n"
-             "databases:\n"
-             "  - name: orders\n"
-             "    id: " ID1 "\n"
-             "    region: us-east1\n",
-     .expect = "inv.yaml:6:5: error: database \"orders\" has no username; add username: here or "
-               "in defaults\n"},
-    {.title = "missing password",
-     .yaml = "version: 1\n"
-             "defaults:\n"
-             "  keyspace: ks\n"
-             "  username: svc\n"
-             "databases:\n"
-             "  - name: orders\n"
-             "    id: " ID1 "\n"
-             "    region: us-east1\n",
-     .expect = "inv.yaml:6:5: error: database \"orders\" has no password; add password: {env: "
-               "NAME} or {file: PATH} here or in defaults\n"},
-
-    /* --- values --- */
-    {.title = "name in uppercase",
-     .yaml = HEAD "  - name: Orders\n"
-                  "    id: " ID1 "\n"
-                  "    region: us-east1\n",
-     .expect = "inv.yaml:7:11: error: name \"Orders\" " NAME_RULE "\n"},
-    {.title = "name with a leading dash",
-     .yaml = HEAD "  - name: -orders\n"
-                  "    id: " ID1 "\n"
-                  "    region: us-east1\n",
-     .expect = "inv.yaml:7:11: error: name \"-orders\" " NAME_RULE "\n"},
-    {.title = "id one digit short",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: 6513270e-269e-4d37-b2a7-4de452e6b43\n"
-                  "    region: us-east1\n",
-     .expect =
-         "inv.yaml:8:9: error: id \"6513270e-269e-4d37-b2a7-4de452e6b43\" is not a UUID; " UUID_HINT
-         "\n"},
-    {.title = "id with a non-hex digit",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: 6513270e-269e-4d37-b2a7-4de452e6b43g\n"
-                  "    region: us-east1\n",
-     .expect = "inv.yaml:8:9: error: id \"6513270e-269e-4d37-b2a7-4de452e6b43g\" is not a "
-               "UUID; " UUID_HINT "\n"},
-    {.title = "region with a space",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: " ID1 "\n"
-                  "    region: us east1\n",
-     .expect = "inv.yaml:9:13: error: region \"us east1\" is not a region name (e.g. us-east1)\n"},
-    {.title = "region in uppercase",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: " ID1 "\n"
-                  "    region: US-EAST1\n",
-     .expect = "inv.yaml:9:13: error: region \"US-EAST1\" is not a region name (e.g. us-east1)\n"},
-    {.title = "region listed twice",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: " ID1 "\n"
-                  "    regions: [us-east1, eu-west1, us-east1]\n",
-     .expect = "inv.yaml:9:35: error: region \"us-east1\" is listed twice for database "
-               "\"orders\"\n"},
-    {.title = "both region and regions",
-     .yaml = HEAD ORDERS "    regions: [eu-west1]\n",
-     .expect = "inv.yaml:10:14: error: give either region or regions, not both (region is at "
-               "line 9)\n"},
-    {.title = "empty regions list",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: " ID1 "\n"
-                  "    regions: []\n",
-     .expect = "inv.yaml:9:14: error: regions is an empty list; give at least one or remove the "
-               "key\n"},
-    {.title = "keyspace with a dash",
-     .yaml = HEAD ORDERS "    keyspace: my-ks\n",
-     .expect = "inv.yaml:10:15: error: keyspace \"my-ks\" is not a keyspace name (letters, digits "
-               "and _, at most 48)\n"},
-    {.title = "keyspace of 49 characters",
-     .yaml = HEAD ORDERS "    keyspace: k123456789012345678901234567890123456789012345678\n",
-     .expect =
-         "inv.yaml:10:15: error: keyspace \"k123456789012345678901234567890123456789012345678\" "
-         "is not a keyspace name (letters, digits and _, at most 48)\n"},
-    {.title = "bad keyspace in defaults: said once for two databases",
-     .yaml = "version: 1\n"
-             "defaults:\n"
-             "  password: {env: TF_UT_PW}\n"
-             "  keyspace: my-ks\n"
-             "  username: svc\n"
-             "databases:\n" ORDERS "  - name: billing\n"
-             "    id: " ID2 "\n"
-             "    region: us-east1\n",
-     .expect = "inv.yaml:4:13: error: keyspace \"my-ks\" is not a keyspace name (letters, digits "
-               "and _, at most 48)\n"},
-    {.title = "tag with a space",
-     .yaml = HEAD ORDERS "    tags: [prod, \"eu west\"]\n",
-     .expect = "inv.yaml:10:18: error: tag \"eu west\" may hold only letters, digits, _, . and "
-               "-\n"},
-    {.title = "auth_url with an unknown placeholder",
-     .yaml = HEAD ORDERS "    auth_url: https://{cluster}-{region}.example.com/v1/auth\n",
-     .expect = "inv.yaml:10:15: error: auth_url has an unknown placeholder \"{cluster}\"; the "
-               "placeholders are {id} and {region}\n"},
-    {.title = "auth_url without a scheme",
-     .yaml = HEAD ORDERS "    auth_url: stargate.internal:8081/v1/auth\n",
-     .expect = "inv.yaml:10:15: error: auth_url \"stargate.internal:8081/v1/auth\" must start "
-               "with https:// (or http:// for a self-hosted Stargate on a trusted network)\n"},
-    {.title = "auth_url with a space",
-     .yaml = HEAD ORDERS "    auth_url: \"http://stargate.internal:8081/v1/my auth\"\n",
-     .expect = "inv.yaml:10:15: error: auth_url contains a space or control character; "
-               "percent-encode it (%20)\n"},
-    {.title = "auth_url that gives no valid URL",
-     .yaml = HEAD ORDERS "    auth_url: https://{id}.example.com:99999/v1/auth\n",
-     .expect = "inv.yaml:10:15: error: auth_url gives https://" ID1 ".example.com:99999/v1/auth "
-               "for orders/us-east1, which is not a valid URL: Port number was not a decimal "
-               "number between 0 and 65535\n"},
-
-    /* --- across databases and targets --- */
-    {.title = "duplicate database names name the first line",
-     .yaml = HEAD ORDERS "  - name: orders\n"
-                         "    id: " ID2 "\n"
-                         "    region: eu-west1\n",
-     .expect = "inv.yaml:10:11: error: database name \"orders\" is already used at line 7; names "
-               "must be unique\n"},
-    {.title = "a name used three times: both repeats name the first line",
-     .yaml = HEAD ORDERS "  - name: orders\n"
-                         "    id: " ID2 "\n"
-                         "    region: eu-west1\n"
-                         "  - name: orders\n"
-                         "    id: 0fd630f1-f29d-4da9-953f-48f1a09f76b5\n"
-                         "    region: eu-west1\n",
-     .expect = "inv.yaml:10:11: error: database name \"orders\" is already used at line 7; names "
-               "must be unique\n"
-               "inv.yaml:13:11: error: database name \"orders\" is already used at line 7; names "
-               "must be unique\n",
-     .bug = "the third use of a name points at the second (line 10), not the first"},
-    {.title = "duplicate targets: same id and region",
-     .yaml = HEAD ORDERS "  - name: orders-copy\n"
-                         "    id: " ID1 "\n"
-                         "    region: us-east1\n",
-     .expect = "inv.yaml:12:13: error: target orders-copy/us-east1 duplicates orders/us-east1 "
-               "(same URL https://" ID1 "-us-east1.apps.astra.datastax.com/api/rest/v1/auth and "
-               "username); remove one of them\n"},
-    {.title = "env prefix collision: a-b and a_b",
-     .yaml = HEAD "  - name: a-b\n"
-                  "    id: " ID1 "\n"
-                  "    region: us-east1\n"
-                  "  - name: a_b\n"
-                  "    id: " ID2 "\n"
-                  "    region: us-east1\n",
-     .expect = "inv.yaml:10:11: error: targets a-b/us-east1 and a_b/us-east1 would share the "
-               "variable prefix A_B_US_EAST1_ in a combined env file; rename one database\n"},
-
-    /* --- passwords --- */
-    {.title = "environment variable not set",
-     .yaml = HEAD ORDERS "    password: {env: TF_UT_UNSET}\n",
-     .env = {{"TF_UT_UNSET", NULL}},
-     .expect = "inv.yaml:10:21: error: environment variable TF_UT_UNSET is not set; export it "
-               "before running tokenfleet\n"},
-    {.title = "environment variable empty",
-     .yaml = HEAD ORDERS "    password: {env: TF_UT_EMPTY}\n",
-     .env = {{"TF_UT_EMPTY", ""}},
-     .expect = "inv.yaml:10:21: error: environment variable TF_UT_EMPTY is empty; it must hold "
-               "the password\n"},
-    {.title = "password file missing",
-     .yaml = HEAD ORDERS "    password: {file: missing.pw}\n",
-     .expect = "inv.yaml:10:22: error: cannot read password file missing.pw: No such file or "
-               "directory\n"},
-    {.title = "password file empty",
-     .yaml = HEAD ORDERS "    password: {file: empty.pw}\n",
-     .files = {{.name = "empty.pw", .content = ""}},
-     .expect = "inv.yaml:10:22: error: password file empty.pw is empty; it must hold the "
-               "password\n"},
-    {.title = "password file holding only a newline",
-     .yaml = HEAD ORDERS "    password: {file: nl.pw}\n",
-     .files = {{.name = "nl.pw", .content = "\n"}},
-     .expect = "inv.yaml:10:22: error: password file nl.pw is empty; it must hold the password\n"},
-    {.title = "password file larger than 4096 bytes",
-     .yaml = HEAD ORDERS "    password: {file: big.pw}\n",
-     .files = {{.name = "big.pw", .content = "hunter2-", .size = 5000}},
-     .expect = "inv.yaml:10:22: error: password file big.pw is larger than 4096 bytes; is it the "
-               "right file?\n"},
-    {.title = "password file is a folder",
-     .yaml = HEAD ORDERS "    password: {file: pwdir}\n",
-     .files = {{.name = "pwdir/pw", .content = "hunter2-inside\n"}},
-     .expect = "inv.yaml:10:22: error: cannot read password file pwdir: Is a directory\n"},
-
-    /* --- --limit --- */
+    /* --- --limit: the runner passes no option --- */
     {.title = "--limit that matches nothing",
      .yaml = HEAD ORDERS,
      .limits = {"billing"},
@@ -485,26 +90,8 @@ static const struct inv_case cases[] = {
      .limits = {"orders", "tag:production"},
      .expect = "inv.yaml: error: --limit \"tag:production\" matches no target; " LIMIT_HINT "\n"},
 
-    /* --- several at once --- */
-    {.title = "several errors, all reported, sorted by line",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: not-a-uuid\n"
-                  "    region: us east1\n"
-                  "    tags: [prod, \"a b\"]\n"
-                  "  - name: Billing\n"
-                  "    id: " ID2 "\n"
-                  "    region: us-east1\n"
-                  "    keyspce: billing\n"
-                  "    keyspace: [billing]\n",
-     .expect = "inv.yaml:8:9: error: id \"not-a-uuid\" is not a UUID; " UUID_HINT "\n"
-               "inv.yaml:9:13: error: region \"us east1\" is not a region name (e.g. us-east1)\n"
-               "inv.yaml:10:18: error: tag \"a b\" may hold only letters, digits, _, . and -\n"
-               "inv.yaml:11:11: error: name \"Billing\" " NAME_RULE "\n"
-               "inv.yaml:14:5: error: unknown key \"keyspce\" in a database; did you mean "
-               "\"keyspace\"?\n"
-               "inv.yaml:15:15: error: keyspace must be a string, not a list\n"},
-
-    /* --- warnings --- */
+    /* --- warnings alone: the load succeeds (exit status 0), whose messages the runner does not
+     * compare; one needs mode 0640 (the runner sets 0600 or 0644), one -q (no option) --- */
     {.title = "plain password in an inventory others can read: warning",
      .yaml = HEAD ORDERS "    password: hunter2-plain\n",
      .mode = 0644,
@@ -513,7 +100,7 @@ static const struct inv_case cases[] = {
      .yaml = HEAD ORDERS "    password: hunter2-plain\n",
      .mode = 0600,
      .expect = ""},
-    {.title = "plain password in defaults: warned once for two databases",
+    {.title = "plain password in defaults of a 0640 inventory: warned once for two databases",
      .yaml = "version: 1\n"
              "defaults:\n"
              "  password: hunter2-plain\n"
@@ -524,14 +111,6 @@ static const struct inv_case cases[] = {
              "    region: us-east1\n",
      .mode = 0640,
      .expect = "inv.yaml:3:13: " PLAIN_WARNING "\n"},
-    {.title = "warning and error together, sorted by line",
-     .yaml = HEAD "  - name: orders\n"
-                  "    id: " ID1 "\n"
-                  "    region: us east1\n"
-                  "    password: hunter2-plain\n",
-     .mode = 0644,
-     .expect = "inv.yaml:9:13: error: region \"us east1\" is not a region name (e.g. us-east1)\n"
-               "inv.yaml:10:15: " PLAIN_WARNING "\n"},
     {.title = "quiet leaves warnings out",
      .yaml = HEAD ORDERS "    password: hunter2-plain\n",
      .mode = 0644,
@@ -585,9 +164,6 @@ static int teardown(void **state)
     close(fx->home);
     if (nftw(fx->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
         rc = -1;
-    if (fx->c)
-        for (size_t i = 0; i < 2 && fx->c->env[i].name; i++)
-            unsetenv(fx->c->env[i].name);
     free(fx);
     return rc;
 }
@@ -660,14 +236,8 @@ static void test_case(void **state)
     const struct inv_case *c = fx->c;
     if (c->yaml)
         put_file("inv.yaml", c->yaml, 0, c->mode);
-    for (size_t i = 0; i < 3 && c->files[i].name; i++)
-        put_file(c->files[i].name, c->files[i].content, c->files[i].size, c->files[i].mode);
-    for (size_t i = 0; i < 2 && c->env[i].name; i++) {
-        if (c->env[i].value)
-            assert_int_equal(setenv(c->env[i].name, c->env[i].value, 1), 0);
-        else
-            assert_int_equal(unsetenv(c->env[i].name), 0);
-    }
+    for (size_t i = 0; i < sizeof c->files / sizeof c->files[0] && c->files[i].name; i++)
+        put_file(c->files[i].name, c->files[i].content, 0, c->files[i].mode);
 
     struct loaded l = {0};
     load(c->path ? c->path : "inv.yaml", c->limits, c->quiet, &l);
@@ -929,25 +499,6 @@ static void test_limit_resolves_only_chosen_passwords(void **state)
     unload(&l);
 }
 
-/* A second YAML document is read too: whatever it holds (a syntax error here) is reported. */
-static void test_second_document_not_ignored(void **state)
-{
-    (void)state;
-    put_file("inv.yaml",
-             HEAD ORDERS "---\n"
-                         "databases:\n"
-                         "  - name: billing\n"
-                         "    region: [us-east1\n",
-             0, 0);
-    struct loaded l = {0};
-    load("inv.yaml", NULL, 0, &l);
-    int reported = l.rc == TF_ERR_INVENTORY &&
-                   strstr(l.out, "inv.yaml:14:1: error: YAML syntax: did not find expected ',' or "
-                                 "']' while parsing a flow sequence");
-    unload(&l);
-    assert_true(reported);
-}
-
 int main(void)
 {
     if (setenv("TF_UT_PW", PW, 1) != 0)
@@ -961,7 +512,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_env_prefix_upper_snake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_resolves_only_chosen_passwords, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_second_document_not_ignored, setup, teardown),
     };
     enum { M = sizeof more / sizeof more[0] };
     static struct CMUnitTest tests[N + M];
