@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "cmd/commands.h"
-#include "core/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "core/merge.h"
-#include "core/job.h"
+#include "cmd/exit_codes.h"
 
 static const char merge_help[] =
     "Usage: tokenfleet merge-reports [-o FILE] REPORT...\n"

@@ -7,8 +7,9 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "config/load.h"
+#include "cmd/exit_codes.h"
+#include "core/base/signals.h"
 #include "core/job.h"
-#include "core/signals.h"
 
 static int run(enum command cmd, int argc, char **argv)
 {
@@ -16,7 +17,9 @@ static int run(enum command cmd, int argc, char **argv)
     enum parse_result pr = options_parse(cmd, argc, argv, &cli);
     if (pr != PARSE_OK) {
         cli_free(&cli);
-        return pr == PARSE_EXIT_OK ? EXIT_ALL_OK : EXIT_USAGE;
+        return pr == PARSE_EXIT_OK  ? EXIT_ALL_OK
+               : pr == PARSE_FAILED ? EXIT_SOME_FAILED
+                                    : EXIT_USAGE;
     }
     struct tf_msg msg = {.verbosity = cli.verbosity, .out = stderr};
     struct inventory *inv;
@@ -49,22 +52,24 @@ static int run(enum command cmd, int argc, char **argv)
                     .stop_fd = -1,
                     .msg = &msg,
                 },
-            .env_dir = cli.env_dir,
-            .env_file = cli.env_file,
-            .report = cli.report,
+            .outputs =
+                {
+                    .env_dir = cli.env_dir,
+                    .env_file = cli.env_file,
+                    .env_format = cli.env_format,
+                    .report = cli.report,
+                    .junit = cli.junit,
+                    .prom = cli.prom,
+                },
             .check = cmd == CMD_CHECK,
-            .junit = cli.junit,
-            .prom = cli.prom,
-            .env_format = cli.env_format,
             .dry_run = cli.dry_run,
-            .inventory_path = cli.inventory,
             .shard_index = cli.shard.index,
             .shard_count = cli.shard.count,
             .msg = &msg,
         };
         if (!cli.dry_run && (opt.driver.stop_fd = signals_install()) < 0)
             warnf(&msg, "cannot handle SIGINT/SIGTERM: %s", strerror(errno));
-        exit_code = job_run(&opt, &targets);
+        exit_code = exit_code_of(job_run(&opt, &targets));
         signals_uninstall();
     } else if (rc != TF_ERR_INVENTORY) {
         errorf(&msg, "%s", tf_strerror(rc));

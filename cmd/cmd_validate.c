@@ -4,7 +4,8 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "config/load.h"
-#include "core/job.h"
+#include "cmd/exit_codes.h"
+#include "core/preflight.h"
 
 int cmd_validate(int argc, char **argv)
 {
@@ -12,12 +13,23 @@ int cmd_validate(int argc, char **argv)
     enum parse_result pr = options_parse(CMD_VALIDATE, argc, argv, &cli);
     if (pr != PARSE_OK) {
         cli_free(&cli);
-        return pr == PARSE_EXIT_OK ? EXIT_ALL_OK : EXIT_USAGE;
+        return pr == PARSE_EXIT_OK  ? EXIT_ALL_OK
+               : pr == PARSE_FAILED ? EXIT_SOME_FAILED
+                                    : EXIT_USAGE;
     }
     struct inventory *inv;
     struct target_list targets;
     enum tf_err rc = config_load(cli.inventory, cli.limits, cli.n_limits, &cli.shard, stderr,
                                  cli.verbosity < 0, &inv, &targets);
+    if (rc == TF_OK && cli.verify)
+        rc = targets_fill_keyspace_urls(&targets);
+    struct tf_msg msg = {.verbosity = cli.verbosity, .out = stderr};
+    /* What the run these options describe would refuse, validate refuses too. */
+    struct output_options outputs = {
+        .env_dir = cli.env_dir, .env_file = cli.env_file, .env_format = cli.env_format};
+    struct preflight_request pre = {.outputs = &outputs, .verify = cli.verify};
+    if (rc == TF_OK && preflight_run(&pre, &targets, &msg) != 0)
+        rc = TF_ERR_INVENTORY;
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
         if (cli.verbosity >= 0)
@@ -26,7 +38,7 @@ int cmd_validate(int argc, char **argv)
                     targets.count == 1 ? "" : "s");
         exit_code = EXIT_ALL_OK;
     } else if (rc != TF_ERR_INVENTORY) {
-        fprintf(stderr, "tokenfleet: error: %s\n", tf_strerror(rc));
+        errorf(&msg, "%s", tf_strerror(rc));
         exit_code = EXIT_SOME_FAILED; /* not the user's mistake: not 2 */
     }
     target_list_clear(&targets);

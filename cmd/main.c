@@ -6,7 +6,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
-#include "core/text.h"
+#include "core/base/text.h"
 #include "version.h"
 
 static const struct {

@@ -39,15 +39,20 @@ enum {
 #define FOR_ALL       (FOR_VALIDATE | FOR_RUNS)
 
 static const char validate_help[] =
-    "Usage: tokenfleet validate -i FILE [--limit PATTERN]... [--shard K/N] [-q]\n"
+    "Usage: tokenfleet validate -i FILE [--limit PATTERN]... [--shard K/N] [output options] [-q]\n"
     "\n"
     "Checks an inventory without sending anything: YAML, keys, values, duplicates, and that\n"
     "every password reference ({env: NAME}, {file: PATH}) can be read. Prints every mistake\n"
-    "with its place (file:line:column).\n"
+    "with its place (file:line:column). Given the output options of a run, also checks what\n"
+    "that run would refuse, so that validate passes exactly what provision accepts.\n"
     "\n"
     "  -i, --inventory FILE   the inventory (YAML)\n"
     "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
     "      --shard K/N        only slice K of N (see provision --help)\n"
+    "      --env-dir DIR, --env-file FILE, --env-format FORMAT\n"
+    "                         check the inventory's values for these env outputs (see\n"
+    "                         provision --help); nothing is created or written\n"
+    "      --verify           check that every target has a REST API URL for check --verify\n"
     "  -q, --quiet            errors only\n"
     "  -h, --help             this text\n"
     "\n"
@@ -90,8 +95,8 @@ static const char provision_help[] =
     "                            timeouts, 408, 429, 500, 502, 503, 504 (default 3)\n"
     "      --retry-delay SECONDS back-off base, doubled per retry with full jitter, each\n"
     "                            wait at most 30 s (default 0.5)\n"
-    "      --retry-max-wait SECONDS  longest Retry-After honoured; a longer one ends the\n"
-    "                            target's retries (default 60)\n"
+    "      --retry-max-wait SECONDS  longest Retry-After honoured: a server asking for longer\n"
+    "                            is retried after this long (default 60)\n"
     "      --deadline SECONDS    bound on the whole run: what has not finished by then is\n"
     "                            reported cancelled (default: none)\n"
     "      --dry-run             print the requests that would be sent (password hidden)\n"
@@ -166,6 +171,12 @@ static enum parse_result usage(const char *name, const char *fmt, ...)
     fprintf(stderr, "\nTry 'tokenfleet %s --help'.\n", name);
     va_end(ap);
     return PARSE_USAGE;
+}
+
+static enum parse_result out_of_memory(void)
+{
+    fputs("tokenfleet: error: out of memory\n", stderr);
+    return PARSE_FAILED;
 }
 
 /* Seconds as a decimal ("10", "2.5") to milliseconds; -1 when not a number of seconds
@@ -266,7 +277,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             return PARSE_EXIT_OK;
         case OPT_LIMIT:
             if (push(&out->limits, &out->n_limits, optarg) != 0)
-                return usage(name, "%s", "out of memory");
+                return out_of_memory();
             break;
         case OPT_JUNIT:
             only = FOR_CHECK;
@@ -277,7 +288,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->prom = optarg;
             break;
         case OPT_VERIFY:
-            only = FOR_CHECK;
+            only = FOR_CHECK | FOR_VALIDATE;
             out->verify = 1;
             break;
         case OPT_SHARD: {
@@ -293,11 +304,11 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_ENV_DIR:
-            only = FOR_PROVISION;
+            only = FOR_PROVISION | FOR_VALIDATE;
             out->env_dir = optarg;
             break;
         case OPT_ENV_FILE:
-            only = FOR_PROVISION;
+            only = FOR_PROVISION | FOR_VALIDATE;
             out->env_file = optarg;
             break;
         case OPT_REPORT:
@@ -305,7 +316,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->report = optarg;
             break;
         case OPT_ENV_FORMAT:
-            only = FOR_PROVISION;
+            only = FOR_PROVISION | FOR_VALIDATE;
             if (envfile_format_parse(optarg, &out->env_format) != 0)
                 return usage(name, "--env-format: \"%s\" is not a format (portable or sh)", optarg);
             break;
@@ -347,7 +358,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             if (colons < 3)
                 return usage(name, "--connect-to: \"%s\" is not HOST1:PORT1:HOST2:PORT2", optarg);
             if (push(&out->connect_to, &out->n_connect_to, optarg) != 0)
-                return usage(name, "%s", "out of memory");
+                return out_of_memory();
             break;
         }
         case OPT_CACERT:
@@ -369,9 +380,9 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         }
         if (!(only & (1u << cmd)))
             return usage(name, "%s belongs to %s, not %s", argv[optind - 1],
-                         only == FOR_CHECK       ? "check"
-                         : only == FOR_PROVISION ? "provision"
-                                                 : "provision and check",
+                         (only & FOR_RUNS) == FOR_CHECK       ? "check"
+                         : (only & FOR_RUNS) == FOR_PROVISION ? "provision"
+                                                              : "provision and check",
                          name);
     }
     if (optind < argc)

@@ -37,7 +37,12 @@ struct cli {
 };
 
 /* Outcome of parsing. */
-enum parse_result { PARSE_OK, PARSE_EXIT_OK, PARSE_USAGE };
+enum parse_result {
+    PARSE_OK,
+    PARSE_EXIT_OK, /* --help was printed: exit 0 */
+    PARSE_USAGE,   /* the command line is wrong (printed): exit 2 */
+    PARSE_FAILED,  /* tokenfleet itself failed (out of memory; printed): exit 1 */
+};
 
 /* Parses argv (argv[0] is the subcommand's name) into *out. Prints --help itself
  * (PARSE_EXIT_OK) and errors, with a hint to --help (PARSE_USAGE). Free with cli_free. */

@@ -1,14 +1,14 @@
 /* inventory.c: loading an inventory: parse (inventory_yaml.c), apply defaults, check every value.
  */
-#include "config/inventory.h"
+#include "config/inventory_private.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "config/strpool.h"
-#include "core/text.h"
+#include "core/base/strpool.h"
+#include "core/base/text.h"
 
 static void secret_free(struct secret_ref *s)
 {
@@ -84,11 +84,11 @@ static void inherit_list(struct field **list, uint32_t *n, int given, struct fie
 static void apply_defaults(struct inventory *inv, struct database *db)
 {
     struct database *def = &inv->defaults;
-    if (!db->password && def->password)
-        db->password = def->password;
-    inherit(&db->keyspace, &def->keyspace);
-    inherit(&db->username, &def->username);
-    inherit(&db->auth_url, &def->auth_url);
+    if (!db->run.password && def->run.password)
+        db->run.password = def->run.password;
+    inherit(&db->run.keyspace, &def->run.keyspace);
+    inherit(&db->run.username, &def->run.username);
+    inherit(&db->run.auth_url, &def->run.auth_url);
     inherit(&db->rest_url, &def->rest_url);
     inherit_list(&db->regions, &db->n_regions, db->regions_given, def->regions, def->n_regions);
     inherit_list(&db->tags, &db->n_tags, db->tags && db->at.line, def->tags, def->n_tags);
@@ -193,34 +193,34 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
     if (db->malformed)
         return;
     char who[96];
-    if (db->name.value)
-        snprintf(who, sizeof who, "database \"%.60s\"", db->name.value);
+    if (db->run.name.value)
+        snprintf(who, sizeof who, "database \"%.60s\"", db->run.name.value);
     else
         snprintf(who, sizeof who, "the database at line %u", db->at.line);
     /* Missing keys that defaults could have given are not blamed on the database when the
      * defaults themselves were unusable. */
     int blame_missing = !inv->defaults.malformed;
-    if (absent(&db->name))
+    if (absent(&db->run.name))
         diag_error(d, db->at,
                    "a database has no name; add name: (lowercase letters, digits, "
                    "_ and -)");
-    else if (db->name.value && !is_name(db->name.value))
-        diag_error(d, db->name.at,
+    else if (db->run.name.value && !is_name(db->run.name.value))
+        diag_error(d, db->run.name.at,
                    "name \"%s\" must start with a lowercase letter or digit and hold only "
                    "lowercase letters, digits, _ and - (e.g. orders-eu)",
-                   db->name.value);
+                   db->run.name.value);
 
-    if (absent(&db->id))
+    if (absent(&db->run.id))
         diag_error(d, db->at, "%s has no id; add id: with its cluster id (a UUID)", who);
-    else if (db->id.value) {
+    else if (db->run.id.value) {
         uuid_t u;
-        if (strlen(db->id.value) != 36 || uuid_parse(db->id.value, u) != 0)
-            diag_error(d, db->id.at,
+        if (strlen(db->run.id.value) != 36 || uuid_parse(db->run.id.value, u) != 0)
+            diag_error(d, db->run.id.at,
                        "id \"%s\" is not a UUID; copy the database's cluster id (e.g. "
                        "b5285f63-8da5-4c6e-afd8-ade371a48795)",
-                       db->id.value);
+                       db->run.id.value);
         else
-            for (char *p = db->id.value; *p; p++)
+            for (char *p = db->run.id.value; *p; p++)
                 *p = (char)tolower((unsigned char)*p); /* host names and env files use lowercase */
     }
 
@@ -236,24 +236,24 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                 diag_error(d, r->at, "region \"%s\" is listed twice for %s", r->value, who);
     }
 
-    if (absent(&db->keyspace) && blame_missing)
+    if (absent(&db->run.keyspace) && blame_missing)
         diag_error(d, db->at, "%s has no keyspace; add keyspace: here or in defaults", who);
-    else if (db->keyspace.value && !is_keyspace(db->keyspace.value))
-        diag_error(d, db->keyspace.at,
+    else if (db->run.keyspace.value && !is_keyspace(db->run.keyspace.value))
+        diag_error(d, db->run.keyspace.at,
                    "keyspace \"%s\" is not a keyspace name (letters, digits and _, at most 48)",
-                   db->keyspace.value);
+                   db->run.keyspace.value);
 
-    if (absent(&db->username) && blame_missing)
+    if (absent(&db->run.username) && blame_missing)
         diag_error(d, db->at, "%s has no username; add username: here or in defaults", who);
 
     /* A password that failed to parse (kind NONE) was reported where it is written. */
-    if (!db->password && blame_missing)
+    if (!db->run.password && blame_missing)
         diag_error(d, db->at,
                    "%s has no password; add password: {env: NAME} or {file: PATH} "
                    "here or in defaults",
                    who);
-    else if (db->password && db->password == db->own_password)
-        warn_plain_password(inv, d, db->password);
+    else if (db->run.password && db->run.password == db->own_password)
+        warn_plain_password(inv, d, db->run.password);
 
     for (size_t i = 0; i < db->n_tags; i++)
         if (!is_tag(db->tags[i].value))
@@ -283,8 +283,8 @@ static int check_unique_names(struct inventory *inv, struct diag *d)
         return 0;
     size_t n = 0;
     for (size_t i = 0; i < inv->n_databases; i++)
-        if (inv->databases[i].name.value)
-            refs[n++] = (struct name_ref){inv->databases[i].name.value, i};
+        if (inv->databases[i].run.name.value)
+            refs[n++] = (struct name_ref){inv->databases[i].run.name.value, i};
     qsort(refs, n, sizeof *refs, by_name);
     size_t first_of_run = 0;
     for (size_t i = 1; i < n; i++)
@@ -293,10 +293,10 @@ static int check_unique_names(struct inventory *inv, struct diag *d)
         } else {
             const struct database *first = &inv->databases[refs[first_of_run].index];
             const struct database *dup = &inv->databases[refs[i].index];
-            diag_error(d, dup->name.at,
+            diag_error(d, dup->run.name.at,
                        "database name \"%s\" is already used at line %u; names "
                        "must be unique",
-                       dup->name.value, first->name.at.line);
+                       dup->run.name.value, first->run.name.at.line);
         }
     free(refs);
     return 1;
@@ -319,29 +319,29 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     rc = inventory_parse_yaml(path, d, inv);
     if (rc == TF_ERR_NOMEM || rc == TF_ERR_IO)
         goto out;
-    if (!inv->defaults.auth_url.value) {
-        inv->defaults.auth_url.value = strpool_dup(inv->strings, INVENTORY_DEFAULT_AUTH_URL);
-        if (!inv->defaults.auth_url.value) {
+    if (!inv->defaults.run.auth_url.value) {
+        inv->defaults.run.auth_url.value = strpool_dup(inv->strings, INVENTORY_DEFAULT_AUTH_URL);
+        if (!inv->defaults.run.auth_url.value) {
             rc = TF_ERR_NOMEM;
             goto out;
         }
     } else {
-        check_url_template(d, "auth_url", &inv->defaults.auth_url);
+        check_url_template(d, "auth_url", &inv->defaults.run.auth_url);
     }
     if (inv->defaults.rest_url.value)
         check_url_template(d, "rest_url", &inv->defaults.rest_url);
     for (size_t i = 0; i < inv->n_databases; i++) {
         struct database *db = &inv->databases[i];
-        int own_url = db->auth_url.value != NULL, own_rest = db->rest_url.value != NULL;
+        int own_url = db->run.auth_url.value != NULL, own_rest = db->rest_url.value != NULL;
         apply_defaults(inv, db);
         check_database(inv, d, db);
         if (own_url)
-            check_url_template(d, "auth_url", &db->auth_url);
+            check_url_template(d, "auth_url", &db->run.auth_url);
         if (own_rest)
             check_url_template(d, "rest_url", &db->rest_url);
     }
-    if (inv->defaults.password)
-        warn_plain_password(inv, d, inv->defaults.password);
+    if (inv->defaults.run.password)
+        warn_plain_password(inv, d, inv->defaults.run.password);
     if (!check_unique_names(inv, d)) {
         rc = TF_ERR_NOMEM;
         goto out;

@@ -6,9 +6,9 @@
  * (and each other value of the root mapping) is built into a small tree of struct node, turned
  * into a struct database, and freed before the next one is read. Only the items that define an
  * anchor are kept, until the end of the document, for the aliases that may follow. */
-#include "config/inventory.h"
-#include "config/strpool.h"
-#include "core/text.h"
+#include "config/inventory_private.h"
+#include "core/base/strpool.h"
+#include "core/base/text.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -585,17 +585,17 @@ static void take_database(struct parse *p, const struct node *n, struct database
                 diag_error(p->d, mark_of(k), "\"%s\" belongs to each database, not to defaults",
                            key);
             else
-                take_string(p, v, key, !strcmp(key, "name") ? &db->name : &db->id);
+                take_string(p, v, key, !strcmp(key, "name") ? &db->run.name : &db->run.id);
         } else if (!strcmp(key, "region"))
             region = v;
         else if (!strcmp(key, "regions"))
             regions = v;
         else if (!strcmp(key, "keyspace"))
-            take_string(p, v, key, &db->keyspace);
+            take_string(p, v, key, &db->run.keyspace);
         else if (!strcmp(key, "username"))
-            take_string(p, v, key, &db->username);
+            take_string(p, v, key, &db->run.username);
         else if (!strcmp(key, "auth_url"))
-            take_string(p, v, key, &db->auth_url);
+            take_string(p, v, key, &db->run.auth_url);
         else if (!strcmp(key, "rest_url"))
             take_string(p, v, key, &db->rest_url);
         else if (!strcmp(key, "password")) {
@@ -606,7 +606,7 @@ static void take_database(struct parse *p, const struct node *n, struct database
                 continue;
             }
             take_password(p, v, db->own_password);
-            db->password = db->own_password;
+            db->run.password = db->own_password;
         } else if (!strcmp(key, "tags"))
             take_list(p, v, key, &db->tags, &db->n_tags);
         else

@@ -8,7 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/text.h"
+#include "core/base/text.h"
+#include "core/base/utf8.h"
 
 /* Reads at most SECRET_FILE_MAX_BYTES of path into a new string. Returns TF_OK, TF_ERR_IO (errno
  * kept), TF_ERR_TOOBIG, TF_ERR_UNSAFE (not a regular file, or a NUL byte in it) or
@@ -86,7 +87,7 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
         else if (!*v)
             diag_error(d, s->at, "environment variable %s is empty; it must hold the password",
                        s->source);
-        else if (text_utf8_valid_prefix(v, strlen(v)) != strlen(v))
+        else if (utf8_valid_prefix(v, strlen(v)) != strlen(v))
             diag_error(d, s->at,
                        "environment variable %s is not UTF-8 text; a password is sent "
                        "as a JSON string, which must be",
@@ -117,7 +118,7 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
     else if (rc == TF_ERR_TOOBIG)
         diag_error(d, s->at, "password file %s is larger than %d bytes; is it the right file?",
                    path, SECRET_FILE_MAX_BYTES);
-    else if (!*s->value || text_utf8_valid_prefix(s->value, strlen(s->value)) != strlen(s->value)) {
+    else if (!*s->value || utf8_valid_prefix(s->value, strlen(s->value)) != strlen(s->value)) {
         diag_error(d, s->at,
                    *s->value ? "password file %s is not UTF-8 text; a password is sent as a JSON "
                                "string, which must be"

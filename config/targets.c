@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "config/secret.h"
-#include "config/strpool.h"
-#include "core/text.h"
+#include "core/base/hash.h"
+#include "core/base/strpool.h"
+#include "core/base/text.h"
 
 /* Writes tpl with {id} and {region} filled in to out (when not NULL), without the NUL; returns
  * its length. */
@@ -176,7 +177,7 @@ static int check_rest_url(struct diag *d, const struct target *t)
     char *url;
     if (targets_keyspace_url(t, &url) != TF_OK)
         return -1;
-    int rc = check_url(d, "rest_url", &t->db->rest_url, t, url);
+    int rc = check_url(d, "rest_url", &database_of(t->db)->rest_url, t, url);
     free(url);
     return rc;
 }
@@ -187,6 +188,7 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
     size_t total = 0;
     for (size_t i = 0; i < inv->n_databases; i++)
         total += inv->databases[i].n_regions;
+    out->source = inv->path;
     out->items = calloc(total + 1, sizeof *out->items);
     out->strings = strpool_new();
     if (!out->items || !out->strings) {
@@ -197,15 +199,15 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
         const struct database *db = &inv->databases[i];
         for (size_t r = 0; r < db->n_regions; r++) {
             struct target *t = &out->items[out->count++];
-            t->db = db;
+            t->db = &db->run;
             t->region = &db->regions[r];
-            t->name = target_name(out->strings, db->name.value, t->region->value);
-            t->url =
-                fill_template(out->strings, db->auth_url.value, db->id.value, t->region->value);
+            t->name = target_name(out->strings, db->run.name.value, t->region->value);
+            t->url = fill_template(out->strings, db->run.auth_url.value, db->run.id.value,
+                                   t->region->value);
             t->env_prefix = t->name ? upper_snake(out->strings, t->name) : NULL;
             if (!t->name || !t->url || !t->env_prefix)
                 goto nomem;
-            if (check_url(d, "auth_url", &db->auth_url, t, t->url) < 0 ||
+            if (check_url(d, "auth_url", &db->run.auth_url, t, t->url) < 0 ||
                 (db->rest_url.value && check_rest_url(d, t) < 0))
                 goto nomem;
         }
@@ -233,8 +235,9 @@ enum tf_err targets_keyspace_url(const struct target *t, char **out)
 {
     const char *ks = t->db->keyspace.value, *u = t->url;
     *out = NULL;
-    if (t->db->rest_url.value) {
-        char *base = fill_template(NULL, t->db->rest_url.value, t->db->id.value, t->region->value);
+    if (database_of(t->db)->rest_url.value) {
+        char *base = fill_template(NULL, database_of(t->db)->rest_url.value, t->db->id.value,
+                                   t->region->value);
         if (!base)
             return TF_ERR_NOMEM;
         size_t len = strlen(base);
@@ -272,8 +275,9 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list)
 static int matches(const struct target *t, const char *pattern)
 {
     if (!strncmp(pattern, "tag:", 4)) {
-        for (size_t i = 0; i < t->db->n_tags; i++)
-            if (!strcmp(t->db->tags[i].value, pattern + 4))
+        const struct database *db = database_of(t->db);
+        for (size_t i = 0; i < db->n_tags; i++)
+            if (!strcmp(db->tags[i].value, pattern + 4))
                 return 1;
         return 0;
     }
@@ -313,12 +317,7 @@ enum tf_err targets_select(struct target_list *list, const char *const *patterns
 
 unsigned targets_shard_of(const char *name, unsigned n)
 {
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a: fixed, documented, the same everywhere */
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
-    }
-    return (unsigned)(h % n);
+    return (unsigned)(hash_fnv1a64(name) % n);
 }
 
 void targets_shard(struct target_list *list, unsigned k, unsigned n)
@@ -342,11 +341,4 @@ enum tf_err targets_resolve_secrets(struct target_list *list, const struct inven
             return TF_ERR_NOMEM;
     }
     return d->errors ? TF_ERR_INVENTORY : TF_OK;
-}
-
-void target_list_clear(struct target_list *list)
-{
-    strpool_free(list->strings);
-    free(list->items);
-    memset(list, 0, sizeof *list);
 }

@@ -1,35 +1,13 @@
-/* targets.h: the inventory's databases expanded into targets, one per (database, region), with
- * their URLs and env-file prefixes; selection by --limit; passwords resolved for what is chosen. */
+/* targets.h: building the run plan (core/target.h) from an inventory: its databases expanded into
+ * targets, one per (database, region), with their URLs and env-file prefixes; selection by
+ * --limit and --shard; passwords resolved for what is chosen. */
 #ifndef TOKENFLEET_TARGETS_H
 #define TOKENFLEET_TARGETS_H
 
 #include <stddef.h>
 
 #include "config/inventory.h"
-
-/* A target's strings are in its list's pool: valid as long as the list, never freed one by one;
- * a target dropped by targets_select or targets_shard leaves them there until the list is
- * cleared. */
-struct target {
-    char *name;                 /* "database/region"; the list's */
-    const struct database *db;  /* borrowed from the inventory */
-    const struct field *region; /* borrowed from db */
-    char *url;                  /* the auth URL with {id} and {region} filled in; the list's */
-    char *keyspace_url;         /* the REST API's GET of the target's keyspace (check --verify):
-                                   NULL until targets_fill_keyspace_urls(), and after it when
-                                   it cannot be derived from url and no rest_url is given;
-                                   the list's */
-    char *env_prefix;           /* name in upper snake case, for the combined env file; the
-                                   list's */
-};
-
-struct strpool;
-
-struct target_list {
-    struct target *items; /* in inventory order; owned */
-    size_t count;
-    struct strpool *strings; /* the targets' strings; owned */
-};
+#include "core/target.h"
 
 /* Expands every database of inv into targets (in inventory order), filling in the auth URLs
  * (keyspace URLs: see targets_fill_keyspace_urls), and reports in d: URLs that do not parse,
@@ -71,8 +49,5 @@ unsigned targets_shard_of(const char *name, unsigned n);
  * TF_ERR_INVENTORY when d got errors, or TF_ERR_NOMEM. */
 enum tf_err targets_resolve_secrets(struct target_list *list, const struct inventory *inv,
                                     struct diag *d);
-
-/* Frees what list owns; the struct itself is the caller's. Safe on a zeroed list. */
-void target_list_clear(struct target_list *list);
 
 #endif

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/text.h"
+#include "core/base/text.h"
+#include "core/base/utf8.h"
 
 #define TF_STR_(x) #x
 #define TF_STR(x)  TF_STR_(x)
@@ -19,27 +20,13 @@ static char *clean_message(const char *s, size_t len)
     char *out = malloc(CLASSIFY_MAX_MESSAGE + 4);
     if (!out)
         return NULL;
-    size_t n = 0, i = 0;
-    while (i < len) {
-        size_t valid = text_utf8_valid_prefix(s + i, len - i);
-        /* Copy the valid run up to the cap, whole characters only. */
-        size_t room = CLASSIFY_MAX_MESSAGE - n;
-        size_t take = valid < room ? valid : text_utf8_valid_prefix(s + i, room);
-        for (size_t k = 0; k < take; k++) {
-            unsigned char c = (unsigned char)s[i + k];
-            out[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-        }
-        i += take;
-        if (i == len || n == CLASSIFY_MAX_MESSAGE || take < valid)
-            break;
-        out[n++] = '?'; /* one invalid byte */
-        i++;
-    }
-    if (i < len) {
-        memcpy(out + n, "...", 3);
-        n += 3;
-    }
-    out[n] = '\0';
+    size_t consumed;
+    size_t n = utf8_repair(s, len, out, CLASSIFY_MAX_MESSAGE, &consumed);
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned char)out[k] < 0x20 || out[k] == 0x7f)
+            out[k] = ' ';
+    if (consumed < len)
+        memcpy(out + n, "...", 4);
     text_replace_controls(out); /* C1 controls (U+0080-U+009F) too; C0 became spaces above */
     return out;
 }
@@ -188,27 +175,40 @@ enum tf_err classify_keyspace(long http_status, const char *content_type, const 
     return error ? TF_OK : TF_ERR_NOMEM;
 }
 
-enum tf_err classify_transport(CURLcode code, const char *errbuf, struct classification *out)
+enum transport_kind classify_transport_kind(CURLcode code)
 {
-    memset(out, 0, sizeof *out);
-    const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(code);
-    enum tf_status status =
-        code == CURLE_OPERATION_TIMEDOUT ? TF_STATUS_TIMEOUT : TF_STATUS_NETWORK_ERROR;
-    const char *kind = "";
     switch (code) {
-    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
+        return TRANSPORT_TLS;
+    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
-        kind = "TLS: ";
-        break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+        return TRANSPORT_PERMANENT;
     default:
-        break;
+        return TRANSPORT_OTHER;
     }
+}
+
+bool classify_is_tls(CURLcode code)
+{
+    return classify_transport_kind(code) == TRANSPORT_TLS ||
+           (classify_transport_kind(code) == TRANSPORT_PERMANENT &&
+            code != CURLE_UNSUPPORTED_PROTOCOL && code != CURLE_URL_MALFORMAT);
+}
+
+enum tf_err classify_transport(CURLcode code, const char *errbuf, struct classification *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(code);
+    enum tf_status status =
+        code == CURLE_OPERATION_TIMEDOUT ? TF_STATUS_TIMEOUT : TF_STATUS_NETWORK_ERROR;
+    const char *kind = classify_is_tls(code) ? "TLS: " : "";
     char *clean = clean_message(why, strlen(why));
     if (!clean)
         return TF_ERR_NOMEM;

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "core/result.h"
 
 /* Longest token accepted; Stargate's are 36 characters, Astra application tokens about 100. */
@@ -35,6 +35,21 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
 enum tf_err classify_keyspace(long http_status, const char *content_type, const char *body,
                               size_t len, bool truncated, const char *keyspace,
                               struct classification *out);
+
+/* What a transport failure (a libcurl error) is about: the one list that both the message
+ * ("TLS: ...") and the retry policy read. */
+enum transport_kind {
+    TRANSPORT_OTHER,     /* connection, DNS, reset, timeout...: may go away */
+    TRANSPORT_TLS,       /* the TLS handshake failed along the way: may go away */
+    TRANSPORT_PERMANENT, /* TLS verification or set-up, or a URL libcurl cannot use: the same
+                            on every try */
+};
+
+/* Returns what code is about. */
+enum transport_kind classify_transport_kind(CURLcode code);
+
+/* True when code is a TLS failure (handshake, verification or set-up): its message says so. */
+bool classify_is_tls(CURLcode code);
 
 /* Classifies a transfer that got no usable HTTP answer. errbuf is libcurl's error buffer (may be
  * empty). Sets *out; returns TF_OK or TF_ERR_NOMEM. */

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,11 @@
 #include <unistd.h>
 
 #include "core/classify.h"
-#include "core/clock.h"
+#include "core/base/clock.h"
 #include "core/multi_events.h"
 #include "core/request.h"
-#include "core/text.h"
-#include "core/wait_queue.h"
+#include "core/base/text.h"
+#include "core/base/timer_queue.h"
 #include "version.h"
 
 #define REQUEST_ID_HEADER "x-cassandra-request-id: "
@@ -55,9 +56,13 @@ struct driver {
     size_t n_slots;
     size_t *idle; /* stack of idle slot indexes */
     size_t n_idle;
-    size_t active;             /* transfers on the multi handle */
-    struct wait_queue waiting; /* targets waiting for a retry */
-    uint64_t rng;              /* jitter */
+    size_t active;              /* transfers on the multi handle */
+    struct timer_queue waiting; /* targets waiting for a retry */
+    size_t *ready;              /* targets whose next step is due at once (check --verify's
+                                   proof of a fresh token): a FIFO ring of `n` entries, each
+                                   target at most once; NULL without --verify */
+    size_t ready_head, ready_len;
+    uint64_t rng; /* jitter */
 };
 
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
@@ -289,34 +294,39 @@ static void set_outcome(struct driver *d, size_t t, enum tf_status status, long 
         r->elapsed_ms = clock_now_ms() - d->first_start_ms[t];
 }
 
-/* Decides whether target t gets another attempt after one that ended with c; queues it if so.
- * Returns 1 when queued, 0 when not, -1 when out of memory. */
-static int maybe_retry(struct driver *d, struct slot *s, size_t t, CURLcode code, long http,
-                       struct classification *c)
+/* The ring of targets whose next step is due at once. */
+static void ready_push(struct driver *d, size_t t)
 {
-    const struct retry_policy *p = &d->opt->retry;
-    struct result *r = &d->results[t];
-    unsigned tries = 0; /* of this step: the keyspace GET gets its own retries */
-    for (size_t i = 0; i < r->n_attempts; i++)
-        tries += r->attempts[i].step == r->attempts[r->n_attempts - 1].step;
-    if (!retry_is_retryable(c->status, http, code) || tries > p->retries)
-        return 0;
-    long wait = retry_backoff_ms(p, tries, &d->rng);
+    size_t n = d->targets->count;
+    d->ready[(d->ready_head + d->ready_len++) % n] = t;
+}
+
+static size_t ready_pop(struct driver *d)
+{
+    size_t t = d->ready[d->ready_head];
+    d->ready_head = (d->ready_head + 1) % d->targets->count;
+    d->ready_len--;
+    return t;
+}
+
+/* How the attempt on s ended, for decide(). */
+static struct attempt_outcome outcome_of(const struct driver *d, const struct slot *s,
+                                         const struct result *r, CURLcode code, long http,
+                                         enum tf_status status)
+{
+    const struct attempt *last = &r->attempts[r->n_attempts - 1];
+    struct attempt_outcome a = {.step = (enum request_step)last->step,
+                                .status = status,
+                                .http_status = http,
+                                .code = code,
+                                .verify = d->opt->verify};
+    for (size_t i = 0; i < r->n_attempts; i++) /* the keyspace GET has retries of its own */
+        a.tries += r->attempts[i].step == last->step;
     curl_off_t retry_after = 0;
     if (http && curl_easy_getinfo(s->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
-        retry_after > 0) {
-        /* Honoured up to --retry-max-wait: a server asking for longer gets that long (seconds
-         * compared before any multiplication: the header is the server's to make huge). */
-        if (retry_after > p->max_wait_ms / 1000)
-            wait = p->max_wait_ms;
-        else
-            wait = (long)retry_after * 1000;
-    }
-    if (wait_queue_push(&d->waiting, clock_now_ms() + wait, t) != 0)
-        return -1;
-    verbosef(d->opt->msg, "%s: %s, retrying in %ld ms", d->targets->items[t].name,
-             c->error ? c->error : tf_status_name(c->status), wait);
-    return 1;
+        retry_after > 0)
+        a.retry_after_s = retry_after > LONG_MAX ? LONG_MAX : (long)retry_after;
+    return a;
 }
 
 /* A gateway or proxy that quotes the request in its error page would put the password (or, on
@@ -336,7 +346,52 @@ static enum tf_err redact_secrets(char **error, const struct target *tg, const c
     return TF_OK;
 }
 
-/* Records how the transfer on s ended: final, or queued for a retry. */
+/* Applies verdict v to target t, whose attempt ended with c (whose token and error it takes). */
+static enum tf_err apply(struct driver *d, size_t t, const struct verdict *v,
+                         struct classification *c, long http)
+{
+    struct result *r = &d->results[t];
+    const struct target *tg = &d->targets->items[t];
+    enum request_step step = (enum request_step)r->attempts[r->n_attempts - 1].step;
+    switch (v->kind) {
+    case VERDICT_RETRY: {
+        /* What this attempt said stays the result in case the run ends before the retry; a
+         * keyspace GET to be retried still needs the token. */
+        char *keep = NULL;
+        if (step == STEP_KEYSPACE) {
+            keep = r->token;
+            r->token = NULL;
+        }
+        text_free_secret(c->token);
+        set_outcome(d, t, c->status, http, keep, c->error);
+        if (timer_queue_push(&d->waiting, clock_now_ms() + v->wait_ms, t) != 0)
+            return TF_ERR_NOMEM;
+        verbosef(d->opt->msg, "%s: %s, retrying in %ld ms", tg->name,
+                 r->error ? r->error : tf_status_name(r->status), v->wait_ms);
+        return TF_OK;
+    }
+    case VERDICT_NEXT_STEP:
+        set_outcome(d, t, c->status, http, c->token, c->error);
+        d->step[t] = (unsigned char)v->next;
+        ready_push(d, t);
+        return TF_OK;
+    case VERDICT_FINAL:
+        break;
+    }
+    if (step == STEP_KEYSPACE && c->status == TF_STATUS_OK) {
+        c->token = r->token; /* proven: the token stays the result's */
+        r->token = NULL;
+    }
+    set_outcome(d, t, c->status, http, c->token, c->error);
+    if (d->opt->on_final)
+        d->opt->on_final(d->opt->on_final_ctx, t, r);
+    verbosef(d->opt->msg, "%s: %s (HTTP %ld, %zu attempt%s, %lld ms)%s%s", tg->name,
+             tf_status_name(r->status), http, r->n_attempts, r->n_attempts == 1 ? "" : "s",
+             r->elapsed_ms, r->error ? ": " : "", r->error ? r->error : "");
+    return TF_OK;
+}
+
+/* The transfer on s ended with code: classify what came back, decide, apply. */
 static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
 {
     size_t t = s->target;
@@ -359,52 +414,21 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
                                      &c);
     else
         rc = classify_transport(code, s->errbuf, &c);
-    if (rc != TF_OK)
+    if (rc != TF_OK) {
+        release(d, s);
         return rc;
+    }
     if (c.error && (rc = redact_secrets(&c.error, tg, r->token)) != TF_OK) {
         text_free_secret(c.token);
+        release(d, s);
         return rc;
     }
     a->status = (unsigned char)c.status;
     a->http_status = (short)http;
-
-    int queued = maybe_retry(d, s, t, code, http, &c);
+    struct attempt_outcome outcome = outcome_of(d, s, r, code, http, c.status);
+    struct verdict v = decide(&d->opt->retry, &outcome, &d->rng);
     release(d, s);
-    if (queued < 0) {
-        text_free_secret(c.token);
-        free(c.error);
-        return TF_ERR_NOMEM;
-    }
-    if (queued) {
-        /* Kept as the result in case the run ends before the retry; a keyspace GET to be
-         * retried still needs the token. */
-        char *keep = NULL;
-        if (a->step == STEP_KEYSPACE) {
-            keep = r->token;
-            r->token = NULL;
-        }
-        set_outcome(d, t, c.status, http, keep, c.error);
-        text_free_secret(c.token);
-        return TF_OK;
-    }
-    if (a->step == STEP_KEYSPACE && c.status == TF_STATUS_OK) {
-        c.token = r->token; /* proven: the token stays the result's */
-        r->token = NULL;
-    }
-    set_outcome(d, t, c.status, http, c.token, c.error);
-    if (d->opt->verify && a->step == STEP_AUTH && c.status == TF_STATUS_OK) {
-        /* The token is in hand; its proof comes next, ahead of new targets. */
-        d->step[t] = STEP_KEYSPACE;
-        if (wait_queue_push(&d->waiting, clock_now_ms(), t) != 0)
-            return TF_ERR_NOMEM;
-        return TF_OK;
-    }
-    if (d->opt->on_final)
-        d->opt->on_final(d->opt->on_final_ctx, t, r);
-    verbosef(d->opt->msg, "%s: %s (HTTP %ld, %zu attempt%s, %lld ms)%s%s", tg->name,
-             tf_status_name(r->status), http, r->n_attempts, r->n_attempts == 1 ? "" : "s",
-             r->elapsed_ms, r->error ? ": " : "", r->error ? r->error : "");
-    return TF_OK;
+    return apply(d, t, &v, &c, http);
 }
 
 static enum tf_err drain(struct driver *d)
@@ -456,8 +480,11 @@ static enum tf_err cancel_all(struct driver *d, size_t next, const char *why)
         if (cancel(d, s->target, why) != TF_OK)
             rc = TF_ERR_NOMEM;
     }
-    for (; wait_queue_peek(&d->waiting); wait_queue_pop(&d->waiting))
-        if (cancel(d, wait_queue_peek(&d->waiting)->target, why) != TF_OK)
+    while (d->ready_len)
+        if (cancel(d, ready_pop(d), why) != TF_OK)
+            rc = TF_ERR_NOMEM;
+    for (; timer_queue_peek(&d->waiting); timer_queue_pop(&d->waiting))
+        if (cancel(d, timer_queue_peek(&d->waiting)->id, why) != TF_OK)
             rc = TF_ERR_NOMEM;
     for (; next < d->targets->count; next++)
         if (cancel(d, next, why) != TF_OK)
@@ -479,7 +506,7 @@ static enum tf_err build_connect_to(struct driver *d)
 static int wait_timeout(struct driver *d, int64_t now, int64_t deadline)
 {
     int64_t t = WAIT_MAX_MS;
-    const struct wait_entry *w = wait_queue_peek(&d->waiting);
+    const struct timer_entry *w = timer_queue_peek(&d->waiting);
     if (w && d->n_idle && w->due_ms - now < t)
         t = w->due_ms - now;
     if (deadline && deadline - now < t)
@@ -550,11 +577,13 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
         }
         /* Retries that are due go first: they have waited already. */
         while (d->n_idle) {
-            const struct wait_entry *w = wait_queue_peek(&d->waiting);
+            const struct timer_entry *w = timer_queue_peek(&d->waiting);
             size_t t;
             if (w && w->due_ms <= now) {
-                t = w->target;
-                wait_queue_pop(&d->waiting);
+                t = w->id;
+                timer_queue_pop(&d->waiting);
+            } else if (d->ready_len) {
+                t = ready_pop(d); /* a token in hand: its proof goes ahead of new targets */
             } else if (next < n) {
                 t = next++;
             } else {
@@ -572,7 +601,7 @@ static enum tf_err loop(struct driver *d, enum driver_stop *stop)
         }
         if (o->on_tick)
             o->on_tick(o->on_final_ctx);
-        if (!d->active && next == n && !wait_queue_peek(&d->waiting))
+        if (!d->active && next == n && !d->ready_len && !timer_queue_peek(&d->waiting))
             return TF_OK;
         CURLMcode mc = multi_events_wait(&d->events, wait_timeout(d, clock_now_ms(), deadline));
         if (mc != CURLM_OK) {
@@ -607,13 +636,14 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
     d.first_start_ms = calloc(n, sizeof *d.first_start_ms);
     d.step = calloc(n, sizeof *d.step);
     d.shared_host = calloc(n, sizeof *d.shared_host);
+    d.ready = opt->verify ? calloc(n, sizeof *d.ready) : NULL;
     if (d.shared_host && mark_shared_hosts(targets, d.shared_host) != TF_OK) {
         free(d.shared_host);
         d.shared_host = NULL;
     }
     d.multi = curl_multi_init();
     if (!d.slots || !d.idle || !d.first_start_ms || !d.step || !d.shared_host || !d.multi ||
-        build_connect_to(&d) != TF_OK)
+        (opt->verify && !d.ready) || build_connect_to(&d) != TF_OK)
         goto out;
     if (multi_events_init(&d.events, d.multi, opt->stop_fd) != 0) {
         errorf(opt->msg, "cannot set up waiting for sockets: %s", strerror(errno));
@@ -637,10 +667,11 @@ out:
     curl_multi_cleanup(d.multi);
     multi_events_cleanup(&d.events);
     curl_slist_free_all(d.connect_to);
-    wait_queue_clear(&d.waiting);
+    timer_queue_clear(&d.waiting);
     free(d.first_start_ms);
     free(d.step);
     free(d.shared_host);
+    free(d.ready);
     free(d.slots);
     free(d.idle);
     return rc;

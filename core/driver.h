@@ -4,11 +4,11 @@
 
 #include <stddef.h>
 
-#include "config/targets.h"
-#include "core/errors.h"
-#include "core/msg.h"
+#include "core/target.h"
+#include "core/base/errors.h"
+#include "core/base/msg.h"
 #include "core/result.h"
-#include "core/retry.h"
+#include "core/decide.h"
 
 /* Largest response body kept; a larger one is cut off and the target is bad_response. */
 #define DRIVER_MAX_RESPONSE (64 * 1024)

@@ -1,9 +1,14 @@
-/* envfile.c: KEY=value lines in the portable or the sh format. */
+/* envfile.c: env files: KEY=value lines in the portable or the sh format, a target's own file and
+ * the combined one. */
 #include "core/envfile.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "core/text.h"
+#include "core/base/atomic_file.h"
+#include "core/base/text.h"
+#include "version.h"
 
 static const char *const var_names[ENV_VAR_COUNT] = {
     "ASTRA_CLUSTER_ID",  "ASTRA_CLUSTER_REGION",      "ASTRA_DB_USERNAME",
@@ -88,4 +93,65 @@ enum tf_err envfile_write_target(FILE *out, const struct target *t, const char *
             return rc;
     }
     return TF_OK;
+}
+
+static void write_header(FILE *f, const char *what, const char *stamp)
+{
+    fprintf(f, "# %s: written by tokenfleet %s at %s. Holds a secret token: keep it private.\n",
+            what, TOKENFLEET_VERSION, stamp);
+}
+
+char *envfile_path(const char *dir, const struct target *t)
+{
+    return text_printf("%s/%s.%s.env", dir, t->db->name.value, t->region->value);
+}
+
+enum tf_err envfile_write_file(const char *dir, const struct target *t, const char *token,
+                               enum env_format fmt, const char *stamp, enum env_var *bad)
+{
+    char *path = envfile_path(dir, t);
+    if (!path)
+        return TF_ERR_NOMEM;
+    struct atomic_out m;
+    enum tf_err rc = TF_ERR_IO;
+    if (atomic_out_open(&m, path, 0600) == 0) {
+        write_header(m.f, t->name, stamp);
+        rc = envfile_write_target(m.f, t, token, "", fmt, bad);
+        if (rc == TF_OK && atomic_out_commit(&m, 0) != 0)
+            rc = TF_ERR_IO;
+        else if (rc != TF_OK)
+            atomic_out_discard(&m);
+    }
+    int saved = errno;
+    free(path);
+    errno = saved;
+    return rc;
+}
+
+enum tf_err envfile_write_combined(const char *path, const struct target_list *targets,
+                                   const char *const *tokens, enum env_format fmt,
+                                   const char *stamp, size_t *bad_target, enum env_var *bad)
+{
+    struct atomic_out m;
+    if (atomic_out_open(&m, path, 0600) != 0)
+        return TF_ERR_IO;
+    write_header(m.f, "all targets", stamp);
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        if (!tokens[i])
+            continue;
+        char *prefix = text_printf("%s_", t->env_prefix);
+        fprintf(m.f, "# %s\n", t->name);
+        enum tf_err rc =
+            prefix ? envfile_write_target(m.f, t, tokens[i], prefix, fmt, bad) : TF_ERR_NOMEM;
+        free(prefix);
+        if (rc != TF_OK) {
+            *bad_target = i;
+            int saved = errno;
+            atomic_out_discard(&m);
+            errno = saved;
+            return rc;
+        }
+    }
+    return atomic_out_commit(&m, 1) == 0 ? TF_OK : TF_ERR_IO;
 }

@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "config/targets.h"
-#include "core/errors.h"
+#include "core/target.h"
+#include "core/base/errors.h"
 
 enum env_format {
     ENV_FORMAT_PORTABLE, /* bare values from [A-Za-z0-9_@%+=:,./-] only; anything else refused */
@@ -45,5 +45,24 @@ enum tf_err envfile_check_target(const struct target *t, enum env_format fmt, en
  * TF_ERR_UNSAFE (*bad set to the variable) or TF_ERR_IO (*bad untouched). */
 enum tf_err envfile_write_target(FILE *out, const struct target *t, const char *token,
                                  const char *prefix, enum env_format fmt, enum env_var *bad);
+
+/* Writes target t's own env file, DIR/<database>.<region>.env, with token: a header comment
+ * naming the target and stamp (when the token was obtained), then the five variables. 0600,
+ * atomically (temp file, fsync, rename; the folder is not synced: call atomic_sync_dir once
+ * after many files). Returns TF_OK; TF_ERR_UNSAFE (*bad set; nothing written); TF_ERR_IO or
+ * TF_ERR_NOMEM (errno says why; the old file, if any, is as it was). */
+enum tf_err envfile_write_file(const char *dir, const struct target *t, const char *token,
+                               enum env_format fmt, const char *stamp, enum env_var *bad);
+
+/* Returns a new string: the path of t's own env file in dir, or NULL when out of memory. */
+char *envfile_path(const char *dir, const struct target *t);
+
+/* Writes the combined env file at path: for every target i with tokens[i] not NULL, a comment
+ * naming it and its five variables prefixed with its env_prefix. Atomically, 0600, the folder
+ * synced. Returns TF_OK, TF_ERR_UNSAFE (*bad_target and *bad set; nothing written), TF_ERR_IO
+ * (errno says why; nothing written) or TF_ERR_NOMEM. */
+enum tf_err envfile_write_combined(const char *path, const struct target_list *targets,
+                                   const char *const *tokens, enum env_format fmt,
+                                   const char *stamp, size_t *bad_target, enum env_var *bad);
 
 #endif

@@ -1,21 +1,22 @@
 /* junit.c: JUnit XML. */
 #include "core/junit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "core/text.h"
+#include "core/base/clock.h"
+#include "core/base/utf8.h"
 
 int junit_escape(FILE *out, const char *s)
 {
+    /* Bytes that are not UTF-8 become '?' first: XML could not carry them. */
+    char *repaired = utf8_repaired(s);
+    if (!repaired)
+        return -1;
+    s = repaired;
     int bad = 0;
     size_t len = strlen(s);
     for (size_t i = 0; i < len && !bad;) {
-        size_t valid = text_utf8_valid_prefix(s + i, len - i);
-        if (valid == 0) {
-            bad |= fputc('?', out) == EOF; /* not UTF-8: XML could not carry it */
-            i++;
-            continue;
-        }
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80) { /* a whole multi-byte character: as it is, unless XML 1.0 forbids it */
             size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
@@ -53,6 +54,7 @@ int junit_escape(FILE *out, const char *s)
         }
         i++;
     }
+    free(repaired);
     return bad ? -1 : 0;
 }
 
@@ -65,7 +67,7 @@ enum tf_err junit_write(FILE *out, const struct report_meta *meta,
     double total = (double)(meta->finished_at.tv_sec - meta->started_at.tv_sec) +
                    (double)(meta->finished_at.tv_nsec - meta->started_at.tv_nsec) / 1e9;
     char stamp[32];
-    report_format_time(meta->started_at, stamp);
+    clock_format_utc(meta->started_at, stamp);
     stamp[19] = '\0'; /* the schema's timestamp has no zone and no fraction: UTC is implied */
     int bad = fprintf(out,
                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

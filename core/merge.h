@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "core/errors.h"
-#include "core/msg.h"
+#include "core/base/errors.h"
+#include "core/base/msg.h"
 
 struct merge_outcome {
     size_t targets; /* results in the merged report */

@@ -5,7 +5,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 
 /* Ready events handled per epoll_wait; more simply wait for the next call. */
 #define EVENTS_PER_WAIT 128

@@ -1,6 +1,6 @@
 /* progress.h: what a person at a terminal sees during and after a run: a live progress line
- * (done/total, ok, failed, rate, time left) for runs longer than a second, and a table of the
- * results at the end. Colour only on a terminal and never with NO_COLOR. Nothing of this when
+ * (done/total, ok, failed, rate, time left) for runs longer than a second (the table at the end
+ * is summary.h's). Colour only on a terminal and never with NO_COLOR. Nothing of this when
  * stderr is not a terminal: the caller prints its one-line summary instead. */
 #ifndef TOKENFLEET_PROGRESS_H
 #define TOKENFLEET_PROGRESS_H
@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config/targets.h"
 #include "core/result.h"
 
 struct progress {
@@ -36,9 +35,9 @@ void progress_tick(struct progress *p);
 /* Erases the progress line (if it was drawn). */
 void progress_clear(struct progress *p);
 
-/* Prints the results as a table: target, status, HTTP, attempts, time, reason; every target
- * that failed, and the ok ones too when there are at most 40 rows in all. */
-void progress_table(const struct progress *p, const struct target_list *targets,
-                    const struct result *results);
+/* The ANSI sequence that colours a status (green ok, red otherwise), or "" without colour. */
+const char *progress_paint(const struct progress *p, enum tf_status s);
+/* The ANSI sequence that ends a colour, or "" without colour. */
+const char *progress_reset(const struct progress *p);
 
 #endif

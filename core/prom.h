@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "config/targets.h"
+#include "core/target.h"
 #include "core/report.h"
 #include "core/result.h"
 

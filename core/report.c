@@ -9,21 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/text.h"
+#include "core/base/clock.h"
+#include "core/base/path.h"
+#include "core/base/text.h"
+#include "core/base/utf8.h"
 #include "version.h"
-
-void report_format_time(struct timespec t, char buf[32])
-{
-    struct tm tm;
-    gmtime_r(&t.tv_sec, &tm);
-    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, 32 - n, ".%03ldZ", t.tv_nsec / 1000000L);
-}
 
 static json_t *time_value(struct timespec t)
 {
     char buf[32];
-    report_format_time(t, buf);
+    clock_format_utc(t, buf);
     return json_string(buf);
 }
 
@@ -32,18 +27,10 @@ static json_t *time_value(struct timespec t)
 static json_t *text_value(const char *s)
 {
     size_t len = strlen(s);
-    if (text_utf8_valid_prefix(s, len) == len)
+    if (utf8_valid_prefix(s, len) == len)
         return json_string(s);
-    char *copy = strdup(s);
-    if (!copy)
-        return NULL;
-    for (size_t i = 0; i < len;) {
-        size_t valid = text_utf8_valid_prefix(copy + i, len - i);
-        i += valid;
-        if (i < len)
-            copy[i++] = '?';
-    }
-    json_t *v = json_string(copy);
+    char *copy = utf8_repaired(s);
+    json_t *v = copy ? json_string(copy) : NULL;
     free(copy);
     return v;
 }

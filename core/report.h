@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "config/targets.h"
-#include "core/errors.h"
+#include "core/target.h"
+#include "core/base/errors.h"
 #include "core/result.h"
 
 struct report_meta {
@@ -39,9 +39,6 @@ int report_spool_add(struct report_spool *sp, size_t i, const struct target *t,
 
 /* Closes and frees sp. report_spool_free(NULL) is a no-op. */
 void report_spool_free(struct report_spool *sp);
-
-/* Formats t as RFC 3339 UTC with milliseconds ("2026-11-27T21:00:00.123Z") into buf (>= 25). */
-void report_format_time(struct timespec t, char buf[32]);
 
 /* Writes the report to out: a header object whose last member is "results", then one result
  * object per line, so that a 100,000-target report is never held in memory as one JSON tree.

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "core/text.h"
+#include "core/base/text.h"
 
 char *request_body(const char *username, const char *password)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "core/text.h"
+#include "core/base/text.h"
 
 const char *tf_status_name(enum tf_status s)
 {

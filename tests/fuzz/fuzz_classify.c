@@ -29,7 +29,7 @@
 #include <jansson.h>
 
 #include "core/classify.h"
-#include "core/text.h"
+#include "core/base/text.h"
 
 #define FUZZ_MAX_INPUT (64 * 1024)
 /* Longest error: fixed text, the status, and two cleaned pieces of at most MAX_MESSAGE + "...". */
@@ -62,7 +62,7 @@ static void check_error_text(const char *error)
     size_t len = strlen(error);
     if (len == 0 || len > MAX_ERROR)
         abort();
-    if (text_utf8_valid_prefix(error, len) != len)
+    if (utf8_valid_prefix(error, len) != len)
         abort(); /* the report is JSON: it must be UTF-8 */
     for (const unsigned char *p = (const unsigned char *)error; *p; p++)
         if (*p < 0x20 || *p == 0x7f)

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/envfile.h"
-#include "core/text.h"
+#include "core/base/text.h"
 
 #define FUZZ_MAX_INPUT (64 * 1024)
 #define KEY            "ASTRA_AUTHORIZATION_TOKEN"

@@ -31,7 +31,8 @@ class CliTest(harness.TestCase):
             (["provision", "-i", fleet.path, "extra"], 'unexpected argument "extra"'),
             (["provision", "-i", fleet.path, "--connect-to", "a:b"], "HOST1:PORT1:HOST2:PORT2"),
             (["provision", "-i", fleet.path, "--limit", "nomatch*"], "matches no target"),
-            (["validate", "-i", fleet.path, "--env-dir", "x"], "belongs to provision"),
+            (["validate", "-i", fleet.path, "--junit", "x"], "belongs to check"),
+            (["provision", "-i", fleet.path, "--env-file", self.workdir], "that is a folder"),
             (["provision", "-i", os.path.join(self.workdir, "missing.yaml")],
              "cannot open the inventory"),
         ]
@@ -68,6 +69,40 @@ class CliTest(harness.TestCase):
                             for l in lines), lines)
         self.assertIn(f'{bad}:6:5: error: unknown key "keyspce" in a database; did you mean '
                       '"keyspace"?', lines)
+
+    def test_validate_refuses_what_provision_refuses(self):
+        """One answer to "can this run go ahead?": validate given a run's output options refuses
+        exactly what provision refuses, with the very same message at the inventory's place."""
+        cases = [
+            # A database named 2024: a variable name cannot start with a digit.
+            ("digits.yaml", "  - name: \"2024\"\n    id: %s\n    region: us-east1\n"
+             "    username: svc\n" % "b5285f63-8da5-4c6e-afd8-ade371a48795",
+             ["--env-file", os.path.join(self.workdir, "all.env")],
+             ":6:11: error: --env-file: 2024/us-east1 would give variables named "
+             "2024_US_EAST1_ASTRA_..."),
+            # A username that not every env-file reader reads back unchanged.
+            ("dollar.yaml", "  - name: orders\n    id: %s\n    region: us-east1\n"
+             "    username: svc$prod\n" % "b5285f63-8da5-4c6e-afd8-ade371a48795",
+             ["--env-dir", os.path.join(self.workdir, "envs")],
+             ":9:15: error: ASTRA_DB_USERNAME of orders/us-east1 holds characters"),
+        ]
+        for name, database, options, message in cases:
+            with self.subTest(name=name):
+                path = os.path.join(self.workdir, name)
+                with open(path, "w") as f:
+                    f.write("version: 1\ndefaults:\n  keyspace: app\n"
+                            "  password: {env: TF_TEST_PASSWORD}\ndatabases:\n" + database)
+                os.chmod(path, 0o600)
+                p = self.run_tokenfleet("validate", "-i", path)
+                self.assertEqual(p.returncode, 0, p.stderr)  # valid for some run
+                v = self.run_tokenfleet("validate", "-i", path, *options)
+                self.assertEqual(v.returncode, 2, v.stderr)
+                self.assertIn(path + message, v.stderr)
+                r = self.run_tokenfleet("provision", "-i", path, *options, https=False)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertEqual(r.stderr, v.stderr)
+                self.assertFalse(os.path.exists(os.path.join(self.workdir, "all.env")))
+                self.assertFalse(os.path.exists(os.path.join(self.workdir, "envs")))
 
     def test_password_from_env_missing_is_reported_at_its_reference(self):
         fleet = Fleet(self.workdir, make_databases(1, ["us-east1"]))

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "core/classify.h"
-#include "core/text.h"
+#include "core/base/text.h"
 
 #define TOKEN "b5285f63-8da5-4c6e-afd8-ade371a48795"
 #define JSON  "application/json"

@@ -192,7 +192,7 @@ static void test_sh_round_trip(void **state)
 
 /* A target built by hand: only the fields the env file reads. */
 struct fake_target {
-    struct database db;
+    struct target_db db;
     struct field region;
     struct target t;
 };

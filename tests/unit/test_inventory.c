@@ -313,24 +313,24 @@ static void test_defaults_inherited_and_overridden(void **state)
     assert_int_equal(l.inv->n_databases, 2);
 
     const struct database *orders = &l.inv->databases[0];
-    assert_string_equal(orders->keyspace.value, "shared");
-    assert_int_equal(orders->keyspace.at.line, 4); /* a default keeps its own place */
-    assert_string_equal(orders->username.value, "svc");
+    assert_string_equal(orders->run.keyspace.value, "shared");
+    assert_int_equal(orders->run.keyspace.at.line, 4); /* a default keeps its own place */
+    assert_string_equal(orders->run.username.value, "svc");
     assert_fields(orders->regions, orders->n_regions, (const char *[]){"us-east1", "eu-west1", 0});
     assert_fields(orders->tags, orders->n_tags, (const char *[]){"prod", 0});
-    assert_ptr_equal(orders->password, l.inv->defaults.own_password);
-    assert_int_equal(orders->password->kind, SECRET_ENV);
-    assert_string_equal(orders->password->value, PW);
+    assert_ptr_equal(orders->run.password, l.inv->defaults.own_password);
+    assert_int_equal(orders->run.password->kind, SECRET_ENV);
+    assert_string_equal(orders->run.password->value, PW);
 
     const struct database *billing = &l.inv->databases[1];
-    assert_string_equal(billing->keyspace.value, "billing");
-    assert_int_equal(billing->keyspace.at.line, 13);
-    assert_string_equal(billing->username.value, "billing_svc");
+    assert_string_equal(billing->run.keyspace.value, "billing");
+    assert_int_equal(billing->run.keyspace.at.line, 13);
+    assert_string_equal(billing->run.username.value, "billing_svc");
     assert_fields(billing->regions, billing->n_regions, (const char *[]){"asia-south1", 0});
     assert_fields(billing->tags, billing->n_tags, (const char *[]){"staging", "payments", 0});
-    assert_ptr_equal(billing->password, billing->own_password);
-    assert_int_equal(billing->password->kind, SECRET_FILE);
-    assert_string_equal(billing->password->value, "hunter2-billing");
+    assert_ptr_equal(billing->run.password, billing->own_password);
+    assert_int_equal(billing->run.password->kind, SECRET_FILE);
+    assert_string_equal(billing->run.password->value, "hunter2-billing");
 
     assert_targets(&l.targets, (const char *[]){"orders/us-east1", "orders/eu-west1",
                                                 "billing/asia-south1", 0});
@@ -371,8 +371,8 @@ static void test_password_files(void **state)
     const char *want[] = {"hunter2-lf", "hunter2-crlf", "hunter2-bare", "hunter2-two\n",
                           "hunter2-abs"};
     for (size_t i = 0; i < 5; i++)
-        assert_string_equal(l.inv->databases[i].password->value, want[i]);
-    assert_int_equal(strlen(l.inv->databases[5].password->value), 4096);
+        assert_string_equal(l.inv->databases[i].run.password->value, want[i]);
+    assert_int_equal(strlen(l.inv->databases[5].run.password->value), 4096);
     unload(&l);
 }
 
@@ -386,7 +386,7 @@ static void test_uppercase_id_lowercased(void **state)
              0, 0);
     struct loaded l = {0};
     load_ok("inv.yaml", NULL, &l);
-    assert_string_equal(l.inv->databases[0].id.value, ID1);
+    assert_string_equal(l.inv->databases[0].run.id.value, ID1);
     assert_string_equal(l.targets.items[0].url,
                         "https://" ID1 "-us-east1.apps.astra.datastax.com/api/rest/v1/auth");
     unload(&l);
@@ -417,8 +417,8 @@ static void test_targets_expanded_in_order(void **state)
     for (size_t i = 0; i < 4; i++) {
         const struct target *t = &l.targets.items[i];
         assert_string_equal(t->url, urls[i]);
-        assert_ptr_equal(t->db, &l.inv->databases[i < 3 ? 0 : 1]);
-        assert_ptr_equal(t->region, &t->db->regions[i < 3 ? i : 0]);
+        assert_ptr_equal(t->db, &l.inv->databases[i < 3 ? 0 : 1].run);
+        assert_ptr_equal(t->region, &database_of(t->db)->regions[i < 3 ? i : 0]);
     }
     unload(&l);
 }
@@ -494,8 +494,8 @@ static void test_limit_resolves_only_chosen_passwords(void **state)
     struct loaded l = {0};
     load_ok("inv.yaml", (const char *[]){"orders", NULL}, &l);
     assert_targets(&l.targets, (const char *[]){"orders/us-east1", 0});
-    assert_string_equal(l.inv->databases[0].password->value, PW);
-    assert_null(l.inv->databases[1].password->value);
+    assert_string_equal(l.inv->databases[0].run.password->value, PW);
+    assert_null(l.inv->databases[1].run.password->value);
     unload(&l);
 }
 

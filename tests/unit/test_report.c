@@ -21,6 +21,7 @@
 #include <uuid/uuid.h>
 
 #include "config/load.h"
+#include "core/base/clock.h"
 #include "core/report.h"
 #include "version.h"
 
@@ -377,7 +378,7 @@ static void test_format_time(void **state)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char buf[32];
-        report_format_time(rows[i].t, buf);
+        clock_format_utc(rows[i].t, buf);
         assert_string_equal(buf, rows[i].want);
     }
 }

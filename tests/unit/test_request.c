@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/request.h"
-#include "core/text.h"
+#include "core/base/text.h"
 
 static void check_body(const char *username, const char *password)
 {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/strpool.h"
+#include "core/base/strpool.h"
 
 enum { N = 20000 };
 

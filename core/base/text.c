@@ -1,5 +1,5 @@
 /* text.c: string helpers. */
-#include "core/text.h"
+#include "core/base/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,41 +26,6 @@ bool text_is_portable(const char *s)
             return false;
     }
     return true;
-}
-
-size_t text_utf8_valid_prefix(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = p[i];
-        size_t need;
-        unsigned min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            need = 1, min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2, min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3, min = 0x10000;
-        } else {
-            return i;
-        }
-        if (i + need >= len)
-            return i; /* cut short */
-        unsigned cp = c & (0x3fu >> need);
-        for (size_t k = 1; k <= need; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (p[i + k] & 0x3fu);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        i += need + 1;
-    }
-    return i;
 }
 
 void text_replace_controls(char *s)

@@ -1,5 +1,5 @@
 /* errors.c: messages for enum tf_err. */
-#include "core/errors.h"
+#include "core/base/errors.h"
 
 const char *tf_strerror(enum tf_err err)
 {

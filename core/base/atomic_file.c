@@ -1,5 +1,5 @@
 /* atomic_file.c: temp file, fsync, rename. */
-#include "core/atomic_file.h"
+#include "core/base/atomic_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/text.h"
+#include "core/base/text.h"
 
 #define TMP_MARK ".tmp-"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 
 /* A file being written: a stdio stream to a temp file in the target's folder, which only
  * replaces the target, whole, when committed. Nothing is held in memory but the stream's buffer:

@@ -1,5 +1,5 @@
 /* msg.c: errorf/warnf/infof/verbosef. */
-#include "core/msg.h"
+#include "core/base/msg.h"
 
 #include <stdarg.h>
 

@@ -1,5 +1,5 @@
 /* strpool.c: bump allocation of strings from large chunks, freed all at once. */
-#include "config/strpool.h"
+#include "core/base/strpool.h"
 
 #include <stdint.h>
 #include <stdlib.h>

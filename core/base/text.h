@@ -1,11 +1,11 @@
-/* text.h: small string helpers shared by config/ and core/ (allocation, character classes). */
+/* text.h: small string helpers (allocation, character classes, secrets). */
 #ifndef TOKENFLEET_TEXT_H
 #define TOKENFLEET_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/msg.h"
+#include "core/base/msg.h"
 
 /* Returns a new string formatted as printf would, or NULL when out of memory. Caller frees. */
 char *text_printf(const char *fmt, ...) TF_PRINTF(1, 2);
@@ -14,10 +14,6 @@ char *text_printf(const char *fmt, ...) TF_PRINTF(1, 2);
  * (sh, docker --env-file, systemd, python-dotenv, Node dotenv) reads back unchanged when written
  * bare. The empty string is portable. See shared/ENV-FILES.md. */
 bool text_is_portable(const char *s);
-
-/* Returns the length of the longest prefix of s[0..len) that is whole, valid UTF-8 (so a cut
- * there never splits a character); equals len when all of it is valid. */
-size_t text_utf8_valid_prefix(const char *s, size_t len);
 
 /* Replaces, in place, every control character of s (C0, DEL, and the C1 range U+0080-U+009F,
  * which terminals also obey) with '?'. Text from outside (a server's message, an inventory value)

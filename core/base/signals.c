@@ -1,5 +1,5 @@
 /* signals.c: the self-pipe for SIGINT/SIGTERM. */
-#include "core/signals.h"
+#include "core/base/signals.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -5,12 +5,19 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "core/msg.h"
+#include "core/base/msg.h"
 
 /* A place in a file, 1-based (libyaml's 0-based marks are converted where they are read). */
 struct tf_mark {
     unsigned line;   /* 1-based line; 0 when the message is about the whole file */
     unsigned column; /* 1-based column */
+};
+
+/* A string value read from a file, and where it was written. */
+struct field {
+    char *value;       /* NULL when not set or not valid; who owns it is the container's to say */
+    struct tf_mark at; /* place of the value; line 0 when the key is absent (a key given with a
+                          bad value keeps its place, so that it is not also called missing) */
 };
 
 enum diag_severity { DIAG_ERROR, DIAG_WARNING };

@@ -1,6 +1,6 @@
 /* diag.c: collecting and printing diagnostics. */
-#include "config/diag.h"
-#include "core/text.h"
+#include "core/base/diag.h"
+#include "core/base/text.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,0 +1,129 @@
+/* preflight.c: what can refuse a run before anything is sent. */
+#include "core/preflight.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "core/base/path.h"
+
+static const struct tf_mark *var_mark(const struct target *t, enum env_var v)
+{
+    switch (v) {
+    case ENV_CLUSTER_ID:
+        return &t->db->id.at;
+    case ENV_CLUSTER_REGION:
+        return &t->region->at;
+    case ENV_DB_USERNAME:
+        return &t->db->username.at;
+    default:
+        return &t->db->keyspace.at;
+    }
+}
+
+/* Inventory values that the chosen env format cannot hold are refused before anything is sent:
+ * half-escaped values are worse than none. */
+static size_t check_env_values(const struct output_options *o, const struct target_list *targets,
+                               struct diag *d)
+{
+    size_t errors = 0;
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        enum env_var bad;
+        if (envfile_check_target(t, o->env_format, &bad) == TF_OK)
+            continue;
+        diag_error(d, *var_mark(t, bad),
+                   "%s of %s holds characters that not every env-file reader reads back "
+                   "unchanged (portable values use only A-Z a-z 0-9 _ @ %% + = : , . / -); change "
+                   "it, or pass --env-format sh if only shells read these files",
+                   envfile_var_name(bad), t->name);
+        errors++;
+    }
+    return errors;
+}
+
+/* In the combined file each name is PREFIX_ASTRA_...; a shell variable cannot start with a
+ * digit, so neither can the prefix (database names may). */
+static size_t check_env_prefixes(const struct target_list *targets, struct diag *d)
+{
+    size_t errors = 0;
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        if (!isdigit((unsigned char)t->env_prefix[0]))
+            continue;
+        diag_error(d, t->db->name.at,
+                   "--env-file: %s would give variables named %s_ASTRA_..., and a variable name "
+                   "cannot start with a digit; rename the database to start with a letter, or "
+                   "use --env-dir",
+                   t->name, t->env_prefix);
+        errors++;
+    }
+    return errors;
+}
+
+/* check --verify needs to know where each target's REST API is. */
+static size_t check_keyspace_urls(const struct target_list *targets, struct diag *d)
+{
+    size_t errors = 0;
+    for (size_t i = 0; i < targets->count; i++) {
+        const struct target *t = &targets->items[i];
+        if (t->keyspace_url)
+            continue;
+        diag_error(d, t->db->auth_url.at,
+                   "--verify: no REST API URL can be derived from auth_url %s for %s; set "
+                   "rest_url (e.g. http://HOST:8082) for this database",
+                   t->url, t->name);
+        errors++;
+    }
+    return errors;
+}
+
+/* A file will be written at path: its folder must exist and be writable, and path must not be
+ * a folder. */
+static size_t check_file(const char *option, const char *path, const struct tf_msg *msg)
+{
+    if (!path || !strcmp(path, "-") || path_file_writable(path) == 0)
+        return 0;
+    if (errno == EISDIR)
+        errorf(msg, "%s %s: that is a folder; name a file (e.g. %s/out)", option, path, path);
+    else
+        errorf(msg, "%s %s: cannot write a file there: %s", option, path, strerror(errno));
+    return 1;
+}
+
+size_t preflight_check(const struct preflight_request *req, const struct target_list *targets,
+                       struct diag *d, const struct tf_msg *msg)
+{
+    const struct output_options *o = req->outputs;
+    size_t problems = 0;
+    if (o->env_file)
+        problems += check_env_prefixes(targets, d);
+    if (o->env_dir || o->env_file)
+        problems += check_env_values(o, targets, d);
+    if (req->verify)
+        problems += check_keyspace_urls(targets, d);
+    problems += check_file("--env-file", o->env_file, msg);
+    problems += check_file("--report", o->report, msg);
+    problems += check_file("--junit", o->junit, msg);
+    problems += check_file("--prom", o->prom, msg);
+    if (o->env_dir && path_dir_creatable(o->env_dir) != 0) {
+        errorf(msg, "--env-dir %s: cannot create or write the folder: %s", o->env_dir,
+               strerror(errno));
+        problems++;
+    }
+    return problems;
+}
+
+size_t preflight_run(const struct preflight_request *req, const struct target_list *targets,
+                     const struct tf_msg *msg)
+{
+    struct diag *d = diag_new(targets->source ? targets->source : "inventory");
+    if (!d) {
+        errorf(msg, "out of memory");
+        return 1;
+    }
+    size_t problems = preflight_check(req, targets, d, msg);
+    diag_print(d, msg && msg->out ? msg->out : stderr, msg && msg->verbosity < 0);
+    diag_free(d);
+    return problems;
+}

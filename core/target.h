@@ -1,0 +1,65 @@
+/* target.h: the run plan: the targets of a run, one per (database, region), with what core needs
+ * of each (names, URLs, the values its env file holds and where each was written, the credential
+ * reference). config/ builds it from the inventory; core never reaches back into the inventory. */
+#ifndef TOKENFLEET_TARGET_H
+#define TOKENFLEET_TARGET_H
+
+#include <stddef.h>
+
+#include "core/base/diag.h"
+
+enum secret_kind {
+    SECRET_NONE,  /* no password given */
+    SECRET_PLAIN, /* the password itself is in the inventory */
+    SECRET_ENV,   /* {env: NAME} */
+    SECRET_FILE,  /* {file: PATH}, relative to the inventory's folder */
+};
+
+/* Where a secret (a password) comes from, and the secret once config resolved it. */
+struct secret_ref {
+    enum secret_kind kind;
+    char *source;      /* variable name or path as written; NULL for plain; config's string */
+    char *value;       /* the secret; NULL until resolved; owned, allocated on its own and
+                          zeroed when freed */
+    struct tf_mark at; /* place of the reference */
+    int resolved;      /* 1 once resolution was tried (value set, or an error reported) */
+};
+
+/* What a run needs of one database, shared by its targets. Every field's place points into the
+ * inventory, for messages about it (FILE:LINE:COL). Strings are config's, valid as long as the
+ * plan. */
+struct target_db {
+    struct field name;           /* [a-z0-9][a-z0-9_-]*, unique */
+    struct field id;             /* cluster id, a UUID */
+    struct field keyspace;       /* the keyspace (env file; check --verify's proof) */
+    struct field username;       /* sent with the password */
+    struct field auth_url;       /* the URL template the target's url came from */
+    struct secret_ref *password; /* resolved before the run; borrowed */
+};
+
+/* One target. Its strings are in its list's pool: valid as long as the list. */
+struct target {
+    char *name;                 /* "database/region" */
+    const struct target_db *db; /* shared with the database's other targets; borrowed */
+    const struct field *region; /* the region and where it was written; borrowed */
+    char *url;                  /* the auth URL, {id} and {region} filled in */
+    char *keyspace_url;         /* the REST API's GET of the keyspace (check --verify): NULL
+                                   unless asked for, or when it cannot be derived */
+    char *env_prefix;           /* name in upper snake case, for the combined env file */
+};
+
+struct strpool;
+
+/* The targets of a run, in inventory order. */
+struct target_list {
+    struct target *items; /* owned */
+    size_t count;
+    struct strpool *strings; /* the targets' strings; owned */
+    const char *source;      /* the inventory's name as the user gave it, for messages about
+                                places in it; borrowed */
+};
+
+/* Frees what list owns; the struct itself is the caller's. Safe on a zeroed list. */
+void target_list_clear(struct target_list *list);
+
+#endif
