@@ -30,6 +30,7 @@
 
 #include "core/classify.h"
 #include "core/base/text.h"
+#include "core/base/utf8.h"
 
 #define FUZZ_MAX_INPUT (64 * 1024)
 /* Longest error: fixed text, the status, and two cleaned pieces of at most MAX_MESSAGE + "...". */
