@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include "core/report.h"
-#include "version.h"
 
 /* A report file's size cap: a 100,000-target report is about 60 MB. */
 #define MERGE_MAX_REPORT_BYTES (1024L * 1024 * 1024)
@@ -185,11 +184,11 @@ enum tf_err merge_reports(const char *const *paths, size_t n, FILE *out, const s
     if (dup)
         goto out;
 
-    head =
-        json_pack("{s:s, s:s, s:s?, s:s?, s:{s:I, s:I, s:I}, s:I}", "tokenfleet",
-                  TOKENFLEET_VERSION, "mode", mode, "started_at", started, "finished_at", finished,
-                  "summary", "targets", (json_int_t)total, "ok", (json_int_t)(total - failed),
-                  "failed", (json_int_t)failed, "merged_reports", (json_int_t)n);
+    head = report_head_new(mode, started, finished, total, total - failed);
+    if (head && json_object_set_new(head, "merged_reports", json_integer((json_int_t)n)) != 0) {
+        json_decref(head);
+        head = NULL;
+    }
     if (!head) {
         rc = TF_ERR_JSON;
         goto out;

@@ -15,13 +15,6 @@
 #include "core/base/utf8.h"
 #include "version.h"
 
-static json_t *time_value(struct timespec t)
-{
-    char buf[32];
-    clock_format_utc(t, buf);
-    return json_string(buf);
-}
-
 /* A JSON string of s. Text from outside (a server's message, libcurl's error buffer) should be
  * UTF-8 already; any byte that is not becomes '?' rather than costing the whole report. */
 static json_t *text_value(const char *s)
@@ -135,33 +128,82 @@ static enum tf_err write_head(FILE *out, const json_t *head)
     return bad ? TF_ERR_IO : TF_OK;
 }
 
-/* Writes result line i: its separator, then len bytes. Returns 0 or -1 (errno). */
-static int write_line(FILE *out, size_t i, const char *bytes, size_t len)
+/* Where the lines of a report come from: line_at gives line i's bytes (*len of them; NULL with
+ * *rc set on failure), done tells that line i is in the report. */
+struct line_source {
+    const char *(*line_at)(void *ctx, size_t i, size_t *len, enum tf_err *rc);
+    void (*done)(void *ctx, size_t i); /* may be NULL */
+    void *ctx;
+};
+
+/* The one writer of every report: head (with "results" as its last member), then one result
+ * per line. */
+static enum tf_err write_report(FILE *out, const json_t *head, size_t n,
+                                const struct line_source *src)
 {
-    return fputs(i ? ",\n" : "\n", out) >= 0 && fwrite(bytes, 1, len, out) == len ? 0 : -1;
+    enum tf_err rc = write_head(out, head);
+    for (size_t i = 0; i < n && rc == TF_OK; i++) {
+        size_t len = 0;
+        const char *bytes = src->line_at(src->ctx, i, &len, &rc);
+        if (bytes && (fputs(i ? ",\n" : "\n", out) < 0 || fwrite(bytes, 1, len, out) != len))
+            rc = TF_ERR_IO;
+        if (src->done)
+            src->done(src->ctx, i);
+    }
+    if (rc == TF_OK && fputs("\n]}\n", out) < 0)
+        rc = TF_ERR_IO;
+    return rc;
+}
+
+/* A line buffer that may hold tokens. */
+struct line_buf {
+    char *bytes;
+    size_t cap;
+};
+
+/* Dumps o (a new reference, consumed) into lb. Returns its bytes, or NULL with *rc set. */
+static const char *dump_into(struct line_buf *lb, json_t *o, size_t *len, enum tf_err *rc)
+{
+    *len = o ? dump_line(o, &lb->bytes, &lb->cap, 0) : 0;
+    json_decref(o);
+    if (!*len) {
+        *rc = TF_ERR_JSON;
+        return NULL;
+    }
+    return lb->bytes;
+}
+
+struct stream_source {
+    json_t *(*result_at)(void *ctx, size_t i);
+    void *ctx;
+    struct line_buf line;
+};
+
+static const char *stream_line(void *ctx, size_t i, size_t *len, enum tf_err *rc)
+{
+    struct stream_source *st = ctx;
+    return dump_into(&st->line, st->result_at(st->ctx, i), len, rc);
 }
 
 enum tf_err report_write_stream(FILE *out, json_t *head, size_t n,
                                 json_t *(*result_at)(void *ctx, size_t i), void *ctx)
 {
-    enum tf_err rc = write_head(out, head);
     /* Each line is dumped into one buffer and written at once: json_dumpf writes every token
      * with its own (locked) fwrite, which was most of the report's cost. */
-    char *line = NULL;
-    size_t cap = 0;
-    for (size_t i = 0; i < n && rc == TF_OK; i++) {
-        json_t *o = result_at(ctx, i);
-        size_t len = o ? dump_line(o, &line, &cap, 0) : 0;
-        json_decref(o);
-        if (!len)
-            rc = TF_ERR_JSON;
-        else if (write_line(out, i, line, len) != 0)
-            rc = TF_ERR_IO;
-    }
-    free_secret(line, cap); /* a merged report holds tokens */
-    if (rc == TF_OK && fputs("\n]}\n", out) < 0)
-        rc = TF_ERR_IO;
+    struct stream_source st = {.result_at = result_at, .ctx = ctx};
+    struct line_source src = {.line_at = stream_line, .ctx = &st};
+    enum tf_err rc = write_report(out, head, n, &src);
+    free_secret(st.line.bytes, st.line.cap); /* a merged report holds tokens */
     return rc;
+}
+
+json_t *report_head_new(const char *mode, const char *started_at, const char *finished_at,
+                        size_t targets, size_t ok)
+{
+    return json_pack("{s:s, s:s, s:s?, s:s?, s:{s:I, s:I, s:I}}", "tokenfleet", TOKENFLEET_VERSION,
+                     "mode", mode, "started_at", started_at, "finished_at", finished_at, "summary",
+                     "targets", (json_int_t)targets, "ok", (json_int_t)ok, "failed",
+                     (json_int_t)(targets - ok));
 }
 
 /* Lines are gathered in memory and written to the file a chunk at a time. */
@@ -350,37 +392,34 @@ static void spool_release(struct spool_reader *rd, size_t i)
                       SPOOL_BLOCK);
 }
 
-/* The results: copied from the spool where a line is there, rendered where not. */
-static enum tf_err write_results(FILE *out, const struct report_meta *meta,
-                                 const struct target_list *targets, const struct result *results)
+/* A run's lines: copied from the spool where a line is there, rendered where not. */
+struct run_source {
+    struct spool_reader rd;
+    const struct report_meta *meta;
+    const struct target_list *targets;
+    const struct result *results;
+    struct line_buf line;
+};
+
+static const char *run_line(void *ctx, size_t i, size_t *len, enum tf_err *rc)
 {
-    struct spool_reader rd = {.sp = meta->spool && meta->spool->n == targets->count ? meta->spool
-                                                                                    : NULL};
-    char *line = NULL;
-    size_t cap = 0;
-    enum tf_err rc = TF_OK;
-    for (size_t i = 0; i < targets->count && rc == TF_OK; i++) {
-        const char *bytes = spooled_line(&rd, i, &rc);
-        size_t len = bytes ? rd.sp->lines[i].len : 0;
-        if (rc != TF_OK)
-            break;
-        if (!bytes) {
-            json_t *o = result_object(&targets->items[i], &results[i], meta->with_tokens);
-            len = o ? dump_line(o, &line, &cap, 0) : 0;
-            json_decref(o);
-            bytes = line;
-            if (!len)
-                rc = TF_ERR_JSON;
-        }
-        if (rc == TF_OK && write_line(out, i, bytes, len) != 0)
-            rc = TF_ERR_IO;
-        spool_release(&rd, i);
+    struct run_source *rs = ctx;
+    const char *bytes = spooled_line(&rs->rd, i, rc);
+    if (bytes) {
+        *len = rs->rd.sp->lines[i].len;
+        return bytes;
     }
-    free_secret(line, cap);
-    free_secret(rd.win, rd.cap);
-    if (rc == TF_OK && fputs("\n]}\n", out) < 0)
-        rc = TF_ERR_IO;
-    return rc;
+    if (*rc != TF_OK)
+        return NULL;
+    return dump_into(&rs->line,
+                     result_object(&rs->targets->items[i], &rs->results[i], rs->meta->with_tokens),
+                     len, rc);
+}
+
+static void run_line_done(void *ctx, size_t i)
+{
+    struct run_source *rs = ctx;
+    spool_release(&rs->rd, i);
 }
 
 enum tf_err report_write(FILE *out, const struct report_meta *meta,
@@ -389,11 +428,10 @@ enum tf_err report_write(FILE *out, const struct report_meta *meta,
     size_t ok = 0;
     for (size_t i = 0; i < targets->count; i++)
         ok += results[i].status == TF_STATUS_OK;
-    json_t *head =
-        json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:I}}", "tokenfleet", TOKENFLEET_VERSION,
-                  "mode", meta->mode, "started_at", time_value(meta->started_at), "finished_at",
-                  time_value(meta->finished_at), "summary", "targets", (json_int_t)targets->count,
-                  "ok", (json_int_t)ok, "failed", (json_int_t)(targets->count - ok));
+    char started[32], finished[32];
+    clock_format_utc(meta->started_at, started);
+    clock_format_utc(meta->finished_at, finished);
+    json_t *head = report_head_new(meta->mode, started, finished, targets->count, ok);
     if (head && meta->shard_count &&
         json_object_set_new(head, "shard",
                             json_pack("{s:I, s:I}", "index", (json_int_t)meta->shard_index, "count",
@@ -403,7 +441,15 @@ enum tf_err report_write(FILE *out, const struct report_meta *meta,
     }
     if (!head)
         return TF_ERR_JSON;
-    enum tf_err rc = write_head(out, head);
+    struct run_source rs = {
+        .rd = {.sp = meta->spool && meta->spool->n == targets->count ? meta->spool : NULL},
+        .meta = meta,
+        .targets = targets,
+        .results = results};
+    struct line_source src = {.line_at = run_line, .done = run_line_done, .ctx = &rs};
+    enum tf_err rc = write_report(out, head, targets->count, &src);
     json_decref(head);
-    return rc == TF_OK ? write_results(out, meta, targets, results) : rc;
+    free_secret(rs.line.bytes, rs.line.cap);
+    free_secret(rs.rd.win, rs.rd.cap);
+    return rc;
 }

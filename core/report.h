@@ -49,6 +49,12 @@ void report_spool_free(struct report_spool *sp);
 enum tf_err report_write(FILE *out, const struct report_meta *meta,
                          const struct target_list *targets, const struct result *results);
 
+/* Returns a new report header object {"tokenfleet", "mode", "started_at", "finished_at",
+ * "summary": {"targets", "ok", "failed"}} in that key order (a NULL stamp is written as null),
+ * for callers to add to ("shard", "merged_reports"); NULL when out of memory. */
+json_t *report_head_new(const char *mode, const char *started_at, const char *finished_at,
+                        size_t targets, size_t ok);
+
 /* Writes head (borrowed; it must not hold "results") with a "results" array appended as its last
  * member, one result per line; result_at returns a new reference to result i (NULL: out of
  * memory). The format of every report tokenfleet writes. Returns TF_OK, TF_ERR_JSON or
