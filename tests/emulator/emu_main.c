@@ -82,8 +82,8 @@ static void usage(FILE *f)
             "  --keyspaces FILE  keyspaces of the REST API, 'KEYSPACE [USER...]' a line (no\n"
             "                    users: every user may see it); without it there are none\n"
             "\n"
-            "Runs until SIGINT or SIGTERM. Exit status: 0 after a signal, 2 for a bad command\n"
-            "line or input file, 1 for any other failure.\n",
+            "Runs until SIGINT or SIGTERM; SIGUSR1 forgets every token. Exit status: 0 after a\n"
+            "signal, 2 for a bad command line or input file, 1 for any other failure.\n",
             EMU_TOKEN_TTL_DEFAULT, EMU_TOKEN_CACHE_DEFAULT);
 }
 
@@ -336,7 +336,7 @@ int main(int argc, char **argv)
     char *key = NULL;
     struct sockaddr_storage addr;
     bool ipv6 = false;
-    sigset_t stop_signals;
+    sigset_t signals;
     int sig;
     int status = 2;
 
@@ -370,12 +370,13 @@ int main(int argc, char **argv)
     if (o.log_path != NULL && (reqlog = emu_reqlog_open(o.log_path, stderr)) == NULL)
         goto out;
 
-    /* Block the stop signals before MHD starts its threads, which inherit the mask: then only
-     * sigwait below sees them, and no handler runs inside a worker. */
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    /* Block the signals acted on before MHD starts its threads, which inherit the mask: then only
+     * sigwait below sees them, and no handler runs at all, in a worker or elsewhere. */
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
 
@@ -450,7 +451,16 @@ int main(int argc, char **argv)
         fprintf(stderr, ", %u ms delay", o.delay_ms);
     fputc('\n', stderr);
 
-    while (sigwait(&stop_signals, &sig) != 0) {
+    for (;;) {
+        if (sigwait(&signals, &sig) != 0)
+            continue;
+        if (sig != SIGUSR1)
+            break;
+        /* A coordinator that lost its token table: an ordinary thread here, so locking is fine.
+         * The log line comes after, so a test that sees it knows every token is gone. */
+        size_t n = emu_tokens_forget(tokens);
+        emu_reqlog_write(reqlog, NULL, "SIGUSR1", NULL, NULL, 0);
+        fprintf(stderr, PROG ": SIGUSR1: forgot %zu token(s)\n", n);
     }
     status = 0;
 out:

@@ -86,10 +86,9 @@ struct emu_tokens *emu_tokens_new(unsigned int ttl_s, unsigned int cache_s)
     return ts;
 }
 
-void emu_tokens_free(struct emu_tokens *ts)
+/* Frees every token and empties the buckets. Caller holds the lock (or is the last user). */
+static void clear_locked(struct emu_tokens *ts)
 {
-    if (ts == NULL)
-        return;
     for (size_t i = 0; i < ts->nbuckets; i++) {
         struct emu_token *t = ts->buckets[i];
         while (t != NULL) {
@@ -97,7 +96,16 @@ void emu_tokens_free(struct emu_tokens *ts)
             free(t);
             t = next;
         }
+        ts->buckets[i] = NULL;
     }
+    ts->count = 0;
+}
+
+void emu_tokens_free(struct emu_tokens *ts)
+{
+    if (ts == NULL)
+        return;
+    clear_locked(ts);
     free(ts->buckets);
     pthread_mutex_destroy(&ts->lock);
     free(ts);
@@ -227,6 +235,15 @@ int emu_tokens_use(struct emu_tokens *ts, const char *token, size_t len, char **
 out:
     pthread_mutex_unlock(&ts->lock);
     return rc;
+}
+
+size_t emu_tokens_forget(struct emu_tokens *ts)
+{
+    pthread_mutex_lock(&ts->lock);
+    size_t n = ts->count;
+    clear_locked(ts);
+    pthread_mutex_unlock(&ts->lock);
+    return n;
 }
 
 size_t emu_tokens_count(struct emu_tokens *ts)

@@ -48,6 +48,10 @@ int emu_tokens_create(struct emu_tokens *ts, const char *user, size_t ulen,
 int emu_tokens_use(struct emu_tokens *ts, const char *token, size_t len, char **user_out,
                    size_t *ulen_out);
 
+/* Forgets every token, cache entries included, as a coordinator that lost its token table would.
+ * Returns how many tokens the table held (expired ones not yet swept included). */
+size_t emu_tokens_forget(struct emu_tokens *ts);
+
 /* Returns how many tokens the table holds, expired ones not yet swept included. */
 size_t emu_tokens_count(struct emu_tokens *ts);
 
