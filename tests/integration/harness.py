@@ -96,9 +96,9 @@ class TestCase(unittest.TestCase):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="tokenfleet-it-")
         self.workdir = self._tmp.name
-
-    def tearDown(self):
-        self._tmp.cleanup()
+        # A cleanup, not tearDown: cleanups run last-added first and after tearDown, so what a
+        # test adds later (an OwnEmulator's stop, which needs its directory) runs before this.
+        self.addCleanup(self._tmp.cleanup)
 
     def run_tokenfleet(self, *args, env=None, https=True):
         full_env = dict(os.environ)
