@@ -21,10 +21,11 @@ run build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # valgrind over the same build: unit tests and the tokenfleet runs of the integration tests,
 # but for the reliability and fault tests: they time signals, kills, stalls and Retry-After
 # against short timeouts, which valgrind's slowness (TLS runs ~50x slower) would only break.
+# The emulator lifetime test runs no tokenfleet: valgrind would add nothing to its second run.
 echo "== build under valgrind"
 TOKENFLEET_TEST_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
-    ctest --test-dir build --output-on-failure -E 'integration_(reliability|faults)'
+    ctest --test-dir build --output-on-failure -E 'integration_(reliability|faults|emulator_lifetime)'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     run build-asan -DCMAKE_BUILD_TYPE=Debug -DTOKENFLEET_SANITIZE=ON
 

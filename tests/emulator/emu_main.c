@@ -37,18 +37,19 @@
 #define EMU_DELAY_MAX_MS 600000u
 
 struct emu_options {
-    const char *users_path; /* --users: "username:password" lines */
-    const char *port_file;  /* --port-file, or NULL */
-    const char *log_path;   /* --log, or NULL */
-    const char *bind_addr;  /* --bind: a numeric IPv4 or IPv6 address */
-    unsigned int port;      /* --port; 0: ephemeral */
-    const char *tls_cert;   /* --tls-cert PEM file, or NULL for plain HTTP */
-    const char *tls_key;    /* --tls-key PEM file, or NULL */
-    unsigned int threads;   /* --threads: MHD thread pool size */
-    unsigned int token_ttl; /* --token-ttl: seconds a token lives after its last use */
-    const char *faults;     /* --faults: fault rules file, or NULL */
-    unsigned int delay_ms;  /* --delay: ms to wait before every answer; 0: none */
-    const char *keyspaces;  /* --keyspaces: "KEYSPACE [USER...]" lines, or NULL: no keyspace */
+    const char *users_path;   /* --users: "username:password" lines */
+    const char *port_file;    /* --port-file, or NULL */
+    const char *log_path;     /* --log, or NULL */
+    const char *bind_addr;    /* --bind: a numeric IPv4 or IPv6 address */
+    unsigned int port;        /* --port; 0: ephemeral */
+    const char *tls_cert;     /* --tls-cert PEM file, or NULL for plain HTTP */
+    const char *tls_key;      /* --tls-key PEM file, or NULL */
+    unsigned int threads;     /* --threads: MHD thread pool size */
+    unsigned int token_ttl;   /* --token-ttl: seconds a token lives after its last use */
+    unsigned int token_cache; /* --token-cache: seconds a validated token is cached; 0: none */
+    const char *faults;       /* --faults: fault rules file, or NULL */
+    unsigned int delay_ms;    /* --delay: ms to wait before every answer; 0: none */
+    const char *keyspaces;    /* --keyspaces: "KEYSPACE [USER...]" lines, or NULL: no keyspace */
 };
 
 static void usage(FILE *f)
@@ -56,7 +57,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: " PROG " --users FILE [--port-file FILE] [--log FILE] [--bind ADDR]\n"
             "       [--port N] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
-            "       [--token-ttl SECONDS] [--faults FILE] [--delay MS] [--keyspaces FILE]\n"
+            "       [--token-ttl SECONDS] [--token-cache SECONDS] [--faults FILE] [--delay MS]\n"
+            "       [--keyspaces FILE]\n"
             "\n"
             "A Stargate v1 auth API server for tests: POST /v1/auth, /v1/auth/token/generate and\n"
             "/v1/admin/auth/usernametoken, and the REST API's GET /v2/schemas/keyspaces/KEYSPACE\n"
@@ -71,15 +73,18 @@ static void usage(FILE *f)
             "  --tls-key FILE    ...and this PEM private key\n"
             "  --threads N       worker threads (default 2)\n"
             "  --token-ttl SECS  token lifetime after its last use (default %u)\n"
+            "  --token-cache SECS\n"
+            "                    a use within SECS of the last one that slid the lifetime is\n"
+            "                    taken from a cache and does not slide it (default %u; 0: none)\n"
             "  --faults FILE     inject gateway errors, stalls, resets, odd bodies by rule:\n"
             "                    'user:NAME|host:GLOB STEP[,STEP...][*]' a line (see README.md)\n"
             "  --delay MS        wait MS milliseconds before every answer (default 0)\n"
             "  --keyspaces FILE  keyspaces of the REST API, 'KEYSPACE [USER...]' a line (no\n"
             "                    users: every user may see it); without it there are none\n"
             "\n"
-            "Runs until SIGINT or SIGTERM. Exit status: 0 after a signal, 2 for a bad command\n"
-            "line or input file, 1 for any other failure.\n",
-            EMU_TOKEN_TTL_DEFAULT);
+            "Runs until SIGINT or SIGTERM; SIGUSR1 forgets every token. Exit status: 0 after a\n"
+            "signal, 2 for a bad command line or input file, 1 for any other failure.\n",
+            EMU_TOKEN_TTL_DEFAULT, EMU_TOKEN_CACHE_DEFAULT);
 }
 
 /* Parses a decimal in [MIN, MAX] into *OUT. Returns 0, or -1 after a message naming OPT. */
@@ -111,6 +116,7 @@ static int parse_options(int argc, char **argv, struct emu_options *o)
         {"tls-key", required_argument, NULL, 'k'},
         {"threads", required_argument, NULL, 't'},
         {"token-ttl", required_argument, NULL, 'T'},
+        {"token-cache", required_argument, NULL, 'C'},
         {"faults", required_argument, NULL, 'F'},
         {"delay", required_argument, NULL, 'd'},
         {"keyspaces", required_argument, NULL, 'K'},
@@ -148,6 +154,10 @@ static int parse_options(int argc, char **argv, struct emu_options *o)
             break;
         case 'T':
             if (parse_uint("token-ttl", optarg, 1, 10u * 365 * 24 * 3600, &o->token_ttl) != 0)
+                return -1;
+            break;
+        case 'C':
+            if (parse_uint("token-cache", optarg, 0, 10u * 365 * 24 * 3600, &o->token_cache) != 0)
                 return -1;
             break;
         case 'F':
@@ -313,6 +323,7 @@ int main(int argc, char **argv)
         .bind_addr = "127.0.0.1",
         .threads = 2,
         .token_ttl = EMU_TOKEN_TTL_DEFAULT,
+        .token_cache = EMU_TOKEN_CACHE_DEFAULT,
     };
     struct emu_users *users = NULL;
     struct emu_tokens *tokens = NULL;
@@ -325,7 +336,7 @@ int main(int argc, char **argv)
     char *key = NULL;
     struct sockaddr_storage addr;
     bool ipv6 = false;
-    sigset_t stop_signals;
+    sigset_t signals;
     int sig;
     int status = 2;
 
@@ -351,7 +362,7 @@ int main(int argc, char **argv)
         goto out;
 
     status = 1;
-    tokens = emu_tokens_new(o.token_ttl);
+    tokens = emu_tokens_new(o.token_ttl, o.token_cache);
     if (tokens == NULL) {
         fprintf(stderr, PROG ": out of memory\n");
         goto out;
@@ -359,12 +370,13 @@ int main(int argc, char **argv)
     if (o.log_path != NULL && (reqlog = emu_reqlog_open(o.log_path, stderr)) == NULL)
         goto out;
 
-    /* Block the stop signals before MHD starts its threads, which inherit the mask: then only
-     * sigwait below sees them, and no handler runs inside a worker. */
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    /* Block the signals acted on before MHD starts its threads, which inherit the mask: then only
+     * sigwait below sees them, and no handler runs at all, in a worker or elsewhere. */
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
 
@@ -439,7 +451,16 @@ int main(int argc, char **argv)
         fprintf(stderr, ", %u ms delay", o.delay_ms);
     fputc('\n', stderr);
 
-    while (sigwait(&stop_signals, &sig) != 0) {
+    for (;;) {
+        if (sigwait(&signals, &sig) != 0)
+            continue;
+        if (sig != SIGUSR1)
+            break;
+        /* A coordinator that lost its token table: an ordinary thread here, so locking is fine.
+         * The log line comes after, so a test that sees it knows every token is gone. */
+        size_t n = emu_tokens_forget(tokens);
+        emu_reqlog_write(reqlog, NULL, "SIGUSR1", NULL, NULL, 0);
+        fprintf(stderr, PROG ": SIGUSR1: forgot %zu token(s)\n", n);
     }
     status = 0;
 out:

@@ -1,4 +1,5 @@
-/* emu_tokens: a chained hash table of tokens under one mutex, expired lazily. */
+/* emu_tokens: a chained hash table of tokens under one mutex, expired lazily. Each entry is both
+ * the token's row (its sliding lifetime) and its entry in the validation cache. */
 #include "emu_tokens.h"
 
 #include <pthread.h>
@@ -16,9 +17,11 @@
 struct emu_token {
     struct emu_token *next;        /* next in the same bucket */
     char token[EMU_TOKEN_LEN + 1]; /* NUL-terminated */
-    int64_t last_used_ms;          /* monotonic clock, ms, of creation or the latest use */
-    size_t ulen;                   /* bytes in USER */
-    char user[];                   /* NUL-terminated user name */
+    int64_t last_used_ms; /* monotonic ms of creation or the latest use that read the row */
+    int64_t cached_ms;    /* monotonic ms the token entered the cache, when CACHED */
+    bool cached;          /* read by a use: in the cache until cached_ms + cache_ms */
+    size_t ulen;          /* bytes in USER */
+    char user[];          /* NUL-terminated user name */
 };
 
 struct emu_tokens {
@@ -26,7 +29,8 @@ struct emu_tokens {
     struct emu_token **buckets; /* NBUCKETS chains */
     size_t nbuckets;            /* a power of two */
     size_t count;               /* tokens in the table */
-    int64_t ttl_ms;             /* lifetime after the last use, ms */
+    int64_t ttl_ms;             /* a row's lifetime after the latest use that read it, ms */
+    int64_t cache_ms;           /* how long a use that read the row is cached, ms; 0: no cache */
     int64_t next_sweep_ms;      /* monotonic ms at which creation sweeps again */
 };
 
@@ -48,12 +52,23 @@ static size_t hash_token(const char *s, size_t len)
     return (size_t)h;
 }
 
-static bool expired(const struct emu_tokens *ts, const struct emu_token *t, int64_t now)
+static bool row_expired(const struct emu_tokens *ts, const struct emu_token *t, int64_t now)
 {
     return now - t->last_used_ms >= ts->ttl_ms;
 }
 
-struct emu_tokens *emu_tokens_new(unsigned int ttl_s)
+static bool in_cache(const struct emu_tokens *ts, const struct emu_token *t, int64_t now)
+{
+    return t->cached && now - t->cached_ms < ts->cache_ms;
+}
+
+/* Neither the row nor the cache knows the token any more: it can go. */
+static bool expired(const struct emu_tokens *ts, const struct emu_token *t, int64_t now)
+{
+    return row_expired(ts, t, now) && !in_cache(ts, t, now);
+}
+
+struct emu_tokens *emu_tokens_new(unsigned int ttl_s, unsigned int cache_s)
 {
     struct emu_tokens *ts = calloc(1, sizeof *ts);
     if (ts == NULL)
@@ -66,14 +81,14 @@ struct emu_tokens *emu_tokens_new(unsigned int ttl_s)
         return NULL;
     }
     ts->ttl_ms = (int64_t)ttl_s * 1000;
+    ts->cache_ms = (int64_t)cache_s * 1000;
     ts->next_sweep_ms = now_ms() + EMU_TOKENS_SWEEP_MS;
     return ts;
 }
 
-void emu_tokens_free(struct emu_tokens *ts)
+/* Frees every token and empties the buckets. Caller holds the lock (or is the last user). */
+static void clear_locked(struct emu_tokens *ts)
 {
-    if (ts == NULL)
-        return;
     for (size_t i = 0; i < ts->nbuckets; i++) {
         struct emu_token *t = ts->buckets[i];
         while (t != NULL) {
@@ -81,7 +96,16 @@ void emu_tokens_free(struct emu_tokens *ts)
             free(t);
             t = next;
         }
+        ts->buckets[i] = NULL;
     }
+    ts->count = 0;
+}
+
+void emu_tokens_free(struct emu_tokens *ts)
+{
+    if (ts == NULL)
+        return;
+    clear_locked(ts);
     free(ts->buckets);
     pthread_mutex_destroy(&ts->lock);
     free(ts);
@@ -165,6 +189,7 @@ int emu_tokens_create(struct emu_tokens *ts, const char *user, size_t ulen,
         link = find_locked(ts, t->token, EMU_TOKEN_LEN);
     } while (*link != NULL);
     t->last_used_ms = now;
+    t->cached = false; /* Stargate caches a token when a use reads its row, not when it is made */
     t->next = NULL;
     *link = t;
     ts->count++;
@@ -183,7 +208,8 @@ int emu_tokens_use(struct emu_tokens *ts, const char *token, size_t len, char **
     if (t == NULL)
         goto out;
     int64_t now = now_ms();
-    if (expired(ts, t, now)) {
+    bool hit = in_cache(ts, t, now);
+    if (!hit && row_expired(ts, t, now)) {
         *link = t->next;
         free(t);
         ts->count--;
@@ -199,11 +225,25 @@ int emu_tokens_use(struct emu_tokens *ts, const char *token, size_t len, char **
         if (ulen_out != NULL)
             *ulen_out = t->ulen;
     }
-    t->last_used_ms = now;
+    if (!hit) {
+        /* A cache miss reads the row and rewrites it with a fresh TTL, and caches the token. */
+        t->last_used_ms = now;
+        t->cached = ts->cache_ms > 0;
+        t->cached_ms = now;
+    }
     rc = 1;
 out:
     pthread_mutex_unlock(&ts->lock);
     return rc;
+}
+
+size_t emu_tokens_forget(struct emu_tokens *ts)
+{
+    pthread_mutex_lock(&ts->lock);
+    size_t n = ts->count;
+    clear_locked(ts);
+    pthread_mutex_unlock(&ts->lock);
+    return n;
 }
 
 size_t emu_tokens_count(struct emu_tokens *ts)

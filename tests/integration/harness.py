@@ -2,13 +2,16 @@
 that the CTest fixture started, over HTTPS with real Astra host names sent to it by --connect-to.
 
 Environment (set by tests/integration/CMakeLists.txt): TOKENFLEET, EMULATOR_DIR (holding port,
-requests.log and tls/ca.crt)."""
+requests.log and tls/ca.crt); STARGATE_EMULATOR (the binary) for tests that start an OwnEmulator."""
+import http.client
 import json
 import os
 import re
+import signal
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 import uuid
 
@@ -16,6 +19,8 @@ TOKENFLEET = os.environ["TOKENFLEET"]
 # e.g. "valgrind --error-exitcode=99 ...": how tests/run-tests.sh runs the suite under valgrind.
 WRAPPER = os.environ.get("TOKENFLEET_TEST_WRAPPER", "").split()
 EMULATOR_DIR = os.environ["EMULATOR_DIR"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMULATOR_CTL = os.path.join(HERE, "emulator-ctl.sh")
 PASSWORD = "Integr4tion-Pa55word-QZ7"  # distinctive: searched for in every output
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 ENV_VARS = ["ASTRA_CLUSTER_ID", "ASTRA_CLUSTER_REGION", "ASTRA_DB_USERNAME", "ASTRA_DB_KEYSPACE",
@@ -36,10 +41,10 @@ def ca_cert():
     return os.path.join(EMULATOR_DIR, "tls", "ca.crt")
 
 
-def log_lines(hosts=None):
+def log_lines(hosts=None, directory=EMULATOR_DIR):
     """The emulator's request log as dicts, only for the given host names when hosts is set."""
     out = []
-    with open(os.path.join(EMULATOR_DIR, "requests.log")) as f:
+    with open(os.path.join(directory, "requests.log")) as f:
         for line in f:
             host, method, path, rid, status = line.rstrip("\n").split("\t")
             host = host.split(":")[0]
@@ -51,6 +56,66 @@ def log_lines(hosts=None):
 
 def astra_host(cluster_id, region):
     return f"{cluster_id}-{region}.apps.astra.datastax.com"
+
+
+class OwnEmulator:
+    """An emulator of one test's own, for options the shared fixture must not have (such as a
+    token lifetime of seconds): plain HTTP on an ephemeral port, started with emulator-ctl.sh
+    into DIRECTORY (port, pid, requests.log, emulator.out). The binary is $STARGATE_EMULATOR."""
+
+    def __init__(self, directory, *options, users=os.path.join(HERE, "users.txt")):
+        self.directory = directory
+        subprocess.run([EMULATOR_CTL, "start", directory, users, os.environ["STARGATE_EMULATOR"],
+                        "http", *options], check=True, timeout=60)
+        self.port = int(slurp(os.path.join(directory, "port")))
+        self.pid = int(slurp(os.path.join(directory, "pid")))
+
+    def stop(self):
+        """Stops it; raises if a sanitizer (a -DTOKENFLEET_SANITIZE=ON build) reported anything."""
+        subprocess.run([EMULATOR_CTL, "stop", self.directory], check=True, timeout=60)
+        out = slurp(os.path.join(self.directory, "emulator.out"))
+        if re.search(r"ERROR: \w+Sanitizer|runtime error:", out):
+            raise AssertionError("the emulator's output holds a sanitizer report:\n" + out)
+
+    def signal(self, signum):
+        os.kill(self.pid, signum)
+
+    def forget_tokens(self, timeout=10.0):
+        """SIGUSR1, then waits until the emulator has logged it: every token is gone by then."""
+        before = self.count_log(method="SIGUSR1")
+        self.signal(signal.SIGUSR1)
+        deadline = time.monotonic() + timeout
+        while self.count_log(method="SIGUSR1") == before:
+            if time.monotonic() > deadline:
+                raise AssertionError("the emulator did not log SIGUSR1 within %.0f s" % timeout)
+            time.sleep(0.02)
+
+    def count_log(self, **match):
+        return sum(all(line[k] == v for k, v in match.items())
+                   for line in log_lines(directory=self.directory))
+
+    def request(self, method, path, body=None, headers=None):
+        """One request on a new connection; returns (status, body bytes)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def new_token(self, username="svc", password=PASSWORD):
+        status, body = self.request("POST", "/v1/auth",
+                                    json.dumps({"username": username, "password": password}),
+                                    {"Content-Type": "application/json"})
+        if status != 201:
+            raise AssertionError(f"POST /v1/auth: {status} {body!r}")
+        return json.loads(body)["authToken"]
+
+    def keyspace_status(self, token, keyspace="app"):
+        """The status of the REST keyspace GET with TOKEN: 401 when the token is not accepted."""
+        return self.request("GET", f"/v2/schemas/keyspaces/{keyspace}",
+                            headers={"X-Cassandra-Token": token})[0]
 
 
 class Fleet:
@@ -96,9 +161,9 @@ class TestCase(unittest.TestCase):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="tokenfleet-it-")
         self.workdir = self._tmp.name
-
-    def tearDown(self):
-        self._tmp.cleanup()
+        # A cleanup, not tearDown: cleanups run last-added first and after tearDown, so what a
+        # test adds later (an OwnEmulator's stop, which needs its directory) runs before this.
+        self.addCleanup(self._tmp.cleanup)
 
     def run_tokenfleet(self, *args, env=None, https=True):
         full_env = dict(os.environ)
