@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/hash.h"
+
 /* Longest accepted line, line end included. */
 #define EMU_FAULTS_MAX_LINE (64 * 1024)
 /* Most steps in one rule. */
@@ -456,12 +458,7 @@ static char *bare_host(const char *host)
 
 static size_t hash_pair(size_t rule, const char *host, size_t hlen)
 {
-    uint64_t h = 14695981039346656037u ^ (uint64_t)rule;
-    for (size_t i = 0; i < hlen; i++) {
-        h ^= (unsigned char)host[i];
-        h *= 1099511628211u;
-    }
-    return (size_t)h;
+    return (size_t)hash_fnv1a64_add(HASH_FNV1A64_INIT ^ (uint64_t)rule, host, hlen);
 }
 
 /* Doubles the bucket array; on ENOMEM the table just stays denser. Called with the lock held. */

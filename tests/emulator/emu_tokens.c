@@ -11,6 +11,8 @@
 
 #include <uuid/uuid.h>
 
+#include "core/base/hash.h"
+
 /* How often (ms) creating a token also sweeps the whole table for expired ones. */
 #define EMU_TOKENS_SWEEP_MS 60000
 
@@ -41,15 +43,10 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* FNV-1a; tokens are random, so any spread-out hash does. */
+/* Tokens are random, so any spread-out hash does. */
 static size_t hash_token(const char *s, size_t len)
 {
-    uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211u;
-    }
-    return (size_t)h;
+    return (size_t)hash_fnv1a64_add(HASH_FNV1A64_INIT, s, len);
 }
 
 static bool row_expired(const struct emu_tokens *ts, const struct emu_token *t, int64_t now)
