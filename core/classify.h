@@ -1,5 +1,6 @@
 /* classify.h: turning what came back for one request (HTTP status and body, or a libcurl error)
- * into a status, and the token or an error message. Knows every answer of shared/STARGATE-AUTH.md.
+ * into a status, and the token or an error message. Knows every answer of
+ * the Stargate auth API (tests/emulator/README.md lists them).
  */
 #ifndef TOKENFLEET_CLASSIFY_H
 #define TOKENFLEET_CLASSIFY_H

@@ -1,5 +1,5 @@
 /* envfile.h: env files (KEY=value lines) that every common reader reads back byte for byte;
- * see shared/ENV-FILES.md for the readers and why the default refuses rather than quotes. */
+ * see README.md, "Env files", for the readers and why the default refuses rather than quotes. */
 #ifndef TOKENFLEET_ENVFILE_H
 #define TOKENFLEET_ENVFILE_H
 

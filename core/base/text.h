@@ -12,7 +12,7 @@ char *text_printf(const char *fmt, ...) TF_PRINTF(1, 2);
 
 /* True when every byte of s is in [A-Za-z0-9_@%+=:,./-], the set that every env-file reader
  * (sh, docker --env-file, systemd, python-dotenv, Node dotenv) reads back unchanged when written
- * bare. The empty string is portable. See shared/ENV-FILES.md. */
+ * bare. The empty string is portable. See README.md, "Env files". */
 bool text_is_portable(const char *s);
 
 /* Replaces, in place, every control character of s (C0, DEL, and the C1 range U+0080-U+009F,

@@ -1,5 +1,5 @@
 /* test_classify.c: classify_response and classify_transport (core/classify.h). A table with
- * every answer of shared/STARGATE-AUTH.md, with its exact body, plus what gateways put in front
+ * every answer of the Stargate auth API (tests/emulator/README.md), with its exact body, plus what gateways put in front
  * of it (429, 5xx, HTML) and answers that must be refused (no token, a token that is not one, a
  * cut body, redirects). For every row: the status, the token or the error text, that a refused
  * token never shows in the error, and that the error is valid UTF-8 (it goes into the JSON

@@ -1,4 +1,4 @@
-/* test_envfile.c: env-file lines (core/envfile.h) against shared/ENV-FILES.md. A table of values
+/* test_envfile.c: env-file lines (core/envfile.h) against the readers of README.md's "Env files". A table of values
  * for envfile_write_var in the portable and the sh format: safe values bare and byte for byte,
  * every unsafe character class refused in portable (nothing written), single-quoted in sh with '
  * as '\'' and newline/CR refused there too; prefixes. Then a round trip: values written in the sh
