@@ -47,6 +47,11 @@ long retry_backoff_ms(const struct retry_policy *p, unsigned attempt, uint64_t *
 struct verdict decide(const struct retry_policy *p, const struct attempt_outcome *a, uint64_t *rng)
 {
     struct verdict v = {.kind = VERDICT_FINAL};
+    if (a->step == STEP_KEYSPACE && a->status == TF_STATUS_AUTH_FAILED && a->renew) {
+        v.kind = VERDICT_NEXT_STEP; /* no retry can revive a refused token: get a new one */
+        v.next = STEP_AUTH;
+        return v;
+    }
     if (a->status != TF_STATUS_OK) {
         if (!retry_is_retryable(a->status, a->http_status, a->code) || a->tries > p->retries)
             return v;

@@ -28,13 +28,15 @@ struct attempt_outcome {
     CURLcode code;          /* libcurl's result of the transfer */
     unsigned tries;         /* attempts of this step so far, this one included (>= 1) */
     long retry_after_s;     /* the answer's Retry-After in seconds; 0 when none */
-    int verify;             /* the run proves each token (check --verify) */
+    int verify;             /* the run proves each token it gets (check --verify) */
+    int renew;              /* a token whose proof is refused gets a new one (watch) */
 };
 
 enum verdict_kind {
     VERDICT_FINAL,     /* the target's result is its final one */
     VERDICT_RETRY,     /* the same step again after wait_ms */
-    VERDICT_NEXT_STEP, /* a token is in hand; next comes step next (at once) */
+    VERDICT_NEXT_STEP, /* next comes step `next`, at once: a token in hand is to be proven
+                          (--verify), or a refused one replaced (renew) */
 };
 
 struct verdict {

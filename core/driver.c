@@ -229,8 +229,8 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
      * check --verify's keyspace GET goes to the same host right after: it reuses that one. */
     long alone = !d->shared_host[t];
     long last_use = alone && !(d->opt->verify && a->step == STEP_AUTH);
-    CURLcode rc =
-        curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT, (long)(alone && a->step == STEP_AUTH));
+    CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT,
+                                   (long)(alone && (a->step == STEP_AUTH || r->n_attempts == 1)));
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, last_use);
     if (rc == CURLE_OK && a->step == STEP_KEYSPACE) {
@@ -319,7 +319,8 @@ static struct attempt_outcome outcome_of(const struct driver *d, const struct sl
                                 .status = status,
                                 .http_status = http,
                                 .code = code,
-                                .verify = d->opt->verify};
+                                .verify = d->opt->verify,
+                                .renew = d->opt->renew};
     for (size_t i = 0; i < r->n_attempts; i++) /* the keyspace GET has retries of its own */
         a.tries += r->attempts[i].step == last->step;
     curl_off_t retry_after = 0;
@@ -371,6 +372,8 @@ static enum tf_err apply(struct driver *d, size_t t, const struct verdict *v,
         return TF_OK;
     }
     case VERDICT_NEXT_STEP:
+        if (step == STEP_AUTH)
+            r->issued_at_ms = clock_wall_ms();
         set_outcome(d, t, c->status, http, c->token, c->error);
         d->step[t] = (unsigned char)v->next;
         ready_push(d, t);
@@ -378,11 +381,15 @@ static enum tf_err apply(struct driver *d, size_t t, const struct verdict *v,
     case VERDICT_FINAL:
         break;
     }
+    int64_t issued = r->issued_at_ms;
     if (step == STEP_KEYSPACE && c->status == TF_STATUS_OK) {
         c->token = r->token; /* proven: the token stays the result's */
         r->token = NULL;
+    } else if (step == STEP_AUTH && c->status == TF_STATUS_OK) {
+        issued = clock_wall_ms();
     }
     set_outcome(d, t, c->status, http, c->token, c->error);
+    r->issued_at_ms = c->status == TF_STATUS_OK ? issued : 0;
     if (d->opt->on_final)
         d->opt->on_final(d->opt->on_final_ctx, t, r);
     verbosef(d->opt->msg, "%s: %s (HTTP %ld, %zu attempt%s, %lld ms)%s%s", tg->name,
@@ -636,15 +643,17 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
     d.first_start_ms = calloc(n, sizeof *d.first_start_ms);
     d.step = calloc(n, sizeof *d.step);
     d.shared_host = calloc(n, sizeof *d.shared_host);
-    d.ready = opt->verify ? calloc(n, sizeof *d.ready) : NULL;
+    d.ready = opt->verify || opt->renew ? calloc(n, sizeof *d.ready) : NULL;
     if (d.shared_host && mark_shared_hosts(targets, d.shared_host) != TF_OK) {
         free(d.shared_host);
         d.shared_host = NULL;
     }
     d.multi = curl_multi_init();
     if (!d.slots || !d.idle || !d.first_start_ms || !d.step || !d.shared_host || !d.multi ||
-        (opt->verify && !d.ready) || build_connect_to(&d) != TF_OK)
+        ((opt->verify || opt->renew) && !d.ready) || build_connect_to(&d) != TF_OK)
         goto out;
+    if (opt->first_step)
+        memcpy(d.step, opt->first_step, n);
     if (multi_events_init(&d.events, d.multi, opt->stop_fd) != 0) {
         errorf(opt->msg, "cannot set up waiting for sockets: %s", strerror(errno));
         rc = TF_ERR_CURL;

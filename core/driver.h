@@ -22,11 +22,17 @@ struct driver_options {
                                       CA cache: files are read per connection); NULL = none */
     const char *const *connect_to; /* curl-style HOST:PORT:HOST2:PORT2 entries */
     size_t n_connect_to;
-    struct retry_policy retry; /* --retries, --retry-delay, --retry-max-wait */
-    int verify;                /* check --verify: after a token, GET the target's
-                                  keyspace_url with it (every target must have one) */
-    long deadline_ms;          /* whole run (--deadline); 0 = none */
-    int stop_fd;               /* readable when the run must stop (a signal); -1 = none */
+    struct retry_policy retry;       /* --retries, --retry-delay, --retry-max-wait */
+    int verify;                      /* check --verify: after a token, GET the target's
+                                        keyspace_url with it (every target must have one) */
+    const unsigned char *first_step; /* per target, its first request (enum request_step);
+                                        NULL = STEP_AUTH for all. A target starting with
+                                        STEP_KEYSPACE proves the token its result holds
+                                        (results[i].token and issued_at_ms set by the caller) */
+    int renew;                       /* a proof that is refused (401/403) is followed by a new token
+                                        (STEP_AUTH) for the target: what keeps a fleet alive */
+    long deadline_ms;                /* whole run (--deadline); 0 = none */
+    int stop_fd;                     /* readable when the run must stop (a signal); -1 = none */
     /* Called once per target as soon as its result is final (ok, failed after its retries, or
      * cancelled), so that outputs can be written while the run goes on; may be NULL. */
     void (*on_final)(void *ctx, size_t target, struct result *r);

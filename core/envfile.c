@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/base/atomic_file.h"
+#include "core/base/clock.h"
 #include "core/base/text.h"
 #include "version.h"
 
@@ -95,10 +96,23 @@ enum tf_err envfile_write_target(FILE *out, const struct target *t, const char *
     return TF_OK;
 }
 
+#define ISSUED_AT "token issued at "
+
+/* "# orders/us-east1: token issued at 2026-11-29T10:00:00.000Z by tokenfleet 0.1.0. Holds a
+ * secret token: keep it private." envfile_read_token reads the stamp back. */
 static void write_header(FILE *f, const char *what, const char *stamp)
 {
-    fprintf(f, "# %s: written by tokenfleet %s at %s. Holds a secret token: keep it private.\n",
-            what, TOKENFLEET_VERSION, stamp);
+    fprintf(f, "# %s: " ISSUED_AT "%s by tokenfleet %s. Holds a secret token: keep it private.\n",
+            what, stamp, TOKENFLEET_VERSION);
+}
+
+/* The combined file: one header for the file, one comment per target with its own stamp. */
+static void write_file_header(FILE *f, const char *stamp)
+{
+    fprintf(f,
+            "# all targets: written by tokenfleet %s at %s. Holds secret tokens: keep it "
+            "private.\n",
+            TOKENFLEET_VERSION, stamp);
 }
 
 char *envfile_path(const char *dir, const struct target *t)
@@ -129,19 +143,22 @@ enum tf_err envfile_write_file(const char *dir, const struct target *t, const ch
 }
 
 enum tf_err envfile_write_combined(const char *path, const struct target_list *targets,
-                                   const char *const *tokens, enum env_format fmt,
-                                   const char *stamp, size_t *bad_target, enum env_var *bad)
+                                   const char *const *tokens, const int64_t *issued_at_ms,
+                                   enum env_format fmt, const char *stamp, size_t *bad_target,
+                                   enum env_var *bad)
 {
     struct atomic_out m;
     if (atomic_out_open(&m, path, 0600) != 0)
         return TF_ERR_IO;
-    write_header(m.f, "all targets", stamp);
+    write_file_header(m.f, stamp);
     for (size_t i = 0; i < targets->count; i++) {
         const struct target *t = &targets->items[i];
         if (!tokens[i])
             continue;
         char *prefix = text_printf("%s_", t->env_prefix);
-        fprintf(m.f, "# %s\n", t->name);
+        char issued[32];
+        clock_format_utc_ms(issued_at_ms[i], issued);
+        fprintf(m.f, "# %s: " ISSUED_AT "%s\n", t->name, issued);
         enum tf_err rc =
             prefix ? envfile_write_target(m.f, t, tokens[i], prefix, fmt, bad) : TF_ERR_NOMEM;
         free(prefix);
@@ -154,4 +171,75 @@ enum tf_err envfile_write_combined(const char *path, const struct target_list *t
         }
     }
     return atomic_out_commit(&m, 1) == 0 ? TF_OK : TF_ERR_IO;
+}
+
+/* Returns the value of KEY= on one of the lines of text (NUL-terminated), as a new string; NULL
+ * when there is none (*oom set when memory ran out). */
+static char *value_of(const char *text, const char *key, int *oom)
+{
+    size_t kl = strlen(key);
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > kl && !strncmp(line, key, kl) && line[kl] == '=') {
+            char *v = strndup(line + kl + 1, len - kl - 1);
+            *oom = !v;
+            return v;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+enum tf_err envfile_read_token(const char *dir, const struct target *t, char **token,
+                               int64_t *issued_at_ms)
+{
+    *token = NULL;
+    *issued_at_ms = 0;
+    char *path = envfile_path(dir, t);
+    if (!path)
+        return TF_ERR_NOMEM;
+    FILE *f = fopen(path, "re");
+    free(path);
+    if (!f)
+        return TF_ERR_IO;
+    char *text = calloc(1, ENVFILE_MAX_READ + 1);
+    size_t len = text ? fread(text, 1, ENVFILE_MAX_READ + 1, f) : 0;
+    int read_error = ferror(f);
+    fclose(f);
+    if (!text)
+        return TF_ERR_NOMEM;
+    enum tf_err rc = TF_OK;
+    int oom = 0;
+    char *id = NULL, *region = NULL;
+    if (read_error)
+        rc = TF_ERR_IO;
+    else if (len > ENVFILE_MAX_READ || memchr(text, '\0', len))
+        rc = len > ENVFILE_MAX_READ ? TF_ERR_TOOBIG : TF_ERR_UNSAFE;
+    if (rc == TF_OK) {
+        *token = value_of(text, var_names[ENV_AUTHORIZATION_TOKEN], &oom);
+        id = value_of(text, var_names[ENV_CLUSTER_ID], &oom);
+        region = value_of(text, var_names[ENV_CLUSTER_REGION], &oom);
+        if (oom)
+            rc = TF_ERR_NOMEM;
+        else if (!*token || !**token || !text_is_portable(*token) || !id || !region ||
+                 strcmp(id, t->db->id.value) != 0 || strcmp(region, t->region->value) != 0)
+            rc = TF_ERR_UNSAFE; /* not a file of ours for this target */
+    }
+    const char *stamp = rc == TF_OK ? strstr(text, ISSUED_AT) : NULL;
+    if (stamp && stamp < text + strcspn(text, "\n")) {
+        char when[32] = "";
+        sscanf(stamp + strlen(ISSUED_AT), "%31s", when);
+        if (clock_parse_utc_ms(when, issued_at_ms) != 0)
+            *issued_at_ms = 0;
+    }
+    free(id);
+    free(region);
+    explicit_bzero(text, len < ENVFILE_MAX_READ ? len : ENVFILE_MAX_READ);
+    free(text);
+    if (rc != TF_OK) {
+        text_free_secret(*token);
+        *token = NULL;
+    }
+    return rc;
 }

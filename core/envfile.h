@@ -3,6 +3,7 @@
 #ifndef TOKENFLEET_ENVFILE_H
 #define TOKENFLEET_ENVFILE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/target.h"
@@ -47,7 +48,8 @@ enum tf_err envfile_write_target(FILE *out, const struct target *t, const char *
                                  const char *prefix, enum env_format fmt, enum env_var *bad);
 
 /* Writes target t's own env file, DIR/<database>.<region>.env, with token: a header comment
- * naming the target and stamp (when the token was obtained), then the five variables. 0600,
+ * naming the target and stamp (when the token was issued, as clock_format_utc writes it), then
+ * the five variables. 0600,
  * atomically (temp file, fsync, rename; the folder is not synced: call atomic_sync_dir once
  * after many files). Returns TF_OK; TF_ERR_UNSAFE (*bad set; nothing written); TF_ERR_IO or
  * TF_ERR_NOMEM (errno says why; the old file, if any, is as it was). */
@@ -57,12 +59,26 @@ enum tf_err envfile_write_file(const char *dir, const struct target *t, const ch
 /* Returns a new string: the path of t's own env file in dir, or NULL when out of memory. */
 char *envfile_path(const char *dir, const struct target *t);
 
-/* Writes the combined env file at path: for every target i with tokens[i] not NULL, a comment
- * naming it and its five variables prefixed with its env_prefix. Atomically, 0600, the folder
- * synced. Returns TF_OK, TF_ERR_UNSAFE (*bad_target and *bad set; nothing written), TF_ERR_IO
- * (errno says why; nothing written) or TF_ERR_NOMEM. */
+/* Writes the combined env file at path: a header with stamp (now), then for every target i with
+ * tokens[i] not NULL a comment naming it and when its token was issued (issued_at_ms[i]) and its
+ * five variables prefixed with its env_prefix. Atomically, 0600, the folder synced. Returns TF_OK,
+ * TF_ERR_UNSAFE (*bad_target and *bad set; nothing written), TF_ERR_IO (errno says why; nothing
+ * written) or TF_ERR_NOMEM. */
 enum tf_err envfile_write_combined(const char *path, const struct target_list *targets,
-                                   const char *const *tokens, enum env_format fmt,
-                                   const char *stamp, size_t *bad_target, enum env_var *bad);
+                                   const char *const *tokens, const int64_t *issued_at_ms,
+                                   enum env_format fmt, const char *stamp, size_t *bad_target,
+                                   enum env_var *bad);
+
+/* Largest env file read back (a target's own file is a few hundred bytes). */
+#define ENVFILE_MAX_READ (64 * 1024)
+
+/* Reads back the token and its issue time from t's own env file in dir, as envfile_write_file
+ * wrote it (so that a restarted agent keeps a fleet's tokens). Returns TF_OK with *token (a new
+ * string: free with text_free_secret) and *issued_at_ms set (0 when the header has no stamp);
+ * TF_ERR_IO when there is no such file or it cannot be read (errno says why); TF_ERR_TOOBIG;
+ * TF_ERR_UNSAFE when it holds no usable token (no ASTRA_AUTHORIZATION_TOKEN line, or a value
+ * outside the portable set) or its cluster id or region is not t's; TF_ERR_NOMEM. */
+enum tf_err envfile_read_token(const char *dir, const struct target *t, char **token,
+                               int64_t *issued_at_ms);
 
 #endif

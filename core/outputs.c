@@ -56,17 +56,23 @@ static int write_env_file(const struct output_options *o, const struct target_li
                           const struct result *results, const char *stamp, const struct tf_msg *msg)
 {
     const char **tokens = calloc(targets->count + 1, sizeof *tokens);
-    if (!tokens) {
+    int64_t *issued = calloc(targets->count + 1, sizeof *issued);
+    if (!tokens || !issued) {
+        free(tokens);
+        free(issued);
         errorf(msg, "cannot write %s: out of memory", o->env_file);
         return -1;
     }
-    for (size_t i = 0; i < targets->count; i++)
+    for (size_t i = 0; i < targets->count; i++) {
         tokens[i] = results[i].status == TF_STATUS_OK ? results[i].token : NULL;
+        issued[i] = results[i].issued_at_ms;
+    }
     size_t bad_target = 0;
     enum env_var bad = ENV_VAR_COUNT;
-    enum tf_err rc = envfile_write_combined(o->env_file, targets, tokens, o->env_format, stamp,
-                                            &bad_target, &bad);
+    enum tf_err rc = envfile_write_combined(o->env_file, targets, tokens, issued, o->env_format,
+                                            stamp, &bad_target, &bad);
     free(tokens);
+    free(issued);
     if (rc == TF_ERR_UNSAFE)
         errorf(msg, "%s: %s cannot be written in the %s format; %s not written",
                targets->items[bad_target].name, envfile_var_name(bad),

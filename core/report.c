@@ -65,6 +65,11 @@ static json_t *result_object(const struct target *t, const struct result *r, int
     if (!o)
         return NULL;
     int bad = 0;
+    if (r->status == TF_STATUS_OK && r->issued_at_ms) {
+        char stamp[32];
+        clock_format_utc_ms(r->issued_at_ms, stamp);
+        bad |= json_object_set_new(o, "issued_at", json_string(stamp));
+    }
     if (with_tokens && r->status == TF_STATUS_OK && r->token)
         bad |= json_object_set_new(o, "token", json_string(r->token));
     bad |= json_object_set_new(o, "error", r->error ? text_value(r->error) : json_null());

@@ -3,6 +3,7 @@
 #define TOKENFLEET_RESULT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The length of a UUID in text form, without the terminating NUL. */
 #define REQUEST_ID_LEN 36
@@ -51,6 +52,8 @@ struct result {
     struct attempt *attempts; /* in the order sent; owned */
     size_t n_attempts;
     long long elapsed_ms; /* wall time from the first request's start to the last's end */
+    int64_t issued_at_ms; /* with a token: when it was issued (wall-clock ms since the epoch; a
+                             token proven rather than issued keeps the time it came with) */
     char *token;          /* only for TF_STATUS_OK; owned, zeroed when freed */
     char *error;          /* NULL for TF_STATUS_OK, else what went wrong; owned */
 };

@@ -28,7 +28,7 @@ static void write_env_dir_file(struct sink *s, const struct target *t, const str
 {
     const struct output_options *o = s->outputs;
     char stamp[32];
-    clock_format_utc(clock_wall(), stamp);
+    clock_format_utc_ms(r->issued_at_ms ? r->issued_at_ms : clock_wall_ms(), stamp);
     enum env_var bad = ENV_VAR_COUNT;
     enum tf_err rc = envfile_write_file(o->env_dir, t, r->token, o->env_format, stamp, &bad);
     if (rc == TF_OK) {

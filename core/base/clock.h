@@ -23,6 +23,13 @@ static inline struct timespec clock_wall(void)
     return ts;
 }
 
+/* Milliseconds of the wall clock since the epoch. */
+static inline int64_t clock_wall_ms(void)
+{
+    struct timespec ts = clock_wall();
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Seconds from a to b (either clock, both the same one). */
 static inline double clock_seconds_between(struct timespec a, struct timespec b)
 {
@@ -31,5 +38,12 @@ static inline double clock_seconds_between(struct timespec a, struct timespec b)
 
 /* Formats t as RFC 3339 UTC with milliseconds ("2026-11-27T21:00:00.123Z") into buf. */
 void clock_format_utc(struct timespec t, char buf[32]);
+
+/* The same for ms milliseconds of the wall clock since the epoch. */
+void clock_format_utc_ms(int64_t ms, char buf[32]);
+
+/* Parses a stamp in the format clock_format_utc writes ("2026-11-27T21:00:00.123Z", the
+ * fraction optional) into milliseconds since the epoch. Returns 0, or -1 when s is not one. */
+int clock_parse_utc_ms(const char *s, int64_t *ms);
 
 #endif

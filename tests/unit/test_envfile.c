@@ -1,9 +1,9 @@
-/* test_envfile.c: env-file lines (core/envfile.h) against the readers of README.md's "Env files". A table of values
- * for envfile_write_var in the portable and the sh format: safe values bare and byte for byte,
- * every unsafe character class refused in portable (nothing written), single-quoted in sh with '
- * as '\'' and newline/CR refused there too; prefixes. Then a round trip: values written in the sh
- * format are sourced by /bin/sh (and bash when present) and must come back byte for byte. Last,
- * envfile_write_target and envfile_check_target on a hand-built target. */
+/* test_envfile.c: env-file lines (core/envfile.h) against the readers of README.md's "Env files". A
+ * table of values for envfile_write_var in the portable and the sh format: safe values bare and
+ * byte for byte, every unsafe character class refused in portable (nothing written), single-quoted
+ * in sh with ' as '\'' and newline/CR refused there too; prefixes. Then a round trip: values
+ * written in the sh format are sourced by /bin/sh (and bash when present) and must come back byte
+ * for byte. Last, envfile_write_target and envfile_check_target on a hand-built target. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include "core/base/text.h"
 #include "core/envfile.h"
 
 #define ID1 "6513270e-269e-4d37-b2a7-4de452e6b438"
@@ -298,6 +301,66 @@ static void test_check_target(void **state)
     assert_string_equal(envfile_var_name(bad), "ASTRA_CLUSTER_REGION");
 }
 
+/* What a restarted agent reads back is what was written: the token and when it was issued;
+ * a file for another database, a hand-edited token with shell syntax, or no file give no
+ * token. */
+static void test_file_round_trip(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tf-envfile-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct fake_target ft;
+    fake_target(&ft, "orders_svc");
+    char *token = NULL;
+    int64_t issued = -1;
+    assert_int_equal(envfile_read_token(dir, &ft.t, &token, &issued), TF_ERR_IO);
+    assert_null(token);
+
+    enum env_var bad = ENV_VAR_COUNT;
+    const char *tok = "2d728368-2e6d-4542-9997-a5a7ae70d635";
+    assert_int_equal(
+        envfile_write_file(dir, &ft.t, tok, ENV_FORMAT_PORTABLE, "2026-11-29T10:00:01.234Z", &bad),
+        TF_OK);
+    char *path = envfile_path(dir, &ft.t);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    FILE *f = fopen(path, "r");
+    char header[256] = "";
+    assert_non_null(fgets(header, sizeof header, f));
+    fclose(f);
+    assert_non_null(strstr(header, "# orders/us-east1: token issued at 2026-11-29T10:00:01.234Z"));
+
+    assert_int_equal(envfile_read_token(dir, &ft.t, &token, &issued), TF_OK);
+    assert_string_equal(token, tok);
+    assert_int_equal(issued, 1795946401234LL);
+    text_free_secret(token);
+
+    struct fake_target other;
+    fake_target(&other, "orders_svc");
+    other.db.id.value = "d23f0824-128b-4f33-8c5c-7fd0a6a3a450";
+    other.t.db = &other.db;
+    other.t.region = &other.region;
+    /* Another cluster's database of the same name wrote this file: not ours to prove. */
+    assert_int_equal(envfile_write_file(dir, &other.t, tok, ENV_FORMAT_PORTABLE,
+                                        "2026-11-29T10:00:01.234Z", &bad),
+                     TF_OK);
+    assert_int_equal(envfile_read_token(dir, &ft.t, &token, &issued), TF_ERR_UNSAFE);
+    assert_null(token);
+
+    f = fopen(path, "w");
+    fprintf(f,
+            "ASTRA_CLUSTER_ID=%s\nASTRA_CLUSTER_REGION=us-east1\n"
+            "ASTRA_AUTHORIZATION_TOKEN=$(reboot)\n",
+            ID1);
+    fclose(f);
+    assert_int_equal(envfile_read_token(dir, &ft.t, &token, &issued), TF_ERR_UNSAFE);
+    assert_null(token);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+
 static void test_format_names(void **state)
 {
     (void)state;
@@ -319,7 +382,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_var),    cmocka_unit_test(test_sh_round_trip),
         cmocka_unit_test(test_write_target), cmocka_unit_test(test_check_target),
-        cmocka_unit_test(test_format_names),
+        cmocka_unit_test(test_format_names), cmocka_unit_test(test_file_round_trip),
     };
     return cmocka_run_group_tests_name("envfile", tests, NULL, NULL);
 }
