@@ -212,6 +212,7 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
                 goto nomem;
         }
     }
+    out->total = out->count;
     if (check_unique(out, d, &unique_endpoint) != TF_OK ||
         check_unique(out, d, &unique_prefix) != TF_OK)
         goto nomem;
@@ -272,6 +273,15 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list)
     return TF_OK;
 }
 
+/* Moves the i-th selected target to place kept (<= i), and the one there to i: a stable partition,
+ * so that the selected keep inventory order and the others stay in the list, past count. */
+static void keep_target(struct target_list *list, size_t i, size_t kept)
+{
+    struct target t = list->items[i];
+    list->items[i] = list->items[kept];
+    list->items[kept] = t;
+}
+
 static int matches(const struct target *t, const char *pattern)
 {
     if (!strncmp(pattern, "tag:", 4)) {
@@ -302,7 +312,7 @@ enum tf_err targets_select(struct target_list *list, const char *const *patterns
                 keep = 1;
             }
         if (keep)
-            list->items[kept++] = *t;
+            keep_target(list, i, kept++);
     }
     list->count = kept;
     for (size_t p = 0; p < n; p++)
@@ -326,7 +336,7 @@ void targets_shard(struct target_list *list, unsigned k, unsigned n)
     for (size_t i = 0; i < list->count; i++) {
         struct target *t = &list->items[i];
         if (targets_shard_of(t->name, n) == k)
-            list->items[kept++] = *t;
+            keep_target(list, i, kept++);
     }
     list->count = kept;
 }

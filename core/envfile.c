@@ -151,7 +151,7 @@ enum tf_err envfile_write_combined(const char *path, const struct target_list *t
     if (atomic_out_open(&m, path, 0600) != 0)
         return TF_ERR_IO;
     write_file_header(m.f, stamp);
-    for (size_t i = 0; i < targets->count; i++) {
+    for (size_t i = 0; i < targets->total; i++) {
         const struct target *t = &targets->items[i];
         if (!tokens[i])
             continue;
@@ -241,5 +241,103 @@ enum tf_err envfile_read_token(const char *dir, const struct target *t, char **t
         text_free_secret(*token);
         *token = NULL;
     }
+    return rc;
+}
+
+static int by_prefix(const void *a, const void *b, void *ctx)
+{
+    const struct target *items = ctx;
+    return strcmp(items[*(const size_t *)a].env_prefix, items[*(const size_t *)b].env_prefix);
+}
+
+/* The target whose env prefix is the first len bytes of s, through order (indexes of targets
+ * sorted by prefix); -1 when none. */
+static long find_prefix(const struct target_list *targets, const size_t *order, const char *s,
+                        size_t len)
+{
+    size_t lo = 0, hi = targets->total;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *p = targets->items[order[mid]].env_prefix;
+        int c = strncmp(p, s, len);
+        if (c == 0 && p[len])
+            c = 1;
+        if (c == 0)
+            return (long)order[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+enum tf_err envfile_read_combined(const char *path, const struct target_list *targets,
+                                  char **tokens, int64_t *issued_at_ms)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return errno == ENOENT ? TF_OK : TF_ERR_IO;
+    size_t *order = malloc((targets->total + 1) * sizeof *order);
+    unsigned char *id_ok = calloc(targets->total + 1, 1);
+    if (!order || !id_ok) {
+        free(order);
+        free(id_ok);
+        fclose(f);
+        return TF_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < targets->total; i++)
+        order[i] = i;
+    qsort_r(order, targets->total, sizeof *order, by_prefix, targets->items);
+    const char *id_var = var_names[ENV_CLUSTER_ID];
+    const char *token_var = var_names[ENV_AUTHORIZATION_TOKEN];
+    enum tf_err rc = TF_OK;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int64_t stamp = 0; /* of the entry whose comment came last */
+    while (rc == TF_OK && (len = getline(&line, &cap, f)) >= 0) {
+        if (len && line[len - 1] == '\n')
+            line[--len] = '\0';
+        if (line[0] == '#') {
+            const char *at = strstr(line, ": " ISSUED_AT);
+            stamp = 0;
+            if (at && clock_parse_utc_ms(at + strlen(": " ISSUED_AT), &stamp) != 0)
+                stamp = 0;
+            continue;
+        }
+        char *eq = strchr(line, '=');
+        if (!eq)
+            continue;
+        size_t key_len = (size_t)(eq - line);
+        const char *vars[] = {id_var, token_var};
+        for (size_t v = 0; v < 2; v++) {
+            size_t vl = strlen(vars[v]);
+            if (key_len <= vl + 1 || strncmp(eq - vl, vars[v], vl) != 0 || eq[-(long)vl - 1] != '_')
+                continue;
+            long t = find_prefix(targets, order, line, key_len - vl - 1);
+            if (t < 0)
+                break;
+            const char *value = eq + 1;
+            if (v == 0) {
+                id_ok[t] = !strcmp(value, targets->items[t].db->id.value);
+            } else if (id_ok[t] && *value && text_is_portable(value)) {
+                text_free_secret(tokens[t]);
+                tokens[t] = strdup(value);
+                issued_at_ms[t] = stamp;
+                if (!tokens[t])
+                    rc = TF_ERR_NOMEM;
+            }
+            break;
+        }
+    }
+    if (rc == TF_OK && ferror(f))
+        rc = TF_ERR_IO;
+    if (line)
+        explicit_bzero(line, cap);
+    free(line);
+    fclose(f);
+    free(order);
+    free(id_ok);
     return rc;
 }

@@ -59,15 +59,23 @@ enum tf_err envfile_write_file(const char *dir, const struct target *t, const ch
 /* Returns a new string: the path of t's own env file in dir, or NULL when out of memory. */
 char *envfile_path(const char *dir, const struct target *t);
 
-/* Writes the combined env file at path: a header with stamp (now), then for every target i with
- * tokens[i] not NULL a comment naming it and when its token was issued (issued_at_ms[i]) and its
- * five variables prefixed with its env_prefix. Atomically, 0600, the folder synced. Returns TF_OK,
- * TF_ERR_UNSAFE (*bad_target and *bad set; nothing written), TF_ERR_IO (errno says why; nothing
- * written) or TF_ERR_NOMEM. */
+/* Writes the combined env file at path: a header with stamp (now), then for every target i of
+ * items[0..targets->total) with tokens[i] not NULL a comment naming it and when its token was
+ * issued (issued_at_ms[i]) and its five variables prefixed with its env_prefix. Atomically, 0600,
+ * the folder synced. Returns TF_OK, TF_ERR_UNSAFE (*bad_target and *bad set; nothing written),
+ * TF_ERR_IO (errno says why; nothing written) or TF_ERR_NOMEM. */
 enum tf_err envfile_write_combined(const char *path, const struct target_list *targets,
                                    const char *const *tokens, const int64_t *issued_at_ms,
                                    enum env_format fmt, const char *stamp, size_t *bad_target,
                                    enum env_var *bad);
+
+/* Reads the tokens of an existing combined env file at path (as envfile_write_combined wrote
+ * it) into tokens[i] and issued_at_ms[i] for each target i of items[0..targets->total) whose
+ * entry is there with its own cluster id and a portable token; both arrays hold total entries,
+ * zeroed by the caller; the tokens are new strings (free with text_free_secret). A missing file
+ * reads as empty. Returns TF_OK, TF_ERR_IO (errno says why) or TF_ERR_NOMEM. */
+enum tf_err envfile_read_combined(const char *path, const struct target_list *targets,
+                                  char **tokens, int64_t *issued_at_ms);
 
 /* Largest env file read back (a target's own file is a few hundred bytes). */
 #define ENVFILE_MAX_READ (64 * 1024)

@@ -9,6 +9,7 @@
 #include "core/base/atomic_file.h"
 #include "core/base/clock.h"
 #include "core/base/path.h"
+#include "core/base/text.h"
 #include "core/junit.h"
 #include "core/prom.h"
 
@@ -52,34 +53,52 @@ int outputs_prepare(const struct output_options *o, const struct tf_msg *msg)
     return 0;
 }
 
+/* The combined file never shrinks because of a failure: a target of the inventory that failed
+ * this run, or that --limit or --shard left out, keeps the entry the file already held. */
 static int write_env_file(const struct output_options *o, const struct target_list *targets,
                           const struct result *results, const char *stamp, const struct tf_msg *msg)
 {
-    const char **tokens = calloc(targets->count + 1, sizeof *tokens);
-    int64_t *issued = calloc(targets->count + 1, sizeof *issued);
-    if (!tokens || !issued) {
-        free(tokens);
-        free(issued);
+    size_t n = targets->total;
+    char **old = calloc(n + 1, sizeof *old);
+    const char **tokens = calloc(n + 1, sizeof *tokens);
+    int64_t *issued = calloc(n + 1, sizeof *issued);
+    enum tf_err rc = old && tokens && issued ? TF_OK : TF_ERR_NOMEM;
+    /* A file that cannot be read is not replaced: that would drop the entries it holds. */
+    if (rc == TF_OK && (rc = envfile_read_combined(o->env_file, targets, old, issued)) == TF_ERR_IO)
+        errorf(msg, "%s: cannot read the entries it holds, so it is not replaced: %s", o->env_file,
+               strerror(errno));
+    size_t kept = 0;
+    if (rc == TF_OK) {
+        for (size_t i = 0; i < n; i++) {
+            if (i < targets->count && results[i].status == TF_STATUS_OK && results[i].token) {
+                tokens[i] = results[i].token;
+                issued[i] = results[i].issued_at_ms;
+            } else if (old[i]) {
+                tokens[i] = old[i];
+                kept++;
+            }
+        }
+        size_t bad_target = 0;
+        enum env_var bad = ENV_VAR_COUNT;
+        rc = envfile_write_combined(o->env_file, targets, tokens, issued, o->env_format, stamp,
+                                    &bad_target, &bad);
+        if (rc == TF_ERR_UNSAFE)
+            errorf(msg, "%s: %s cannot be written in the %s format; %s not written",
+                   targets->items[bad_target].name, envfile_var_name(bad),
+                   o->env_format == ENV_FORMAT_SH ? "sh" : "portable", o->env_file);
+        else if (rc == TF_ERR_IO)
+            errorf(msg, "cannot write %s: %s", o->env_file, strerror(errno));
+    }
+    if (rc == TF_ERR_NOMEM)
         errorf(msg, "cannot write %s: out of memory", o->env_file);
-        return -1;
-    }
-    for (size_t i = 0; i < targets->count; i++) {
-        tokens[i] = results[i].status == TF_STATUS_OK ? results[i].token : NULL;
-        issued[i] = results[i].issued_at_ms;
-    }
-    size_t bad_target = 0;
-    enum env_var bad = ENV_VAR_COUNT;
-    enum tf_err rc = envfile_write_combined(o->env_file, targets, tokens, issued, o->env_format,
-                                            stamp, &bad_target, &bad);
+    else if (rc == TF_OK && kept)
+        verbosef(msg, "%s: kept the earlier entries of %zu target%s not ok in this run",
+                 o->env_file, kept, kept == 1 ? "" : "s");
+    for (size_t i = 0; old && i < n; i++)
+        text_free_secret(old[i]);
+    free(old);
     free(tokens);
     free(issued);
-    if (rc == TF_ERR_UNSAFE)
-        errorf(msg, "%s: %s cannot be written in the %s format; %s not written",
-               targets->items[bad_target].name, envfile_var_name(bad),
-               o->env_format == ENV_FORMAT_SH ? "sh" : "portable", o->env_file);
-    else if (rc != TF_OK)
-        errorf(msg, "cannot write %s: %s", o->env_file,
-               rc == TF_ERR_IO ? strerror(errno) : tf_strerror(rc));
     return rc == TF_OK ? 0 : -1;
 }
 

@@ -50,10 +50,13 @@ struct target {
 
 struct strpool;
 
-/* The targets of a run, in inventory order. */
+/* The targets of a run, in inventory order, and then the inventory's other targets (those that
+ * --limit or --shard left out: known, so that an output shared with other runs keeps their
+ * entries, but neither sent to nor resolved). */
 struct target_list {
-    struct target *items; /* owned */
-    size_t count;
+    struct target *items;    /* owned */
+    size_t count;            /* the run's targets: items[0..count) */
+    size_t total;            /* all the inventory's: items[0..total), total >= count */
     struct strpool *strings; /* the targets' strings; owned */
     const char *source;      /* the inventory's name as the user gave it, for messages about
                                 places in it; borrowed */
