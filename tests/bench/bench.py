@@ -747,15 +747,16 @@ set ylabel "client CPU (user+sys) per target, µs"
 set logscale x
 set xrange [600:160000]
 set yrange [0:*]
+set offsets 0, 0, graph 0.08, 0
 set xtics ("1,000" 1000, "10,000" 10000, "100,000" 100000)
 set grid
-set key top left box opaque
+set key tmargin center horizontal box
 plot "{data}" using 1:3 with linespoints lw 2 pt 7 ps 1.4 title "curl --parallel", \\
      "" using 1:3:(sprintf("%.0f", $3)) with labels offset 0,1.2 notitle, \\
      "" using 1:2 with linespoints lw 2 pt 5 ps 1.4 title "tokenfleet provision", \\
-     "" using 1:2:(sprintf("%.0f", $2)) with labels offset 0,-1.2 notitle, \\
+     "" using 1:2:(sprintf("%.0f", $2)) with labels offset 0,1.2 notitle, \\
      "" using 1:4 with linespoints lw 2 pt 9 ps 1.4 dt 2 title "floor (minimal libcurl loop)", \\
-     "" using 1:4:(sprintf("%.0f", $4)) with labels offset 2.5,0 notitle
+     "" using 1:4:(sprintf("%.0f", $4)) with labels offset 0,-1.2 notitle
 """
     p = subprocess.run([gnuplot], input=script, text=True, capture_output=True)
     if p.returncode != 0:
