@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""tokenfleet's performance benchmark: tokenfleet against `curl --parallel` on one machine.
+"""tokenfleet's performance benchmark: tokenfleet against `curl --parallel` and the floor.
+
+The floor is bench_floor (tests/bench/floor.c): a minimal libcurl multi loop that sends the very
+requests tokenfleet sends and nothing else, so "x floor" is what tokenfleet costs above the least
+any libcurl program needs for the same work.
 
 Run through tests/bench/run.sh (which installs what is missing and builds first); see README.md.
 Python 3 standard library only.
@@ -39,6 +43,8 @@ SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 GNU_TIME = "/usr/bin/time"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PR_SET_PDEATHSIG = 1
+# The contenders, in the order they alternate; "floor" is bench_floor (tests/bench/floor.c).
+CLIENTS = ("tokenfleet", "curl", "floor")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -57,7 +63,7 @@ def child_setup(cpus):
 
 
 # ---------------------------------------------------------------------------------------------
-# Inputs: inventories and the equivalent curl config files
+# Inputs: inventories, the equivalent curl config files and the floor's URL files
 
 def make_databases(n, seed):
     """n databases with distinct cluster ids (reproducible from seed), one region each."""
@@ -100,6 +106,13 @@ def write_curl_config(path, dbs, scheme, port, cacert, seed):
     with open(path, "w") as f:
         f.write("next\n".join(entries))
     os.chmod(path, 0o600)
+
+
+def write_url_file(path, dbs, scheme):
+    """The floor's input: the URL tokenfleet makes for each target, one a line."""
+    with open(path, "w") as f:
+        for _, cid, region in dbs:
+            f.write(f"{scheme}://{HOST_TEMPLATE.format(id=cid, region=region)}{AUTH_PATH}\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +240,8 @@ class Bench:
         self.tokenfleet = os.path.abspath(os.path.join(args.build_dir, "tokenfleet"))
         self.emulator_bin = os.path.abspath(
             os.path.join(args.build_dir, "tests", "emulator", "stargate-emulator"))
-        for b in (self.tokenfleet, self.emulator_bin):
+        self.floor = os.path.abspath(os.path.join(args.build_dir, "tests", "bench", "bench_floor"))
+        for b in (self.tokenfleet, self.emulator_bin, self.floor):
             if not os.access(b, os.X_OK):
                 sys.exit(f"bench: {b} is missing: build first (tests/bench/run.sh does)")
         self.curl = shutil.which("curl")
@@ -253,7 +267,7 @@ class Bench:
         self.emulators = []
         self.env = dict(os.environ, TF_BENCH_PASSWORD=PASSWORD)
         self.seq = 0
-        self.results = {}   # case key -> {"meta": {...}, "tokenfleet": [runs], "curl": [runs]}
+        self.results = {}   # case key -> {"meta": {...}, client: [runs]} (CLIENTS)
         self._dbs = {}      # targets -> [(name, cluster id, region)]
         self._cfg = {}      # (targets, scheme, emulator, cacert) -> curl config path
 
@@ -292,12 +306,16 @@ class Bench:
             log(f"emulator {e.name} on port {e.port}: {' '.join(e.argv[1:])}")
 
         self.inv = {}
+        self.urls = {}  # the floor's URL files, from the same databases as the inventories
         for n in self.sizes:
             dbs = make_databases(n, seed=n)
             for scheme in ("http", "https"):
                 path = os.path.join(self.workdir, f"fleet-{n}-{scheme}.yaml")
                 write_inventory(path, dbs, scheme)
                 self.inv[(n, scheme)] = path
+                path = os.path.join(self.workdir, f"urls-{n}-{scheme}.txt")
+                write_url_file(path, dbs, scheme)
+                self.urls[(n, scheme)] = path
             self._dbs[n] = dbs
         log(f"inventories: {', '.join(str(n) for n in self.sizes)} targets")
 
@@ -330,6 +348,13 @@ class Bench:
         if cacert:
             argv += ["--cacert", cacert]
         return argv
+
+    def floor_argv(self, n, scheme, emu_key, j, cacert):
+        argv = [self.floor, "-u", USERNAME, "-j", str(j),
+                "--connect-to", f"::127.0.0.1:{self.emu[emu_key].port}"]
+        if cacert:
+            argv += ["--cacert", cacert]
+        return argv + [self.urls[(n, scheme)]]
 
     def curl_argv(self, cfg, j):
         # --no-progress-meter, not -s: curl 7.88 still draws the parallel meter with -s.
@@ -369,6 +394,8 @@ class Bench:
         if client == "tokenfleet":
             report = os.path.join(self.workdir, f"report-{self.seq}.json")
             argv = self.tokenfleet_argv(n, scheme, emu_key, j, cacert, report)
+        elif client == "floor":
+            argv = self.floor_argv(n, scheme, emu_key, j, cacert)
         else:
             argv = self.curl_argv(self.curl_config(n, scheme, emu_key, cacert), j)
         self.wait_quiet(tag)
@@ -399,9 +426,10 @@ class Bench:
         self.results.setdefault(case, {}).setdefault(client, []).append(r)
         return r
 
-    def case(self, key, n, scheme, emu_key, j, cacert=None, clients=("tokenfleet", "curl"),
-             runs=None):
-        """Alternating runs: tokenfleet, curl, tokenfleet, curl, ..."""
+    def case(self, key, n, scheme, emu_key, j, cacert=None, clients=CLIENTS, runs=None):
+        """Alternating runs: tokenfleet, curl, floor, tokenfleet, curl, floor, ...
+        Every client is checked alike: exit status 0 and nothing on stderr (the floor exits
+        non-zero when a transfer failed or got a non-2xx status); tokenfleet's report too."""
         if runs is None:
             runs = 1 if self.args.quick else (self.args.runs_100k if n >= 100000
                                               else self.args.runs)
@@ -475,9 +503,10 @@ class Bench:
         self.case("c1", 10000, "https", "https", 64, cacert=self.ca)
         self.case("c7a", 1000, "https", "https", 64, cacert=self.bundle)
         # curl parses the whole bundle again for every connection (~45 ms CPU each here):
-        # 10k of them would take minutes and the target is about tokenfleet alone.
+        # 10k of them would take minutes and the target is about tokenfleet alone. The floor
+        # uses libcurl's CA cache as tokenfleet does: cheap, and the baseline for this case.
         self.case("c7b", 10000, "https", "https", 64, cacert=self.bundle,
-                  clients=("tokenfleet",))
+                  clients=("tokenfleet", "floor"))
         if not q:
             self.case("c4", 100000, "http", "http", 64)
             self.validate_case("c6", 100000, runs=self.args.runs)
@@ -516,41 +545,52 @@ def build_table(b):
     R = b.results
     S = {}
     for key, d in R.items():
-        S[key] = {"meta": d["meta"], "tokenfleet": agg(d.get("tokenfleet")),
-                  "curl": agg(d.get("curl"))}
+        S[key] = {"meta": d["meta"]}
         n = d["meta"]["n"]
-        for c in ("tokenfleet", "curl"):
+        for c in CLIENTS:
+            S[key][c] = agg(d.get(c))
             if S[key][c]:
                 S[key][c]["us"] = S[key][c]["cpu"] / n * 1e6
 
-    def cpu_ratio(key):
-        t, c = S[key]["tokenfleet"], S[key]["curl"]
-        return t["cpu"] / c["cpu"] if t and c else None
+    def ratio(key, a, c):
+        """CPU per target of client a over client c's (same targets: the CPU ratio)."""
+        x, y = S[key][a], S[key][c]
+        return x["us"] / y["us"] if x and y and y["us"] else None
+
+    def growth(key, base, c, field="us"):
+        """How much client c's figure grew from case base to case key, or None."""
+        x, y = S[key][c], S[base][c]
+        return x[field] / y[field] if x and y and y[field] else None
+
+    def times(g, name, spec=".2f"):
+        return f"{name}: {fmt(g, spec)} x"
 
     def verdict(ok, text):
         return ("met" if ok else "**missed**") + f": {text}"
 
     rows = []
-    # (case label, key, setup, target text)
-    def row(label, key, setup, target, extra_ratio=None):
+
+    def row(label, key, setup, target):
         s = S.get(key)
         if s is None:
-            rows.append([label, setup] + ["—"] * 12 + [target, "not run"])
+            rows.append([label, setup] + ["—"] * (len(HEADER) - 4) + [target, "not run"])
             return
-        t, c = s["tokenfleet"], s["curl"]
-        ratio = extra_ratio if extra_ratio is not None else cpu_ratio(key)
-        emu = t or c
+        t, c, f = s["tokenfleet"], s["curl"], s["floor"]
+        ran = [x for x in (t, c, f) if x]
         emu_txt = "—" if s["meta"]["emu"] is None else (
-            f"{emu['emu_share'] * 100 / b.emu_cores:.0f}%")
+            f"{ran[0]['emu_share'] * 100 / b.emu_cores:.0f}%")
         rows.append([
             label, setup,
-            fmt(t and t["wall"], ".2f"), fmt(c and c["wall"], ".2f"),
-            fmt(t and t["cpu"], ".2f"), fmt(c and c["cpu"], ".2f"),
-            fmt(t and t["us"], ".0f"), fmt(c and c["us"], ".0f"),
+            fmt(t and t["wall"], ".2f"), fmt(c and c["wall"], ".2f"), fmt(f and f["wall"], ".2f"),
+            fmt(t and t["cpu"], ".2f"), fmt(c and c["cpu"], ".2f"), fmt(f and f["cpu"], ".2f"),
+            fmt(t and t["us"], ".0f"), fmt(c and c["us"], ".0f"), fmt(f and f["us"], ".0f"),
             fmt(t and t["rss_mib"], ".1f"), fmt(c and c["rss_mib"], ".1f"),
-            fmt(cpu_ratio(key), ".3f"),
-            emu_txt, fmt(max(x["other"] for x in (t, c) if x), ".2f"),
-            f"{t['runs'] if t else 0}+{c['runs'] if c else 0}",
+            fmt(f and f["rss_mib"], ".1f"),
+            fmt(ratio(key, "tokenfleet", "curl"), ".3f"),
+            fmt(ratio(key, "tokenfleet", "floor"), ".3f"),
+            fmt(ratio(key, "curl", "floor"), ".3f"),
+            emu_txt, fmt(max(x["other"] for x in ran), ".2f"),
+            "+".join(str(x["runs"] if x else 0) for x in (t, c, f)),
             target, None])
 
     verdicts = {}
@@ -558,45 +598,54 @@ def build_table(b):
     def put(label, text):
         verdicts[label] = text
 
-    # Case 1
-    if "c1" in S:
-        r = cpu_ratio("c1")
-        put("1", verdict(r <= 0.6, f"{r:.3f} x curl"))
-    if "c2" in S:
-        r = cpu_ratio("c2")
-        put("2", verdict(r <= 0.25, f"{r:.3f} x curl"))
+    # Cases 1 and 2: tokenfleet may cost no more CPU per target than the floor.
+    for label, key in (("1", "c1"), ("2", "c2")):
+        if key in S:
+            rf = ratio(key, "tokenfleet", "floor")
+            put(label, verdict(rf is not None and rf <= 1.0,
+                               f"{fmt(rf, '.3f')} x floor "
+                               f"({fmt(ratio(key, 'tokenfleet', 'curl'), '.3f')} x curl)"))
     if "c3" in S and "c2" in S:
-        g = S["c3"]["tokenfleet"]["us"] / S["c2"]["tokenfleet"]["us"]
-        gc = S["c3"]["curl"]["us"] / S["c2"]["curl"]["us"]
-        put("3", verdict(g <= 1.25, f"{g:.2f} x the -j 64 run (curl: {gc:.2f} x)"))
+        g = growth("c3", "c2", "tokenfleet")
+        put("3", verdict(g <= 1.25, f"{g:.2f} x the -j 64 run "
+                                    f"({times(growth('c3', 'c2', 'curl'), 'curl')}, "
+                                    f"{times(growth('c3', 'c2', 'floor'), 'floor')}); "
+                                    f"{fmt(ratio('c3', 'tokenfleet', 'floor'), '.3f')} x floor"))
     if "c4" in S and "c2" in S:
         t = S["c4"]["tokenfleet"]
-        g = t["cpu"] / S["c2"]["tokenfleet"]["cpu"]
+        g = growth("c4", "c2", "tokenfleet", "cpu")
         ok = t["rss_mib"] <= 64 and g <= 12
         put("4", verdict(ok, f"completed; RSS {t['rss_mib']:.1f} MiB; CPU {g:.1f} x the 10k run"
-                             f" (curl: {S['c4']['curl']['cpu'] / S['c2']['curl']['cpu']:.1f} x)"))
+                             f" ({times(growth('c4', 'c2', 'curl', 'cpu'), 'curl', '.1f')}, "
+                             f"{times(growth('c4', 'c2', 'floor', 'cpu'), 'floor', '.1f')}); "
+                             f"{fmt(ratio('c4', 'tokenfleet', 'floor'), '.3f')} x floor"))
     if "c5" in S:
         ideal = S["c5"]["meta"]["n"] / S["c5"]["meta"]["j"] * b.args.delay_ms / 1000
         w = S["c5"]["tokenfleet"]["wall"]
+        others = ", ".join(f"{c}: {S['c5'][c]['wall'] / ideal:.2f} x" for c in ("curl", "floor")
+                           if S["c5"][c])
         put("5", verdict(w <= 1.15 * ideal, f"{w / ideal:.2f} x the ideal {ideal:.2f} s "
-                                            f"(curl: {S['c5']['curl']['wall'] / ideal:.2f} x)"))
+                                            f"({others})"))
     if "c6" in S:
         t = S["c6"]["tokenfleet"]
         put("6", verdict(t["cpu"] < 1.0, f"{t['cpu']:.2f} s CPU"))
     if "c7a" in S:
-        r = cpu_ratio("c7a")
+        r = ratio("c7a", "tokenfleet", "curl")
         t = S["c7a"]["tokenfleet"]
         put("7a", verdict(r <= 0.1 and t["rss_mib"] <= 40,
-                          f"{r:.3f} x curl, RSS {t['rss_mib']:.1f} MiB"))
+                          f"{r:.3f} x curl, RSS {t['rss_mib']:.1f} MiB; "
+                          f"{fmt(ratio('c7a', 'tokenfleet', 'floor'), '.3f')} x floor"))
     if "c7b" in S and "c1" in S:
-        g = S["c7b"]["tokenfleet"]["us"] / S["c1"]["tokenfleet"]["us"]
-        put("7b", verdict(g <= 1.3, f"{g:.2f} x case 1 per target"))
+        g = growth("c7b", "c1", "tokenfleet")
+        put("7b", verdict(g <= 1.3, f"{g:.2f} x case 1 per target "
+                                    f"({times(growth('c7b', 'c1', 'floor'), 'floor')}); "
+                                    f"{fmt(ratio('c7b', 'tokenfleet', 'floor'), '.3f')} x floor"))
 
     j = b.args
     specs = [
         ("—", "http-1k", "1k HTTP -j 64", "(for the plot)"),
-        ("1", "c1", "10k HTTPS -j 64", "tf CPU <= 0.6 x curl"),
-        ("2", "c2", "10k HTTP -j 64", "tf CPU <= 0.25 x curl"),
+        ("1", "c1", "10k HTTPS -j 64", "tf CPU <= 1.0 x floor"),
+        ("2", "c2", "10k HTTP -j 64", "tf CPU <= 1.0 x floor"),
         ("3", "c3", "10k HTTP -j 512", "tf CPU/target <= 1.25 x -j 64 (case 2)"),
         ("4", "c4", "100k HTTP -j 64", "completes, RSS <= 64 MB, CPU <= 12 x case 2"),
         ("5", "c5", f"10k HTTP -j 256, --delay {j.delay_ms}",
@@ -612,9 +661,10 @@ def build_table(b):
     return rows, S, verdicts
 
 
-HEADER = ["case", "setup", "tf wall s", "curl wall s", "tf CPU s", "curl CPU s", "tf µs/target",
-          "curl µs/target", "tf RSS MiB", "curl RSS MiB", "tf/curl CPU", "emulator busy",
-          "others' load", "runs tf+curl", "target", "result"]
+HEADER = ["case", "setup", "tf wall s", "curl wall s", "floor wall s", "tf CPU s", "curl CPU s",
+          "floor CPU s", "tf µs/target", "curl µs/target", "floor µs/target", "tf RSS MiB",
+          "curl RSS MiB", "floor RSS MiB", "tf x curl", "tf x floor", "curl x floor",
+          "emulator busy", "others' load", "runs tf+curl+floor", "target", "result"]
 
 
 def markdown_table(rows):
@@ -672,15 +722,15 @@ def machine_info(b):
 
 
 def write_plot(b, S, png):
-    """CPU µs per target against targets (HTTP, -j 64), tokenfleet and curl, log x."""
+    """CPU µs per target against targets (HTTP, -j 64), tokenfleet, curl and the floor, log x."""
     points = [(1000, "http-1k"), (10000, "c2"), (100000, "c4")]
     data = os.path.join(b.workdir, "cpu-per-target.dat")
     have = 0
     with open(data, "w") as f:
-        f.write("# targets tokenfleet_us curl_us\n")
+        f.write("# targets tokenfleet_us curl_us floor_us\n")
         for n, key in points:
-            if key in S and S[key]["tokenfleet"] and S[key]["curl"]:
-                f.write(f"{n} {S[key]['tokenfleet']['us']:.1f} {S[key]['curl']['us']:.1f}\n")
+            if key in S and all(S[key][c] for c in CLIENTS):
+                f.write(f"{n} " + " ".join(f"{S[key][c]['us']:.1f}" for c in CLIENTS) + "\n")
                 have += 1
     if not have:
         return False
@@ -697,13 +747,16 @@ set ylabel "client CPU (user+sys) per target, µs"
 set logscale x
 set xrange [600:160000]
 set yrange [0:*]
+set offsets 0, 0, graph 0.08, 0
 set xtics ("1,000" 1000, "10,000" 10000, "100,000" 100000)
 set grid
-set key top left box opaque
+set key tmargin center horizontal box
 plot "{data}" using 1:3 with linespoints lw 2 pt 7 ps 1.4 title "curl --parallel", \\
      "" using 1:3:(sprintf("%.0f", $3)) with labels offset 0,1.2 notitle, \\
      "" using 1:2 with linespoints lw 2 pt 5 ps 1.4 title "tokenfleet provision", \\
-     "" using 1:2:(sprintf("%.0f", $2)) with labels offset 0,-1.2 notitle
+     "" using 1:2:(sprintf("%.0f", $2)) with labels offset 0,1.2 notitle, \\
+     "" using 1:4 with linespoints lw 2 pt 9 ps 1.4 dt 2 title "floor (minimal libcurl loop)", \\
+     "" using 1:4:(sprintf("%.0f", $4)) with labels offset 0,-1.2 notitle
 """
     p = subprocess.run([gnuplot], input=script, text=True, capture_output=True)
     if p.returncode != 0:
@@ -727,9 +780,13 @@ def write_results(b, rows, S, verdicts, path, png_name, command):
         "`curl --parallel --parallel-max N --no-progress-meter -K cfg`, one entry per target "
         "with `output = \"/dev/null\"` and `fail`; tokenfleet runs `provision -q -i INV -j N "
         "--connect-to ::127.0.0.1:PORT [--cacert F] --report FILE` (report to a temp folder, no "
-        "env files). Every run is checked: exit status 0, nothing on stderr, and tokenfleet's "
-        "report says every target ok.",
-        "- figures: medians over the runs (tokenfleet and curl alternate). CPU is user+sys of "
+        "env files); the floor runs `bench_floor -u USER -j N --connect-to ::127.0.0.1:PORT "
+        "[--cacert F] URLFILE` (tests/bench/floor.c: tokenfleet's requests over the same "
+        "connections in a plain curl_multi_perform + curl_multi_poll loop, nothing else). Every "
+        "run is checked: exit status 0, nothing on stderr, and tokenfleet's report says every "
+        "target ok.",
+        "- figures: medians over the runs (tokenfleet, curl and the floor alternate). \"x curl\", "
+        "\"x floor\": ratio of CPU per target. CPU is user+sys of "
         "the client process alone (wait4); RSS its peak (GNU time's %M: the client's own "
         "ru_maxrss). \"emulator busy\": the emulator's CPU over the run's wall time and its "
         "cores (over HTTPS this includes libmicrohttpd spinning while handshakes wait for the "
@@ -746,7 +803,7 @@ def write_results(b, rows, S, verdicts, path, png_name, command):
         lines.append(f"- case {label}: {verdicts.get(label, 'not run')}")
     lines += ["", "## Every run (CPU s / wall s)", ""]
     for key, s in S.items():
-        for c in ("tokenfleet", "curl"):
+        for c in CLIENTS:
             if s[c]:
                 runs = ", ".join(f"{cpu:.2f}/{w:.2f}" + (f" ({x} retried)" if x else "")
                                  for cpu, w, x in zip(s[c]["all_cpu"], s[c]["all_wall"],

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/bench/run.sh [--quick] [bench.py options]: tokenfleet against `curl --parallel`.
+# tests/bench/run.sh [--quick] [bench.py options]: tokenfleet against `curl --parallel` and the
+# floor (bench_floor, tests/bench/floor.c).
 # Installs missing build deps (tests/install-deps.sh) and gnuplot-nox, builds a Release build in
 # build-bench/ (BENCH_BUILD_DIR overrides), then runs bench.py, which starts the emulators, runs
 # the cases, prints the table and writes tests/bench/results.md and cpu-per-target.png.
@@ -25,6 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON >/dev/null
-cmake --build "$build" -j"$(nproc)" --target tokenfleet stargate-emulator >/dev/null
+cmake --build "$build" -j"$(nproc)" --target tokenfleet stargate-emulator bench_floor \
+    >/dev/null
 
 exec python3 "$here/bench.py" --build-dir "$build" --command "tests/bench/run.sh $*" "$@"
