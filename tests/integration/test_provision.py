@@ -138,6 +138,66 @@ class ProvisionTest(harness.TestCase):
                          tokens["billing-eu/eu-west1"])
         self.assertEqual(len(env), 15)
 
+    def test_combined_env_file_never_shrinks(self):
+        """A failure of one target, or a --limit or --shard run, keeps every other target's
+        entry in the combined file; a target no longer in the inventory loses its entry."""
+        dbs = make_databases(6, ["us-east1", "eu-west1"])
+        fleet = Fleet(self.workdir, dbs)
+        combined = os.path.join(self.workdir, "all.env")
+        report = os.path.join(self.workdir, "report.json")
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-file", combined)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        first = self.read_env_file(combined)
+        self.assertEqual(len(first), 12 * 5)
+        token = lambda env, db, r: env[f"{db.upper()}_{r.upper().replace('-', '_')}_ASTRA_AUTHORIZATION_TOKEN"]
+
+        # One wrong password: that target keeps its entry, the others get new tokens.
+        dbs[2]["password"] = "{env: TF_WRONG_PASSWORD}"
+        fleet = Fleet(self.workdir, dbs)
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-file", combined,
+                                "--report", report, env={"TF_WRONG_PASSWORD": "wrong"})
+        self.assertEqual(p.returncode, 1, p.stderr)
+        second = self.read_env_file(combined)
+        self.assertEqual(len(second), 12 * 5)
+        for r in ("us-east1", "eu-west1"):
+            self.assertEqual(token(second, "db002", r), token(first, "db002", r))
+            self.assertNotEqual(token(second, "db001", r), token(first, "db001", r))
+        issued = {x["target"]: x["issued_at"] for x in self.read_report(report)["results"]
+                  if x["status"] == "ok"}
+        self.assertRegex(issued["db000/us-east1"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertIn(f"# db000/us-east1: token issued at {issued['db000/us-east1']}",
+                      harness.slurp(combined))
+
+        # --limit: the left-out targets keep theirs.
+        dbs[2].pop("password")
+        fleet = Fleet(self.workdir, dbs)
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-file", combined,
+                                "--limit", "*/eu-west1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        third = self.read_env_file(combined)
+        self.assertEqual(len(third), 12 * 5)
+        for db in dbs:
+            self.assertEqual(token(third, db["name"], "us-east1"),
+                             token(second, db["name"], "us-east1"))
+            self.assertNotEqual(token(third, db["name"], "eu-west1"),
+                                token(second, db["name"], "eu-west1"))
+
+        # --shard: the same for the other shards' targets.
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-file", combined,
+                                "--shard", "0/3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(self.read_env_file(combined)), 12 * 5)
+
+        # A database removed from the inventory: its entries go.
+        fleet = Fleet(self.workdir, dbs[1:])
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-file", combined,
+                                "--limit", "db001")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        fourth = self.read_env_file(combined)
+        self.assertEqual(len(fourth), 10 * 5)
+        self.assertNotIn("DB000_US_EAST1_ASTRA_AUTHORIZATION_TOKEN", fourth)
+        self.assertEqual(token(fourth, "db005", "us-east1"), token(third, "db005", "us-east1"))
+
     def test_report_holds_every_token_whether_spooled_or_not(self):
         """A report to a file is rendered as targets finish (its lines spooled); one on stdout
         is rendered at the end: both must still hold each ok target's token, the one its env
