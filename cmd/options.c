@@ -29,14 +29,26 @@ enum {
     OPT_PROM,
     OPT_VERIFY,
     OPT_CAPATH,
+    OPT_INTERVAL,
+    OPT_MAX_TOKEN_AGE,
+    OPT_ON_CHANGE,
+    OPT_ON_CHANGE_TIMEOUT,
+    OPT_TARGET,
+    OPT_KEEP_ALIVE,
+    OPT_KEEP_PASSWORD_ENV,
 };
 
 /* Which commands take an option (bit 1 << enum command). */
 #define FOR_VALIDATE  (1u << CMD_VALIDATE)
 #define FOR_PROVISION (1u << CMD_PROVISION)
 #define FOR_CHECK     (1u << CMD_CHECK)
+#define FOR_WATCH     (1u << CMD_WATCH)
+#define FOR_EXEC      (1u << CMD_EXEC)
 #define FOR_RUNS      (FOR_PROVISION | FOR_CHECK)
-#define FOR_ALL       (FOR_VALIDATE | FOR_RUNS)
+#define FOR_REQUESTS  (FOR_RUNS | FOR_WATCH | FOR_EXEC) /* commands that send requests */
+#define FOR_ALL       (FOR_VALIDATE | FOR_REQUESTS)
+
+static const char *const command_names[] = {"validate", "provision", "check", "watch", "exec"};
 
 static const char validate_help[] =
     "Usage: tokenfleet validate -i FILE [--limit PATTERN]... [--shard K/N] [output options] [-q]\n"
@@ -142,6 +154,80 @@ static const char check_help[] =
     "Exit status: 0 every target passed, 1 some target failed, 2 wrong usage or inventory\n"
     "errors (nothing sent), 130/143 interrupted.\n";
 
+static const char watch_help[] =
+    "Usage: tokenfleet watch -i FILE --env-dir DIR [options]\n"
+    "\n"
+    "Keeps a fleet's env files holding working tokens, for as long as it runs (a systemd\n"
+    "service, a Kubernetes sidecar). A Stargate token dies 30 minutes after its last use;\n"
+    "every --interval each token is proven with one authenticated call (the REST API's\n"
+    "keyspace GET, which also restarts its 30 minutes). A token that is refused, missing or\n"
+    "older than --max-token-age is replaced: a new one is requested and the target's env\n"
+    "file rewritten atomically. A file whose token still works is never touched. On start,\n"
+    "tokens already in the env files are proven and kept.\n"
+    "\n"
+    "      --env-dir DIR          one file per target: DIR/<database>.<region>.env (required)\n"
+    "      --env-file FILE        also all targets in one file, rewritten when a token changes\n"
+    "      --env-format FORMAT    portable (default) or sh, as for provision\n"
+    "      --report FILE          JSON report of the last cycle, replaced after each\n"
+    "      --prom FILE            Prometheus text file, replaced after each cycle\n"
+    "      --interval DURATION    time between cycles (default 10m; 90s, 10m, 1h; plain\n"
+    "                             numbers are seconds; at least 1s; keep it well under 30m)\n"
+    "      --max-token-age DURATION  replace tokens this old even when they work (rotation)\n"
+    "      --on-change CMD        after a target's env file is replaced, run CMD with /bin/sh -c\n"
+    "                             and TOKENFLEET_TARGET, TOKENFLEET_DATABASE, TOKENFLEET_REGION,\n"
+    "                             TOKENFLEET_ENV_FILE, TOKENFLEET_EVENT (issued or replaced) in\n"
+    "                             its environment; its output goes to stderr; at most 4 at once\n"
+    "      --on-change-timeout DURATION  kill an on-change command after this (default 30s)\n"
+    "\n"
+    "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
+    "--limit, --shard, --connect-to, --cacert, --capath, as for provision.\n"
+    "\n"
+    "Signals: SIGHUP reloads the inventory and its password sources (an inventory that no\n"
+    "longer validates is reported and the old one kept); SIGTERM or SIGINT finish writing and\n"
+    "exit 0. With NOTIFY_SOCKET set (systemd Type=notify): READY=1 after the first cycle,\n"
+    "STATUS= after each, WATCHDOG=1 when WatchdogSec= is set, STOPPING=1 on stop.\n"
+    "\n"
+    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -q, --quiet               errors only\n"
+    "  -v, --verbose             one line per request (never a password or a token)\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "Exit status: 0 stopped by SIGTERM/SIGINT, 2 wrong usage or inventory errors at start\n"
+    "(nothing sent), 1 tokenfleet itself failed.\n";
+
+static const char exec_help[] =
+    "Usage: tokenfleet exec -i FILE --target NAME [--target NAME]... [options] -- CMD [ARGS]...\n"
+    "\n"
+    "Gets a token for each named target and runs CMD with them in its environment, in\n"
+    "tokenfleet's place (same process id, so signals reach CMD directly). One target: the\n"
+    "five variables unprefixed (ASTRA_CLUSTER_ID, ASTRA_CLUSTER_REGION, ASTRA_DB_USERNAME,\n"
+    "ASTRA_DB_KEYSPACE, ASTRA_AUTHORIZATION_TOKEN); several: prefixed as in provision\n"
+    "--env-file (ORDERS_US_EAST1_ASTRA_AUTHORIZATION_TOKEN). CMD gets the rest of\n"
+    "tokenfleet's environment, minus the variables the inventory names as password sources\n"
+    "({env: NAME}). If a target fails, CMD is not started.\n"
+    "\n"
+    "      --target NAME          a target (orders/us-east1) or a database (all its regions);\n"
+    "                             repeatable\n"
+    "      --limit PATTERN        also the targets a pattern selects, as for provision\n"
+    "      --keep-alive DURATION  stay CMD's parent: every DURATION prove the tokens (which\n"
+    "                             keeps them alive) and, if one had to be replaced, restart\n"
+    "                             CMD with the new environment (SIGTERM, SIGKILL after 10 s);\n"
+    "                             SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are\n"
+    "                             passed on to CMD\n"
+    "      --max-token-age DURATION  with --keep-alive: replace tokens this old\n"
+    "      --keep-password-env    leave the password variables in CMD's environment\n"
+    "\n"
+    "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
+    "--deadline, --connect-to, --cacert, --capath, as for provision.\n"
+    "\n"
+    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -q, --quiet               errors only\n"
+    "  -v, --verbose             one line per request (never a password or a token)\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "Exit status: CMD's (128+N when signal N ended it); 1 a target failed (CMD not started);\n"
+    "2 wrong usage or inventory errors; 126/127 CMD could not be run / was not found.\n";
+
 void options_print_main_help(FILE *out)
 {
     fputs("Usage: tokenfleet COMMAND [options]\n"
@@ -153,6 +239,8 @@ void options_print_main_help(FILE *out)
           "  validate    check an inventory; send nothing\n"
           "  provision   get a token for every target; write env files and a report\n"
           "  check       nightly: do every target's credentials still work? (no token written)\n"
+          "  watch       keep every target's env file holding a working token (an agent)\n"
+          "  exec        run a command with the tokens of some targets in its environment\n"
           "  merge-reports  join the reports of a sharded run (--shard K/N) into one\n"
           "\n"
           "Run 'tokenfleet COMMAND --help' for a command's options.\n"
@@ -177,6 +265,47 @@ static enum parse_result out_of_memory(void)
 {
     fputs("tokenfleet: error: out of memory\n", stderr);
     return PARSE_FAILED;
+}
+
+/* "90s", "10m", "1h", "1.5s" or plain seconds to milliseconds; -1 when not a duration (or
+ * negative, or longer than a week). */
+static long duration_ms(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !isfinite(v) || v < 0)
+        return -1;
+    double unit = 1;
+    if (*end == 's')
+        end++;
+    else if (*end == 'm')
+        unit = 60, end++;
+    else if (*end == 'h')
+        unit = 3600, end++;
+    if (*end || v * unit > 7 * 86400.0)
+        return -1;
+    return (long)(v * unit * 1000.0 + 0.5);
+}
+
+/* "provision", "provision and check", "validate, provision and watch": the commands in mask. */
+static const char *commands_of(unsigned mask, char *buf, size_t size)
+{
+    size_t n = 0, len = 0, count = 0;
+    for (size_t i = 0; i < 5; i++)
+        count += (mask >> i) & 1u;
+    buf[0] = '\0';
+    for (size_t i = 0; i < 5 && len < size; i++) {
+        if (!((mask >> i) & 1u))
+            continue;
+        n++;
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                n == 1       ? ""
+                                : n == count ? " and "
+                                             : ", ",
+                                command_names[i]);
+    }
+    return buf;
 }
 
 /* Seconds as a decimal ("10", "2.5") to milliseconds; -1 when not a number of seconds
@@ -238,12 +367,19 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"junit", required_argument, NULL, OPT_JUNIT},
         {"prom", required_argument, NULL, OPT_PROM},
         {"verify", no_argument, NULL, OPT_VERIFY},
+        {"interval", required_argument, NULL, OPT_INTERVAL},
+        {"max-token-age", required_argument, NULL, OPT_MAX_TOKEN_AGE},
+        {"on-change", required_argument, NULL, OPT_ON_CHANGE},
+        {"on-change-timeout", required_argument, NULL, OPT_ON_CHANGE_TIMEOUT},
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"keep-alive", required_argument, NULL, OPT_KEEP_ALIVE},
+        {"keep-password-env", no_argument, NULL, OPT_KEEP_PASSWORD_ENV},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *name = cmd == CMD_VALIDATE ? "validate" : cmd == CMD_CHECK ? "check" : "provision";
+    const char *name = command_names[cmd];
     memset(out, 0, sizeof *out);
     out->concurrency = 64;
     out->timeout_ms = 10000;
@@ -251,11 +387,15 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     out->retries = 3;
     out->retry_delay_ms = 500;
     out->retry_max_wait_ms = 60000;
+    out->interval_ms = cmd == CMD_WATCH ? 600000 : 0;
+    out->on_change_timeout_ms = 30000;
 
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":i:j:qvh", longopts, NULL)) != -1) {
+    /* exec's command starts after --: stop there, and at the first word that is no option. */
+    const char *optstring = cmd == CMD_EXEC ? "+:i:j:qvh" : ":i:j:qvh";
+    while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
         unsigned only = FOR_ALL;
         if (optarg && !*optarg && c != ':')
             return usage(name, "%s needs a value, not an empty string", argv[optind - 1]);
@@ -270,9 +410,8 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->verbosity = 1;
             break;
         case 'h':
-            fputs(cmd == CMD_VALIDATE ? validate_help
-                  : cmd == CMD_CHECK  ? check_help
-                                      : provision_help,
+            fputs((const char *const[]){validate_help, provision_help, check_help, watch_help,
+                                        exec_help}[cmd],
                   stdout);
             return PARSE_EXIT_OK;
         case OPT_LIMIT:
@@ -284,7 +423,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->junit = optarg;
             break;
         case OPT_PROM:
-            only = FOR_CHECK;
+            only = FOR_CHECK | FOR_WATCH;
             out->prom = optarg;
             break;
         case OPT_VERIFY:
@@ -304,30 +443,30 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_ENV_DIR:
-            only = FOR_PROVISION | FOR_VALIDATE;
+            only = FOR_PROVISION | FOR_VALIDATE | FOR_WATCH;
             out->env_dir = optarg;
             break;
         case OPT_ENV_FILE:
-            only = FOR_PROVISION | FOR_VALIDATE;
+            only = FOR_PROVISION | FOR_VALIDATE | FOR_WATCH;
             out->env_file = optarg;
             break;
         case OPT_REPORT:
-            only = FOR_RUNS;
+            only = FOR_RUNS | FOR_WATCH;
             out->report = optarg;
             break;
         case OPT_ENV_FORMAT:
-            only = FOR_PROVISION | FOR_VALIDATE;
+            only = FOR_PROVISION | FOR_VALIDATE | FOR_WATCH;
             if (envfile_format_parse(optarg, &out->env_format) != 0)
                 return usage(name, "--env-format: \"%s\" is not a format (portable or sh)", optarg);
             break;
         case 'j': {
-            only = FOR_RUNS;
+            only = FOR_REQUESTS;
             if (whole_number(optarg, 1, 10000, &out->concurrency) != 0)
                 return usage(name, "-j: \"%s\" is not a number from 1 to 10000", optarg);
             break;
         }
         case OPT_RETRIES: {
-            only = FOR_RUNS;
+            only = FOR_REQUESTS;
             if (whole_number(optarg, 0, 100, &out->retries) != 0)
                 return usage(name, "--retries: \"%s\" is not a number from 0 to 100", optarg);
             break;
@@ -337,7 +476,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case OPT_RETRY_DELAY:
         case OPT_RETRY_MAX_WAIT:
         case OPT_DEADLINE: {
-            only = FOR_RUNS;
+            only = c == OPT_DEADLINE ? FOR_RUNS | FOR_EXEC : FOR_REQUESTS;
             long ms = seconds_ms(optarg, c == OPT_RETRY_DELAY || c == OPT_RETRY_MAX_WAIT);
             if (ms < 0)
                 return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)",
@@ -351,7 +490,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_CONNECT_TO: {
-            only = FOR_RUNS;
+            only = FOR_REQUESTS;
             size_t colons = 0;
             for (const char *p = optarg; *p; p++)
                 colons += *p == ':';
@@ -362,33 +501,92 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_CACERT:
-            only = FOR_RUNS;
+            only = FOR_REQUESTS;
             out->cacert = optarg;
             break;
         case OPT_CAPATH:
-            only = FOR_RUNS;
+            only = FOR_REQUESTS;
             out->capath = optarg;
             break;
         case OPT_DRY_RUN:
             only = FOR_RUNS;
             out->dry_run = 1;
             break;
+        case OPT_INTERVAL:
+        case OPT_MAX_TOKEN_AGE:
+        case OPT_ON_CHANGE_TIMEOUT:
+        case OPT_KEEP_ALIVE: {
+            only = c == OPT_INTERVAL        ? FOR_WATCH
+                   : c == OPT_KEEP_ALIVE    ? FOR_EXEC
+                   : c == OPT_MAX_TOKEN_AGE ? FOR_WATCH | FOR_EXEC
+                                            : FOR_WATCH;
+            long ms = duration_ms(optarg);
+            if (ms < 0)
+                return usage(name,
+                             "%s: \"%s\" is not a duration (e.g. 90s, 10m, 1h; a plain number is "
+                             "seconds)",
+                             argv[optind - 1], optarg);
+            if (ms < 1000 && c != OPT_ON_CHANGE_TIMEOUT)
+                return usage(name, "%s: \"%s\" is too short; give 1s or more", argv[optind - 1],
+                             optarg);
+            *(c == OPT_MAX_TOKEN_AGE       ? &out->max_token_age_ms
+              : c == OPT_ON_CHANGE_TIMEOUT ? &out->on_change_timeout_ms
+                                           : &out->interval_ms) = ms;
+            break;
+        }
+        case OPT_ON_CHANGE:
+            only = FOR_WATCH;
+            out->on_change = optarg;
+            break;
+        case OPT_TARGET:
+            only = FOR_EXEC;
+            if (push(&out->targets, &out->n_targets, optarg) != 0)
+                return out_of_memory();
+            break;
+        case OPT_KEEP_PASSWORD_ENV:
+            only = FOR_EXEC;
+            out->keep_password_env = 1;
+            break;
         case ':':
             return usage(name, "%s needs a value", argv[optind - 1]);
         default:
             return usage(name, "unknown option %s", argv[optind - 1]);
         }
-        if (!(only & (1u << cmd)))
+        if (!(only & (1u << cmd))) {
+            char owners[64];
             return usage(name, "%s belongs to %s, not %s", argv[optind - 1],
-                         (only & FOR_RUNS) == FOR_CHECK       ? "check"
-                         : (only & FOR_RUNS) == FOR_PROVISION ? "provision"
-                                                              : "provision and check",
-                         name);
+                         commands_of(only, owners, sizeof owners), name);
+        }
     }
-    if (optind < argc)
+    if (cmd == CMD_EXEC) {
+        if (optind < 1 || strcmp(argv[optind - 1], "--") != 0 || optind >= argc)
+            return usage(name, "%s",
+                         optind < argc && strcmp(argv[optind - 1], "--") != 0
+                             ? "put -- before the command to run (tokenfleet exec -i FILE "
+                               "--target NAME -- CMD ARGS...)"
+                             : "which command? Give it after -- (tokenfleet exec -i FILE "
+                               "--target NAME -- CMD ARGS...)");
+        out->command = argv + optind;
+    } else if (optind < argc) {
         return usage(name, "unexpected argument \"%s\"", argv[optind]);
+    }
     if (!out->inventory)
         return usage(name, "%s", "which inventory? Give -i FILE");
+    if (cmd == CMD_WATCH && !out->env_dir)
+        return usage(name, "%s", "where do the env files go? Give --env-dir DIR");
+    if (cmd == CMD_EXEC && !out->n_targets && !out->n_limits)
+        return usage(name, "%s", "which targets? Give --target NAME (or --limit PATTERN)");
+    if (out->max_token_age_ms && out->interval_ms && out->max_token_age_ms < out->interval_ms)
+        return usage(name,
+                     "--max-token-age (%ld s) is shorter than the %s (%ld s): tokens would be "
+                     "replaced every cycle; make it longer than the interval",
+                     out->max_token_age_ms / 1000,
+                     cmd == CMD_EXEC ? "--keep-alive interval" : "--interval",
+                     out->interval_ms / 1000);
+    if (cmd == CMD_EXEC && out->max_token_age_ms && !out->interval_ms)
+        return usage(name, "%s",
+                     "--max-token-age needs --keep-alive: only a kept-alive child "
+                     "gets its tokens replaced");
     return PARSE_OK;
 }
 
@@ -396,6 +594,8 @@ void cli_free(struct cli *c)
 {
     free(c->limits);
     free(c->connect_to);
+    free(c->targets);
     c->limits = NULL;
     c->connect_to = NULL;
+    c->targets = NULL;
 }

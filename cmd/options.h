@@ -7,7 +7,7 @@
 #include "config/load.h"
 #include "core/envfile.h"
 
-enum command { CMD_VALIDATE, CMD_PROVISION, CMD_CHECK };
+enum command { CMD_VALIDATE, CMD_PROVISION, CMD_CHECK, CMD_WATCH, CMD_EXEC };
 
 struct cli {
     const char *inventory;      /* -i FILE */
@@ -32,8 +32,16 @@ struct cli {
     size_t n_limits;
     const char **connect_to; /* --connect-to, repeatable; owned array, borrowed strings */
     size_t n_connect_to;
-    int dry_run;   /* --dry-run */
-    int verbosity; /* -q = -1, -v = 1 */
+    int dry_run;               /* --dry-run */
+    long interval_ms;          /* watch --interval; exec --keep-alive (0 = none) */
+    long max_token_age_ms;     /* --max-token-age: rotate tokens this old; 0 = never */
+    const char *on_change;     /* watch --on-change CMD (for /bin/sh -c) */
+    long on_change_timeout_ms; /* watch --on-change-timeout */
+    const char **targets;      /* exec --target, repeatable; owned array, borrowed strings */
+    size_t n_targets;
+    int keep_password_env; /* exec --keep-password-env */
+    char **command;        /* exec: the command after --, NULL-terminated (argv's) */
+    int verbosity;         /* -q = -1, -v = 1 */
 };
 
 /* Outcome of parsing. */

@@ -65,6 +65,25 @@ enum tf_err prom_write(FILE *out, const struct report_meta *meta, const struct t
     for (int s = TF_STATUS_OK; s < TF_STATUS_COUNT && !bad; s++)
         bad |= fprintf(out, "tokenfleet_targets{status=\"%s\"} %zu\n",
                        tf_status_name((enum tf_status)s), by_status[s]) < 0;
+    bad |= header(out, "tokenfleet_token_issued_timestamp_seconds",
+                  "When the target's token was issued, in seconds since the Unix epoch (targets "
+                  "holding a token only).");
+    for (size_t i = 0; i < targets->count && !bad; i++) {
+        if (results[i].status != TF_STATUS_OK || !results[i].issued_at_ms)
+            continue;
+        bad |= fputs("tokenfleet_token_issued_timestamp_seconds", out) < 0;
+        bad |= labels(out, &targets->items[i]);
+        bad |= fprintf(out, " %lld.%03lld\n", (long long)(results[i].issued_at_ms / 1000),
+                       (long long)(results[i].issued_at_ms % 1000)) < 0;
+    }
+    if (meta->cycle) {
+        bad |= header(out, "tokenfleet_last_cycle_timestamp_seconds",
+                      "When the agent (watch) last finished a cycle, in seconds since the Unix "
+                      "epoch.");
+        bad |= fprintf(out, "tokenfleet_last_cycle_timestamp_seconds %lld.%03ld\n",
+                       (long long)meta->finished_at.tv_sec,
+                       meta->finished_at.tv_nsec / 1000000L) < 0;
+    }
     bad |= header(out, "tokenfleet_last_run_timestamp_seconds",
                   "When the last run finished, in seconds since the Unix epoch.");
     bad |= fprintf(out, "tokenfleet_last_run_timestamp_seconds %lld.%03ld\n",

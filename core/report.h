@@ -15,6 +15,7 @@ struct report_meta {
     struct timespec started_at;  /* CLOCK_REALTIME */
     struct timespec finished_at; /* CLOCK_REALTIME */
     int with_tokens;             /* write the token of ok targets */
+    unsigned long cycle;         /* watch: the cycle's number (from 1); 0 for a one-shot run */
     unsigned shard_index;        /* --shard K/N: K */
     unsigned shard_count;        /* --shard K/N: N; 0 when the run was not sharded */
     struct report_spool *spool;  /* result lines rendered during the run; may be NULL (writing

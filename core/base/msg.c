@@ -3,9 +3,16 @@
 
 #include <stdarg.h>
 
+#include "core/base/clock.h"
+
 static void emit(const struct tf_msg *m, const char *prefix, const char *fmt, va_list ap)
 {
     FILE *out = m && m->out ? m->out : stderr;
+    if (m && m->stamp) {
+        char when[32];
+        clock_format_utc(clock_wall(), when);
+        fprintf(out, "%s ", when);
+    }
     fputs(prefix, out);
     vfprintf(out, fmt, ap);
     fputc('\n', out);

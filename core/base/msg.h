@@ -8,6 +8,8 @@
 struct tf_msg {
     int verbosity; /* -1 quiet (errors only), 0 normal, 1 verbose (-v) */
     FILE *out;     /* the stream for messages; stderr unless a test redirects it */
+    int stamp;     /* begin each line with the time (RFC 3339, UTC): a long-running agent's log
+                      off a terminal */
 };
 
 #define TF_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
