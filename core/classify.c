@@ -33,7 +33,7 @@ static char *clean_message(const char *s, size_t len)
 
 /* The server's own explanation: Stargate's {"description": ...} or Dropwizard's
  * {"code": N, "message": ...}. Returns a new string or NULL when there is none. */
-static char *server_message(json_t *root)
+static char *server_message(json_t *root, const char *const *secrets)
 {
     const char *keys[] = {"description", "message"};
     for (size_t i = 0; i < 2; i++) {
@@ -46,7 +46,17 @@ static char *server_message(json_t *root)
         if (len > 9 && !strncmp(text, "HTTP ", 5) && text[8] == ' ' &&
             isdigit((unsigned char)text[5]))
             text += 9, len -= 9;
-        return clean_message(text, len);
+        /* What was sent is masked before the text is cleaned and cut: a secret cut in two, or
+         * holding a character that cleaning replaces, would no longer be found after. */
+        char *masked = strndup(text, len);
+        for (size_t s = 0; masked && secrets && secrets[s]; s++) {
+            char *m = text_redact(masked, secrets[s]);
+            text_free_secret(masked);
+            masked = m;
+        }
+        char *clean = masked ? clean_message(masked, strlen(masked)) : NULL;
+        text_free_secret(masked);
+        return clean;
     }
     return NULL;
 }
@@ -106,7 +116,8 @@ static enum tf_status status_for_error(long http_status)
 }
 
 enum tf_err classify_response(long http_status, const char *content_type, const char *body,
-                              size_t len, bool truncated, struct classification *out)
+                              size_t len, bool truncated, const char *const *secrets,
+                              struct classification *out)
 {
     memset(out, 0, sizeof *out);
     if (truncated)
@@ -133,7 +144,7 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
     }
 
     enum tf_status status = status_for_error(http_status);
-    char *msg = root ? server_message(root) : NULL;
+    char *msg = root ? server_message(root, secrets) : NULL;
     if (msg)
         rc = fail(out, status, text_printf("HTTP %ld: %s", http_status, msg));
     else if (status == TF_STATUS_BAD_RESPONSE)
@@ -152,14 +163,15 @@ out:
 
 enum tf_err classify_keyspace(long http_status, const char *content_type, const char *body,
                               size_t len, bool truncated, const char *keyspace,
-                              struct classification *out)
+                              const char *const *secrets, struct classification *out)
 {
     memset(out, 0, sizeof *out);
     if (http_status == 200) {
         out->status = TF_STATUS_OK;
         return TF_OK;
     }
-    enum tf_err rc = classify_response(http_status, content_type, body, len, truncated, out);
+    enum tf_err rc =
+        classify_response(http_status, content_type, body, len, truncated, secrets, out);
     if (rc != TF_OK)
         return rc;
     text_free_secret(out->token); /* a 201 here is no token of ours: never kept */

@@ -24,10 +24,13 @@ struct classification {
 };
 
 /* Classifies an HTTP answer. body holds len bytes (not NUL-terminated); truncated says that the
- * body was cut at its size cap. content_type may be NULL. Sets *out; returns TF_OK or
+ * body was cut at its size cap. content_type may be NULL. secrets (NULL-terminated; may be NULL)
+ * are what the request carried (the password, a token): a server quoting them has them masked
+ * in out->error before its message is cleaned and cut. Sets *out; returns TF_OK or
  * TF_ERR_NOMEM. The token never appears in out->error. */
 enum tf_err classify_response(long http_status, const char *content_type, const char *body,
-                              size_t len, bool truncated, struct classification *out);
+                              size_t len, bool truncated, const char *const *secrets,
+                              struct classification *out);
 
 /* Classifies the answer to check --verify's GET of keyspace with a fresh token: 200 is ok;
  * 401/403 auth_failed (the token is refused); 404 and other 4xx keyspace_unreachable with the
@@ -35,7 +38,7 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
  * token); returns TF_OK or TF_ERR_NOMEM. */
 enum tf_err classify_keyspace(long http_status, const char *content_type, const char *body,
                               size_t len, bool truncated, const char *keyspace,
-                              struct classification *out);
+                              const char *const *secrets, struct classification *out);
 
 /* What a transport failure (a libcurl error) is about: the one list that both the message
  * ("TLS: ...") and the retry policy read. */

@@ -412,13 +412,14 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
 
     struct classification c;
     enum tf_err rc;
+    const char *secrets[] = {tg->db->password->value, r->token, NULL};
     /* A write refused at the size cap still had a complete HTTP status: classify that. */
     if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && s->truncated && http))
         rc = a->step == STEP_KEYSPACE
                  ? classify_keyspace(http, content_type, s->response, s->response_len, s->truncated,
-                                     tg->db->keyspace.value, &c)
+                                     tg->db->keyspace.value, secrets, &c)
                  : classify_response(http, content_type, s->response, s->response_len, s->truncated,
-                                     &c);
+                                     secrets, &c);
     else
         rc = classify_transport(code, s->errbuf, &c);
     if (rc != TF_OK) {

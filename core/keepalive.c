@@ -22,8 +22,7 @@ const char *keepalive_event_name(enum keepalive_event e)
     return "unknown";
 }
 
-enum tf_err keepalive_init(struct keepalive *ka, const struct target_list *targets,
-                           long max_age_ms)
+enum tf_err keepalive_init(struct keepalive *ka, const struct target_list *targets, long max_age_ms)
 {
     memset(ka, 0, sizeof *ka);
     ka->held = calloc(targets->count + 1, sizeof *ka->held);

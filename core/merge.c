@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/base/text.h"
 #include "core/report.h"
 
 /* A report file's size cap: a 100,000-target report is about 60 MB. */
@@ -16,6 +17,16 @@ struct entry {
     const char *name; /* its "target" */
     size_t file;      /* index of the report it came from */
 };
+
+/* Text from a report file, safe to print: control characters replaced (a crafted report must
+ * not put terminal escapes on stderr). Returns a new string, or NULL when out of memory. */
+static char *shown(const char *s)
+{
+    char *copy = strdup(s ? s : "");
+    if (copy)
+        text_replace_controls(copy);
+    return copy;
+}
 
 static int by_target(const void *a, const void *b)
 {
@@ -79,12 +90,17 @@ static json_t *load_report(const char *path, const struct tf_msg *msg)
 static int check_shards(json_t **reports, const char *const *paths, size_t n,
                         const struct tf_msg *msg)
 {
-    json_int_t count = -1;
+    json_int_t count = 0;
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *s = json_object_get(reports[i], "shard");
         json_int_t c = s ? json_integer_value(json_object_get(s, "count")) : 0;
-        if (count < 0)
+        if (s && c <= 0) {
+            errorf(msg, "%s: shard count %lld is not a split tokenfleet makes", paths[i],
+                   (long long)c);
+            return 0;
+        }
+        if (i == 0)
             count = c;
         else if (c != count) {
             errorf(msg, "%s: from a split into %lld shards, %s from one into %lld", paths[i],
@@ -92,7 +108,7 @@ static int check_shards(json_t **reports, const char *const *paths, size_t n,
             return 0;
         }
     }
-    if (count <= 0)
+    if (count == 0)
         return 1; /* not sharded runs: nothing to check beyond duplicate targets */
     if (count > 65536) {
         errorf(msg, "%s: a split into %lld shards is more than tokenfleet makes (65536)", paths[0],
@@ -141,8 +157,12 @@ enum tf_err merge_reports(const char *const *paths, size_t n, FILE *out, const s
     const char *mode = json_string_value(json_object_get(reports[0], "mode"));
     for (size_t i = 1; i < n; i++)
         if (strcmp(mode, json_string_value(json_object_get(reports[i], "mode"))) != 0) {
+            char *other = shown(json_string_value(json_object_get(reports[i], "mode")));
+            char *first = shown(mode);
             errorf(msg, "%s: a %s report cannot be merged with %s's %s report", paths[i],
-                   json_string_value(json_object_get(reports[i], "mode")), paths[0], mode);
+                   other ? other : "?", paths[0], first ? first : "?");
+            free(other);
+            free(first);
             goto out;
         }
     if (!check_shards(reports, paths, n, msg))
@@ -177,8 +197,10 @@ enum tf_err merge_reports(const char *const *paths, size_t n, FILE *out, const s
     int dup = 0;
     for (size_t i = 1; i < total; i++)
         if (!strcmp(entries[i].name, entries[i - 1].name)) {
+            char *name = shown(entries[i].name);
             errorf(msg, "target %s is in both %s and %s: reports of one split cannot overlap",
-                   entries[i].name, paths[entries[i - 1].file], paths[entries[i].file]);
+                   name ? name : "?", paths[entries[i - 1].file], paths[entries[i].file]);
+            free(name);
             dup = 1;
         }
     if (dup)

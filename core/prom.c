@@ -80,9 +80,9 @@ enum tf_err prom_write(FILE *out, const struct report_meta *meta, const struct t
         bad |= header(out, "tokenfleet_last_cycle_timestamp_seconds",
                       "When the agent (watch) last finished a cycle, in seconds since the Unix "
                       "epoch.");
-        bad |= fprintf(out, "tokenfleet_last_cycle_timestamp_seconds %lld.%03ld\n",
-                       (long long)meta->finished_at.tv_sec,
-                       meta->finished_at.tv_nsec / 1000000L) < 0;
+        bad |=
+            fprintf(out, "tokenfleet_last_cycle_timestamp_seconds %lld.%03ld\n",
+                    (long long)meta->finished_at.tv_sec, meta->finished_at.tv_nsec / 1000000L) < 0;
     }
     bad |= header(out, "tokenfleet_last_run_timestamp_seconds",
                   "When the last run finished, in seconds since the Unix epoch.");

@@ -34,6 +34,18 @@ static void sync_dir_of(const char *path)
     free(copy);
 }
 
+/* This host's name for temp files: up to its first dot, '-' turned into '_' (the name's
+ * separator), so that pods of one Job (tokenfleet-provision-3-x7k2p, ...-4-q9z1m) stay apart. */
+static void host_label(char host[HOST_NAME_MAX + 1])
+{
+    memset(host, 0, HOST_NAME_MAX + 1);
+    gethostname(host, HOST_NAME_MAX);
+    host[strcspn(host, "/.")] = '\0';
+    for (char *p = host; *p; p++)
+        if (*p == '-')
+            *p = '_';
+}
+
 /* ".name.tmp-HOST-PID-XXXXXX" beside path: hidden from globs such as *.env, on the same file
  * system, and recognisable as stale once PID is gone from HOST (pods sharing a volume have their
  * own host names and pid numbers: one never judges another's files). Returns a new string. */
@@ -44,9 +56,8 @@ static char *temp_template(const char *path)
     if (copy) {
         const char *dir = dirname(copy);
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        char host[HOST_NAME_MAX + 1] = "";
-        gethostname(host, sizeof host - 1);
-        host[strcspn(host, "/-.")] = '\0'; /* the first label only: no separator inside */
+        char host[HOST_NAME_MAX + 1];
+        host_label(host);
         tmp = text_printf("%s/.%s" TMP_MARK "%s-%ld-XXXXXX", dir, base, host, (long)getpid());
     }
     free(copy);
@@ -132,16 +143,17 @@ int atomic_out_commit(struct atomic_out *o, int sync_dir)
 size_t atomic_remove_stale(const char *dir, const char *base)
 {
     size_t removed = 0;
-    char host[HOST_NAME_MAX + 1] = "";
-    gethostname(host, sizeof host - 1);
-    host[strcspn(host, "/-.")] = '\0';
+    char host[HOST_NAME_MAX + 1];
+    host_label(host);
     DIR *dp = opendir(dir);
     if (!dp)
         return 0;
     struct dirent *e;
     while ((e = readdir(dp))) {
-        /* .BASE.tmp-PID-XXXXXX */
-        const char *mark = strstr(e->d_name, TMP_MARK);
+        /* .BASE.tmp-HOST-PID-XXXXXX: the last mark (BASE may hold one; HOST has no dot) */
+        const char *mark = NULL;
+        for (const char *m = strstr(e->d_name, TMP_MARK); m; m = strstr(m + 1, TMP_MARK))
+            mark = m;
         if (e->d_name[0] != '.' || !mark)
             continue;
         if (base && (strlen(base) != (size_t)(mark - e->d_name - 1) ||

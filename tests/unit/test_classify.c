@@ -1,9 +1,9 @@
 /* test_classify.c: classify_response and classify_transport (core/classify.h). A table with
- * every answer of the Stargate auth API (tests/emulator/README.md), with its exact body, plus what gateways put in front
- * of it (429, 5xx, HTML) and answers that must be refused (no token, a token that is not one, a
- * cut body, redirects). For every row: the status, the token or the error text, that a refused
- * token never shows in the error, and that the error is valid UTF-8 (it goes into the JSON
- * report). Then libcurl errors: timeouts, connection and TLS failures, errbuf fallbacks.
+ * every answer of the Stargate auth API (tests/emulator/README.md), with its exact body, plus what
+ * gateways put in front of it (429, 5xx, HTML) and answers that must be refused (no token, a token
+ * that is not one, a cut body, redirects). For every row: the status, the token or the error text,
+ * that a refused token never shows in the error, and that the error is valid UTF-8 (it goes into
+ * the JSON report). Then libcurl errors: timeouts, connection and TLS failures, errbuf fallbacks.
  *
  * Rows with .bug name the library bug they once caught. */
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,8 +450,8 @@ static void test_response(void **state)
     size_t len = c->body && c->len ? c->len : strlen(body);
 
     struct classification out;
-    assert_int_equal(classify_response(c->http, c->content_type, body, len, c->truncated, &out),
-                     TF_OK);
+    assert_int_equal(
+        classify_response(c->http, c->content_type, body, len, c->truncated, NULL, &out), TF_OK);
     const char *error = want_error ? want_error : c->error;
     /* Everything is checked and freed before failing (see test_inventory.c). */
     char why[8192] = "";
@@ -541,14 +542,47 @@ static void test_transport(void **state)
     }
 }
 
+/* A gateway that quotes the request body: the password is masked wherever it falls, also
+ * where the message is cut (300 bytes) and where it holds characters that cleaning replaces
+ * (a tab, a C1 control). */
+static void test_quoted_secret_masked_before_cut(void **state)
+{
+    (void)state;
+    const char *passwords[] = {"Tr0ub4dor-and-3", "tab\there-pw", "c1\xc2\x85pw-x"};
+    for (size_t p = 0; p < 3; p++) {
+        for (size_t pad = 280; pad <= 300; pad++) {
+            char prefix[301];
+            memset(prefix, 'x', pad);
+            prefix[pad] = '\0';
+            json_t *o = json_pack("{s:s++}", "description", prefix, "password=", passwords[p]);
+            char *body = json_dumps(o, JSON_COMPACT);
+            json_decref(o);
+            const char *secrets[] = {passwords[p], NULL};
+            struct classification out;
+            assert_int_equal(classify_response(400, "application/json", body, strlen(body), false,
+                                               secrets, &out),
+                             TF_OK);
+            /* Not even the first four bytes of the password are left. */
+            char head[5];
+            memcpy(head, passwords[p], 4);
+            head[4] = '\0';
+            if (strstr(out.error, head))
+                fail_msg("pad %zu: \"%s\" left in %s", pad, head, out.error);
+            free(out.error);
+            free(body);
+        }
+    }
+}
+
 int main(void)
 {
     enum { N = sizeof resp_cases / sizeof resp_cases[0] };
-    static struct CMUnitTest tests[N + 1];
+    static struct CMUnitTest tests[N + 2];
     for (size_t i = 0; i < N; i++)
         tests[i] = (struct CMUnitTest){.name = resp_cases[i].title,
                                        .test_func = test_response,
                                        .initial_state = (void *)&resp_cases[i]};
     tests[N] = (struct CMUnitTest)cmocka_unit_test(test_transport);
-    return _cmocka_run_group_tests("classify", tests, N + 1, NULL, NULL);
+    tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(test_quoted_secret_masked_before_cut);
+    return _cmocka_run_group_tests("classify", tests, N + 2, NULL, NULL);
 }

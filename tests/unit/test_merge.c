@@ -7,8 +7,7 @@
  * Refusing, with TF_ERR_USAGE and nothing written to out: a shard missing, given twice (the same
  * file or two), out of range, shards of different splits, sharded with unsharded, a target in two
  * reports (or twice in one), mixed modes, a file that cannot be read, is not JSON, or is JSON but
- * not a report; each message names the file it is about, and none quotes a token. Two known
- * bugs are tests skipped unless TOKENFLEET_KNOWN_BUGS=1 (see each). */
+ * not a report; each message names the file it is about, and none quotes a token. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -571,21 +570,12 @@ static void test_refusal_names_every_overlap(void **state)
     merged_free(&m);
 }
 
-/* Known bugs are skipped unless TOKENFLEET_KNOWN_BUGS=1. */
-static void skip_known_bug(void)
-{
-    const char *e = getenv("TOKENFLEET_KNOWN_BUGS");
-    if (!e || strcmp(e, "1"))
-        skip();
-}
-
-/* Known bug: check_shards uses count -1 as "no report seen yet", so a first report that says
+/* Once a bug: check_shards used count -1 as "no report seen yet", so a first report that says
  * "count": -1 is overwritten by the next report's count instead of being compared with it: a
  * report claiming a split into -1 shards merges with shard 1/2 as if it were shard 0/2. */
 static void test_refusal_negative_shard_count(void **state)
 {
     (void)state;
-    skip_known_bug();
     put_report("neg.json", &(struct spec){.shard_index = 0, .shard_count = -1, .items = "a/x=ok"});
     put_report("s1.json", &(struct spec){.shard_index = 1, .shard_count = 2, .items = "b/x=ok"});
     const char *args[] = {"neg.json", "s1.json"};
@@ -595,13 +585,12 @@ static void test_refusal_negative_shard_count(void **state)
     merged_free(&m);
 }
 
-/* Known bug: the target names and modes that messages quote come from the file, and are printed
+/* Once a bug: the target names and modes that messages quote come from the file, and were printed
  * as they are: a report can put terminal escapes into the error output. text.h asks that outside
  * text go through text_replace_controls before it is printed. */
 static void test_refusal_message_has_no_controls(void **state)
 {
     (void)state;
-    skip_known_bug();
     put_report("a.json", &(struct spec){.items = "\\u001b]0;owned\\u0007=ok"});
     put_report("b.json", &(struct spec){.mode = "check\\u001b[2J", .items = "b/x=ok"});
     const char *dup[] = {"a.json", "a.json"};
