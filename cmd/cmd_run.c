@@ -67,7 +67,7 @@ static int run(enum command cmd, int argc, char **argv)
             .shard_count = cli.shard.count,
             .msg = &msg,
         };
-        if (!cli.dry_run && (opt.driver.stop_fd = signals_install()) < 0)
+        if (!cli.dry_run && (opt.driver.stop_fd = signals_install(SIGNALS_RUN)) < 0)
             warnf(&msg, "cannot handle SIGINT/SIGTERM: %s", strerror(errno));
         exit_code = exit_code_of(job_run(&opt, &targets));
         signals_uninstall();

@@ -1,36 +1,78 @@
-/* signals.c: the self-pipe for SIGINT/SIGTERM. */
+/* signals.c: self-pipes for signals. */
 #include "core/base/signals.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t received;
-static int pipe_fds[2] = {-1, -1};
+static volatile sig_atomic_t received, mode;
+static int stop_fds[2] = {-1, -1}, event_fds[2] = {-1, -1};
 
-static void on_signal(int signo)
+static const int handled[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+#define N_HANDLED (sizeof handled / sizeof handled[0])
+static struct sigaction before[N_HANDLED]; /* what each was, to put back */
+static int installed[N_HANDLED];
+
+static void put(int fd, int signo)
 {
-    if (received)
-        _exit(128 + signo); /* the second signal: at once, as the user asked twice */
-    received = signo;
     char byte = (char)signo;
-    ssize_t ignored = write(pipe_fds[1], &byte, 1);
+    ssize_t ignored = write(fd, &byte, 1);
     (void)ignored;
 }
 
-int signals_install(void)
+static void on_signal(int signo)
 {
-    if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0)
+    int saved = errno;
+    int stop = signo == SIGINT || signo == SIGTERM;
+    if (mode == SIGNALS_PARENT || (mode == SIGNALS_AGENT && !stop))
+        put(event_fds[1], signo);
+    if (stop) {
+        if (received && mode != SIGNALS_PARENT)
+            _exit(128 + signo); /* the second one: at once, as the user asked twice */
+        if (!received)
+            received = signo;
+        put(stop_fds[1], signo);
+    }
+    errno = saved;
+}
+
+int signals_install(enum signals_mode m)
+{
+    mode = m;
+    if (pipe2(stop_fds, O_CLOEXEC | O_NONBLOCK) != 0 ||
+        pipe2(event_fds, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-        return -1;
-    return pipe_fds[0];
+    for (size_t i = 0; i < N_HANDLED; i++) {
+        int sig = handled[i];
+        int wanted = sig == SIGINT || sig == SIGTERM || m == SIGNALS_PARENT ||
+                     (m == SIGNALS_AGENT && sig == SIGHUP);
+        if (!wanted)
+            continue;
+        if (sigaction(sig, &sa, &before[i]) != 0)
+            return -1;
+        installed[i] = 1;
+    }
+    return stop_fds[0];
+}
+
+int signals_event_fd(void)
+{
+    return event_fds[0];
+}
+
+int signals_next(void)
+{
+    char byte;
+    if (event_fds[0] < 0 || read(event_fds[0], &byte, 1) != 1)
+        return 0;
+    return (unsigned char)byte;
 }
 
 int signals_received(void)
@@ -40,11 +82,16 @@ int signals_received(void)
 
 void signals_uninstall(void)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    for (int i = 0; i < 2; i++)
-        if (pipe_fds[i] >= 0) {
-            close(pipe_fds[i]);
-            pipe_fds[i] = -1;
+    for (size_t i = 0; i < N_HANDLED; i++)
+        if (installed[i]) {
+            sigaction(handled[i], &before[i], NULL);
+            installed[i] = 0;
         }
+    int *fds[] = {stop_fds, event_fds};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < 2; i++)
+            if (fds[k][i] >= 0) {
+                close(fds[k][i]);
+                fds[k][i] = -1;
+            }
 }

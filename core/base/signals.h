@@ -1,18 +1,33 @@
-/* signals.h: SIGINT and SIGTERM as an orderly stop. The first one makes a pipe readable that the
- * driver polls (stop starting, abort what is in flight, write what finished); a second one ends
- * the process at once. Files are only ever renamed into place whole, so even then no partial
- * file is left; a stale temp file is removed by the next run (atomic_file.h). */
+/* signals.h: signals as events a loop can wait for (self-pipes), for the three ways tokenfleet
+ * runs:
+ * - a run (provision, check): SIGINT and SIGTERM are an orderly stop: the first makes the stop
+ *   pipe readable (the driver stops starting, aborts what is in flight, writes what finished);
+ *   a second ends the process at once. Files are only ever renamed into place whole, so even
+ *   then no partial file is left; a stale temp file is removed by the next run (atomic_file.h).
+ * - an agent (watch): the same, and SIGHUP (reload) is an event on the event pipe.
+ * - a parent (exec --keep-alive): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are all
+ *   events, to be passed on to the child; SIGINT and SIGTERM also make the stop pipe readable
+ *   (a cycle under way ends early), and no signal ends the process by itself. */
 #ifndef TOKENFLEET_SIGNALS_H
 #define TOKENFLEET_SIGNALS_H
 
-/* Installs the handlers. Returns the read end of the stop pipe (non-blocking), or -1 with errno
- * set. The process's only state outside main's frames: a signal handler has no other way in. */
-int signals_install(void);
+enum signals_mode { SIGNALS_RUN, SIGNALS_AGENT, SIGNALS_PARENT };
 
-/* The first signal received (SIGINT, SIGTERM), or 0. */
+/* Installs the handlers for mode. Returns the read end of the stop pipe (non-blocking), or -1
+ * with errno set. The process's only state outside main's frames: a signal handler has no other
+ * way in. */
+int signals_install(enum signals_mode mode);
+
+/* The read end of the event pipe (non-blocking): readable when signals_next has something. */
+int signals_event_fd(void);
+
+/* The next signal number waiting on the event pipe, or 0 when there is none. */
+int signals_next(void);
+
+/* The first SIGINT or SIGTERM received, or 0. */
 int signals_received(void);
 
-/* Restores the default handlers and closes the pipe. */
+/* Restores the default handlers and closes the pipes. */
 void signals_uninstall(void);
 
 #endif
