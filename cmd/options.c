@@ -36,6 +36,7 @@ enum {
     OPT_TARGET,
     OPT_KEEP_ALIVE,
     OPT_KEEP_PASSWORD_ENV,
+    OPT_CYCLES,
 };
 
 /* Which commands take an option (bit 1 << enum command). */
@@ -178,6 +179,8 @@ static const char watch_help[] =
     "                             TOKENFLEET_ENV_FILE, TOKENFLEET_EVENT (issued or replaced) in\n"
     "                             its environment; its output goes to stderr; at most 4 at once\n"
     "      --on-change-timeout DURATION  kill an on-change command after this (default 30s)\n"
+    "      --cycles N             stop after N cycles (for scripts and tests; default: run\n"
+    "                             until SIGTERM or SIGINT)\n"
     "\n"
     "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
     "--limit, --shard, --connect-to, --cacert, --capath, as for provision.\n"
@@ -374,6 +377,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"target", required_argument, NULL, OPT_TARGET},
         {"keep-alive", required_argument, NULL, OPT_KEEP_ALIVE},
         {"keep-password-env", no_argument, NULL, OPT_KEEP_PASSWORD_ENV},
+        {"cycles", required_argument, NULL, OPT_CYCLES},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -395,10 +399,18 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     int c;
     /* exec's command starts after --: stop there, and at the first word that is no option. */
     const char *optstring = cmd == CMD_EXEC ? "+:i:j:qvh" : ":i:j:qvh";
-    while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+    int idx = -1;
+    while ((c = getopt_long(argc, argv, optstring, longopts, &idx)) != -1) {
+        /* The option as the user knows it, whether its value was glued to it or not. */
+        char opt[40];
+        if (idx >= 0)
+            snprintf(opt, sizeof opt, "--%s", longopts[idx].name);
+        else
+            snprintf(opt, sizeof opt, "-%c", c);
+        idx = -1;
         unsigned only = FOR_ALL;
         if (optarg && !*optarg && c != ':')
-            return usage(name, "%s needs a value, not an empty string", argv[optind - 1]);
+            return usage(name, "%s needs a value, not an empty string", opt);
         switch (c) {
         case 'i':
             out->inventory = optarg;
@@ -479,8 +491,8 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             only = c == OPT_DEADLINE ? FOR_RUNS | FOR_EXEC : FOR_REQUESTS;
             long ms = seconds_ms(optarg, c == OPT_RETRY_DELAY || c == OPT_RETRY_MAX_WAIT);
             if (ms < 0)
-                return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)",
-                             argv[optind - 1], optarg);
+                return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)", opt,
+                             optarg);
             long *dst = c == OPT_TIMEOUT           ? &out->timeout_ms
                         : c == OPT_CONNECT_TIMEOUT ? &out->connect_timeout_ms
                         : c == OPT_RETRY_DELAY     ? &out->retry_delay_ms
@@ -525,10 +537,9 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
                 return usage(name,
                              "%s: \"%s\" is not a duration (e.g. 90s, 10m, 1h; a plain number is "
                              "seconds)",
-                             argv[optind - 1], optarg);
+                             opt, optarg);
             if (ms < 1000 && c != OPT_ON_CHANGE_TIMEOUT)
-                return usage(name, "%s: \"%s\" is too short; give 1s or more", argv[optind - 1],
-                             optarg);
+                return usage(name, "%s: \"%s\" is too short; give 1s or more", opt, optarg);
             *(c == OPT_MAX_TOKEN_AGE       ? &out->max_token_age_ms
               : c == OPT_ON_CHANGE_TIMEOUT ? &out->on_change_timeout_ms
                                            : &out->interval_ms) = ms;
@@ -543,6 +554,14 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             if (push(&out->targets, &out->n_targets, optarg) != 0)
                 return out_of_memory();
             break;
+        case OPT_CYCLES: {
+            only = FOR_WATCH;
+            long v;
+            if (whole_number(optarg, 1, 1000000000L, &v) != 0)
+                return usage(name, "--cycles: \"%s\" is not a number from 1 up", optarg);
+            out->max_cycles = (unsigned long)v;
+            break;
+        }
         case OPT_KEEP_PASSWORD_ENV:
             only = FOR_EXEC;
             out->keep_password_env = 1;
@@ -554,7 +573,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         }
         if (!(only & (1u << cmd))) {
             char owners[64];
-            return usage(name, "%s belongs to %s, not %s", argv[optind - 1],
+            return usage(name, "%s belongs to %s, not %s", opt,
                          commands_of(only, owners, sizeof owners), name);
         }
     }
@@ -588,6 +607,30 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
                      "--max-token-age needs --keep-alive: only a kept-alive child "
                      "gets its tokens replaced");
     return PARSE_OK;
+}
+
+struct driver_options cli_driver_options(const struct cli *c, const struct tf_msg *msg)
+{
+    return (struct driver_options){
+        .concurrency = c->concurrency,
+        .timeout_ms = c->timeout_ms,
+        .connect_timeout_ms = c->connect_timeout_ms,
+        .cacert = c->cacert,
+        .capath = c->capath,
+        .connect_to = c->connect_to,
+        .n_connect_to = c->n_connect_to,
+        .retry =
+            {
+                .retries = (unsigned)c->retries,
+                .delay_ms = c->retry_delay_ms,
+                .cap_ms = RETRY_DEFAULT_CAP_MS,
+                .max_wait_ms = c->retry_max_wait_ms,
+            },
+        .deadline_ms = c->deadline_ms,
+        .verify = c->verify,
+        .stop_fd = -1,
+        .msg = msg,
+    };
 }
 
 void cli_free(struct cli *c)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "config/load.h"
+#include "core/driver.h"
 #include "core/envfile.h"
 
 enum command { CMD_VALIDATE, CMD_PROVISION, CMD_CHECK, CMD_WATCH, CMD_EXEC };
@@ -39,9 +40,10 @@ struct cli {
     long on_change_timeout_ms; /* watch --on-change-timeout */
     const char **targets;      /* exec --target, repeatable; owned array, borrowed strings */
     size_t n_targets;
-    int keep_password_env; /* exec --keep-password-env */
-    char **command;        /* exec: the command after --, NULL-terminated (argv's) */
-    int verbosity;         /* -q = -1, -v = 1 */
+    int keep_password_env;    /* exec --keep-password-env */
+    unsigned long max_cycles; /* watch --cycles; 0 = until a signal */
+    char **command;           /* exec: the command after --, NULL-terminated (argv's) */
+    int verbosity;            /* -q = -1, -v = 1 */
 };
 
 /* Outcome of parsing. */
@@ -55,6 +57,9 @@ enum parse_result {
 /* Parses argv (argv[0] is the subcommand's name) into *out. Prints --help itself
  * (PARSE_EXIT_OK) and errors, with a hint to --help (PARSE_USAGE). Free with cli_free. */
 enum parse_result options_parse(enum command cmd, int argc, char **argv, struct cli *out);
+
+/* The request options of c as the driver takes them (stop_fd -1, no callbacks). */
+struct driver_options cli_driver_options(const struct cli *c, const struct tf_msg *msg);
 
 /* Frees the arrays in c (not the strings, which are argv's). */
 void cli_free(struct cli *c);

@@ -246,8 +246,10 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
             s->body_pass = pass;
         }
         rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->url);
-        if (rc == CURLE_OK && d->opt->verify) /* the slot may have done a GET before */
+        if (rc == CURLE_OK && s->keyspace_headers) { /* the slot did a GET before */
             rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
+            free_keyspace_headers(s);
+        }
         if (rc == CURLE_OK)
             rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
         if (rc == CURLE_OK)

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libyaml-dev libjansson-dev uuid-dev
+  libsystemd-dev
   libcmocka-dev libmicrohttpd-dev
   openssl python3 clang valgrind
   libxml2-utils python3-prometheus-client util-linux strace
