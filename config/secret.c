@@ -13,8 +13,8 @@
 
 /* Reads at most SECRET_FILE_MAX_BYTES of path into a new string. Returns TF_OK, TF_ERR_IO (errno
  * kept), TF_ERR_TOOBIG, TF_ERR_UNSAFE (not a regular file, or a NUL byte in it) or
- * TF_ERR_NOMEM; *mode gets the file's permission bits. */
-static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode)
+ * TF_ERR_NOMEM; *mode and *gid get the file's permission bits and group. */
+static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode, gid_t *gid)
 {
     enum tf_err rc = TF_ERR_IO;
     char buf[SECRET_FILE_MAX_BYTES + 3]; /* the password, \r\n, and one byte to see "too big" */
@@ -35,6 +35,7 @@ static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode)
         goto out;
     }
     *mode = st.st_mode & 07777;
+    *gid = st.st_gid;
     for (;;) {
         ssize_t n = read(fd, buf + len, sizeof buf - len);
         if (n < 0 && errno == EINTR)
@@ -72,6 +73,23 @@ out:
     return rc;
 }
 
+/* A file only its owner and our own group may read, and nobody else write: what a Kubernetes
+ * Secret mounted with fsGroup and defaultMode 0440 is (the pod's user cannot own it, but the
+ * group is the pod's). Not worth a warning. */
+static int own_group_readable(mode_t mode, gid_t gid)
+{
+    if ((mode & 077) != 040)
+        return 0;
+    if (gid == getegid())
+        return 1;
+    gid_t groups[256];
+    int n = getgroups(256, groups);
+    for (int i = 0; i < n; i++)
+        if (groups[i] == gid)
+            return 1;
+    return 0;
+}
+
 enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d)
 {
     if (s->resolved)
@@ -103,7 +121,8 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
     if (!path)
         return TF_ERR_NOMEM;
     mode_t mode = 0;
-    enum tf_err rc = read_secret_file(path, &s->value, &mode);
+    gid_t gid = 0;
+    enum tf_err rc = read_secret_file(path, &s->value, &mode, &gid);
     if (rc == TF_ERR_NOMEM) {
         free(path);
         return rc;
@@ -126,7 +145,7 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
                    path);
         text_free_secret(s->value);
         s->value = NULL;
-    } else if (mode & 077)
+    } else if ((mode & 077) && !own_group_readable(mode, gid))
         diag_warn(d, s->at,
                   "password file %s can be read by group or others (mode %04o); "
                   "chmod 600 it",

@@ -52,6 +52,7 @@ struct file_spec {
     const char *name; /* relative to the case's folder; a folder in it is created */
     const char *content;
     mode_t mode; /* 0 means 0600 */
+    int other_group; /* give it a group that is not ours (nogroup, 65534): needs root */
 };
 
 struct inv_case {
@@ -121,6 +122,20 @@ static const struct inv_case cases[] = {
      .files = {{.name = "pw.txt", .content = "hunter2-file\n", .mode = 0644}},
      .expect = "inv.yaml:10:22: warning: password file pw.txt can be read by group or others "
                "(mode 0644); chmod 600 it\n"},
+    {.title = "password file 0640 of our own group (a Secret with fsGroup): no warning",
+     .yaml = HEAD ORDERS "    password: {file: pw.txt}\n",
+     .files = {{.name = "pw.txt", .content = "hunter2-file\n", .mode = 0640}},
+     .expect = ""},
+    {.title = "password file 0640 of another group: warning",
+     .yaml = HEAD ORDERS "    password: {file: pw.txt}\n",
+     .files = {{.name = "pw.txt", .content = "hunter2-file\n", .mode = 0640, .other_group = 1}},
+     .expect = "inv.yaml:10:22: warning: password file pw.txt can be read by group or others "
+               "(mode 0640); chmod 600 it\n"},
+    {.title = "password file 0660 of our own group (writable by it): warning",
+     .yaml = HEAD ORDERS "    password: {file: pw.txt}\n",
+     .files = {{.name = "pw.txt", .content = "hunter2-file\n", .mode = 0660}},
+     .expect = "inv.yaml:10:22: warning: password file pw.txt can be read by group or others "
+               "(mode 0660); chmod 600 it\n"},
     {.title = "password file 0600: no warning",
      .yaml = HEAD ORDERS "    password: {file: pw.txt}\n",
      .files = {{.name = "pw.txt", .content = "hunter2-file\n", .mode = 0600}},
@@ -236,8 +251,14 @@ static void test_case(void **state)
     const struct inv_case *c = fx->c;
     if (c->yaml)
         put_file("inv.yaml", c->yaml, 0, c->mode);
-    for (size_t i = 0; i < sizeof c->files / sizeof c->files[0] && c->files[i].name; i++)
+    for (size_t i = 0; i < sizeof c->files / sizeof c->files[0] && c->files[i].name; i++) {
         put_file(c->files[i].name, c->files[i].content, 0, c->files[i].mode);
+        if (c->files[i].other_group) {
+            if (geteuid() != 0 || getegid() == 65534)
+                skip(); /* only root can give a file away */
+            assert_int_equal(chown(c->files[i].name, (uid_t)-1, 65534), 0);
+        }
+    }
 
     struct loaded l = {0};
     load(c->path ? c->path : "inv.yaml", c->limits, c->quiet, &l);
