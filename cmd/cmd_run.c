@@ -45,6 +45,7 @@ static int run(enum command cmd, int argc, char **argv)
             .dry_run = cli.dry_run,
             .shard_index = cli.shard.index,
             .shard_count = cli.shard.count,
+            .shard_hash = TARGETS_SHARD_HASH,
             .msg = &msg,
         };
         if (!cli.dry_run && (opt.driver.stop_fd = signals_install(SIGNALS_RUN)) < 0)

@@ -327,7 +327,7 @@ enum tf_err targets_select(struct target_list *list, const char *const *patterns
 
 unsigned targets_shard_of(const char *name, unsigned n)
 {
-    return (unsigned)(hash_fnv1a64(name) % n);
+    return (unsigned)(hash_mix64(hash_fnv1a64(name)) % n);
 }
 
 void targets_shard(struct target_list *list, unsigned k, unsigned n)

@@ -9,6 +9,11 @@
 #include "config/inventory.h"
 #include "core/target.h"
 
+/* The version of the shard hash, recorded in reports so that merge-reports never joins shards
+ * split two ways. 1: FNV-1a mod N (tokenfleet 0.1.0 before this was fixed; uneven for powers of
+ * two); 2: FNV-1a, SplitMix64-mixed, mod N. It never changes again without a new version. */
+#define TARGETS_SHARD_HASH 2
+
 /* Expands every database of inv into targets (in inventory order), filling in the auth URLs
  * (keyspace URLs: see targets_fill_keyspace_urls), and reports in d: URLs that do not parse,
  * duplicate targets (same URL and username) and combined-env prefixes that collide. Returns TF_OK,
@@ -36,8 +41,8 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list);
 enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
                            struct diag *d);
 
-/* Keeps only shard k of n (0 <= k < n): the targets whose name hashes (64-bit FNV-1a of the
- * name, modulo n) to k. Slices are disjoint, cover every target, and stay the same across runs,
+/* Keeps only shard k of n (0 <= k < n): the targets whose name hashes (TARGETS_SHARD_HASH: 64-bit
+ * FNV-1a of the name, mixed by SplitMix64's finaliser, modulo n) to k. Slices are disjoint, cover every target, and stay the same across runs,
  * machines and versions for the same names and n, so that N hosts (or a Kubernetes Indexed Job,
  * k = JOB_COMPLETION_INDEX) can split a fleet. */
 void targets_shard(struct target_list *list, unsigned k, unsigned n);

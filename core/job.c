@@ -27,6 +27,7 @@ enum job_outcome job_run(const struct job_options *opt, const struct target_list
                                .with_tokens = !opt->check,
                                .shard_index = opt->shard_index,
                                .shard_count = opt->shard_count,
+                               .shard_hash = opt->shard_hash,
                                .started_at = clock_wall()};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -17,6 +17,7 @@ struct job_options {
     int dry_run;          /* print the requests, send nothing */
     unsigned shard_index; /* --shard K/N, recorded in the report; count 0 = none */
     unsigned shard_count;
+    unsigned shard_hash; /* the version of the hash that made the split, for the report */
     const struct tf_msg *msg;
 };
 

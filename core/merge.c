@@ -90,11 +90,24 @@ static json_t *load_report(const char *path, const struct tf_msg *msg)
 static int check_shards(json_t **reports, const char *const *paths, size_t n,
                         const struct tf_msg *msg)
 {
-    json_int_t count = 0;
+    json_int_t count = 0, hash = 0;
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *s = json_object_get(reports[i], "shard");
         json_int_t c = s ? json_integer_value(json_object_get(s, "count")) : 0;
+        /* Reports of tokenfleet 0.1.0 before the hash was mixed carry none: version 1. */
+        json_t *hv = s ? json_object_get(s, "hash") : NULL;
+        json_int_t h = !s ? 0 : hv ? json_integer_value(hv) : 1;
+        if (i == 0)
+            hash = h;
+        else if (h != hash) {
+            errorf(msg,
+                   "%s: split by shard hash version %lld, %s by version %lld: the same K/N "
+                   "picks other targets in each, so they cannot be joined; run every shard "
+                   "with one tokenfleet version",
+                   paths[i], (long long)h, paths[0], (long long)hash);
+            return 0;
+        }
         if (s && c <= 0) {
             errorf(msg, "%s: shard count %lld is not a split tokenfleet makes", paths[i],
                    (long long)c);

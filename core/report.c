@@ -439,8 +439,9 @@ enum tf_err report_write(FILE *out, const struct report_meta *meta,
     json_t *head = report_head_new(meta->mode, started, finished, targets->count, ok);
     if (head && meta->shard_count &&
         json_object_set_new(head, "shard",
-                            json_pack("{s:I, s:I}", "index", (json_int_t)meta->shard_index, "count",
-                                      (json_int_t)meta->shard_count)) != 0) {
+                            json_pack("{s:I, s:I, s:I}", "index", (json_int_t)meta->shard_index,
+                                      "count", (json_int_t)meta->shard_count, "hash",
+                                      (json_int_t)meta->shard_hash)) != 0) {
         json_decref(head);
         head = NULL;
     }

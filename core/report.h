@@ -18,6 +18,7 @@ struct report_meta {
     unsigned long cycle;         /* watch: the cycle's number (from 1); 0 for a one-shot run */
     unsigned shard_index;        /* --shard K/N: K */
     unsigned shard_count;        /* --shard K/N: N; 0 when the run was not sharded */
+    unsigned shard_hash;         /* the version of the hash that split the fleet */
     struct report_spool *spool;  /* result lines rendered during the run; may be NULL (writing
                                     the report gives back the spool's disk as lines are copied) */
 };

@@ -22,7 +22,7 @@ class ShardTest(harness.TestCase):
                                     "--report", report)
             self.assertEqual(p.returncode, 0, p.stderr)
             rep = self.read_report(report)
-            self.assertEqual(rep["shard"], {"index": k, "count": n})
+            self.assertEqual(rep["shard"], {"index": k, "count": n, "hash": 2})
             reports.append(report)
         # The emulator saw each target exactly once across the shards.
         hosts = [l["host"] for l in harness.log_lines(fleet.hosts())]
@@ -48,6 +48,15 @@ class ShardTest(harness.TestCase):
         p = self.run_tokenfleet("merge-reports", reports[0], reports[0], reports[1], reports[2])
         self.assertEqual(p.returncode, 2)
         self.assertIn("is given twice", p.stderr)
+
+        # A shard of a version whose split was another (hash 1: no "hash" in its report) is
+        # refused: the same K/N picked other targets there.
+        old = os.path.join(self.workdir, "old-shard1.json")
+        with open(old, "w") as f:
+            f.write(slurp(reports[1]).replace('"count":3,"hash":2}', '"count":3}'))
+        p = self.run_tokenfleet("merge-reports", reports[0], old, reports[2])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("split by shard hash version 1", p.stderr)
 
     def test_merge_of_unsharded_overlapping_reports_is_refused(self):
         fleet = Fleet(self.workdir, make_databases(2, ["us-east1"]))
