@@ -61,7 +61,9 @@ enum job_outcome job_run(const struct job_options *opt, const struct target_list
     int failed = outputs_write(o, &meta, targets, results, opt->msg);
     report_spool_free(meta.spool);
     struct summary_request sum = {.progress = &sink.progress,
-                                  .name_failures = !opt->check,
+                                  .stop_reason = stop == DRIVER_DEADLINE      ? "--deadline reached"
+                                                 : stop == DRIVER_INTERRUPTED ? "interrupted"
+                                                                              : NULL,
                                   .seconds = clock_seconds_between(t0, t1),
                                   .msg = opt->msg};
     summary_print(&sum, targets, results);

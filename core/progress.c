@@ -17,7 +17,10 @@ void progress_init(struct progress *p, FILE *out, size_t total, int verbosity)
     const char *no_color = getenv("NO_COLOR");
     p->live = tty && verbosity == 0;
     p->table = tty && verbosity >= 0;
-    p->color = tty && (!no_color || !*no_color);
+    const char *term = getenv("TERM");
+    /* NO_COLOR (no-color.org) and TERM=dumb (a terminal that knows no escapes) turn it off. */
+    p->color = tty && (!no_color || !*no_color) && !(term && !strcmp(term, "dumb"));
+    p->live = p->live && !(term && !strcmp(term, "dumb"));
 }
 
 const char *progress_paint(const struct progress *p, enum tf_status s)

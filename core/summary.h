@@ -1,5 +1,6 @@
 /* summary.h: what a run says at its end: on a terminal a table of the results; elsewhere (cron,
- * CI logs) a line per failed target; then one summary line with the counts by status. */
+ * CI logs) a line per failed target (cancelled ones counted in one line); then one summary line
+ * with the counts by status. */
 #ifndef TOKENFLEET_SUMMARY_H
 #define TOKENFLEET_SUMMARY_H
 
@@ -10,7 +11,8 @@
 
 struct summary_request {
     const struct progress *progress; /* the run's: a terminal, colours */
-    int name_failures;               /* off a terminal, a line per failed target */
+    const char *stop_reason;         /* why unfinished targets were cancelled ("--deadline
+                                        reached"); NULL when the run was not cut short */
     double seconds;                  /* the run's wall time */
     const struct tf_msg *msg;
 };

@@ -125,17 +125,47 @@ class CheckTest(harness.TestCase):
         self.assertIn("ghost000/us-east1", tty.stdout)
         self.assertIn("(600 ok targets not shown)", tty.stdout)
         self.assertIn("\x1b[31m", tty.stdout)  # colour on a terminal
-        no_color = run(dict(env, NO_COLOR="1")).stdout.decode("utf-8", "replace")
-        self.assertIn("TARGET", no_color)
-        self.assertNotIn("\x1b[3", no_color)
-        # Without a terminal: no progress, no table, no colour; the failure and one summary.
+        for off in ({"NO_COLOR": "1"}, {"TERM": "dumb"}):
+            no_color = run(dict(env, **off)).stdout.decode("utf-8", "replace")
+            self.assertIn("TARGET", no_color)
+            self.assertNotIn("\x1b[3", no_color, off)
+        # Without a terminal: no progress, no table, no colour; a line per failed target (check
+        # as provision: cron mail says which) and one summary.
         plain = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
         self.assertEqual(plain.returncode, 1)
         self.assertNotIn("\r", plain.stderr)
         self.assertNotIn("\x1b", plain.stderr)
         self.assertNotIn("TARGET", plain.stderr)
-        self.assertEqual(plain.stderr.count("\n"), 1, plain.stderr)
-        self.assertTrue(plain.stderr.startswith("tokenfleet: 601 targets: 600 ok, 1 failed"))
+        self.assertEqual(plain.stderr.count("\n"), 2, plain.stderr)
+        self.assertTrue(plain.stderr.startswith("tokenfleet: error: ghost000/us-east1: "
+                                                "keyspace_unreachable: keyspace ghost"),
+                        plain.stderr)
+        self.assertIn("tokenfleet: 601 targets: 600 ok, 1 failed", plain.stderr)
+
+    def test_table_uses_the_terminal_width_and_says_reasons_in_full(self):
+        dbs = make_databases(2, ["us-east1"])
+        dbs[1]["password"] = "{env: TF_WRONG_PASSWORD}"
+        fleet = Fleet(self.workdir, dbs)
+        argv = [*harness.WRAPPER, harness.TOKENFLEET, "check", "-i", fleet.path,
+                "--connect-to", f"::127.0.0.1:{harness.emulator_port()}",
+                "--cacert", harness.ca_cert()]
+        env = dict(os.environ, TF_TEST_PASSWORD=harness.PASSWORD, TF_WRONG_PASSWORD="wrong",
+                   NO_COLOR="1")
+        reason = ("HTTP 401: Failed to create token: Provided username svc and/or password are "
+                  "incorrect")
+        for cols in (200, 80):
+            with self.subTest(cols=cols):
+                p = subprocess.run(["script", "-qec", f"stty cols {cols}; " + " ".join(argv),
+                                    "/dev/null"], env=env, capture_output=True, timeout=120)
+                out = p.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+                row = next(l for l in out.splitlines() if l.startswith("db001/us-east1"))
+                if cols == 200:
+                    self.assertTrue(row.endswith(reason), row)
+                    self.assertNotIn("Reasons in full", out)
+                else:
+                    self.assertLessEqual(len(row), 80, row)
+                    self.assertTrue(row.endswith("..."), row)
+                    self.assertIn("Reasons in full:\ndb001/us-east1: " + reason, out)
 
 
 if __name__ == "__main__":

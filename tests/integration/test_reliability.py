@@ -142,6 +142,10 @@ class ReliabilityTest(harness.TestCase):
         never = [r for r in rep["results"] if r["status"] == "cancelled" and r["attempts"] == 0]
         self.assertTrue(never, "targets that never started are cancelled too")
         self.assertEqual(never[0]["request_ids"], [])
+        # One line for them all, not a line per cancelled target.
+        cancelled = sum(r["status"] == "cancelled" for r in rep["results"])
+        self.assertIn(f"tokenfleet: error: {cancelled} targets cancelled: --deadline reached", err)
+        self.assertLess(err.count("\n"), 10, err[:2000])
 
 
 if __name__ == "__main__":
