@@ -35,6 +35,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PASSWORD = "Bench-Pa55word-9Xq"
 USERNAME = "svc"
+# The keyspace of every target; the HTTP emulator serves it (--keyspaces) to every user, so that
+# tokenfleet watch's proof, a keyspace GET, is answered 200.
+KEYSPACE = "app"
 # Real Astra region names (GCP, AWS, Azure spellings); each database gets one of them.
 REGIONS = ["us-east1", "us-east-1", "eu-west-1", "europe-west1", "westus2", "ap-south-1"]
 HOST_TEMPLATE = "{id}-{region}.apps.astra.datastax.com"
@@ -75,7 +78,7 @@ def make_databases(n, seed):
 def write_inventory(path, dbs, scheme):
     lines = ["version: 1", "defaults:",
              f'  auth_url: "{scheme}://{HOST_TEMPLATE}{AUTH_PATH}"',
-             "  keyspace: app", f"  username: {USERNAME}",
+             f"  keyspace: {KEYSPACE}", f"  username: {USERNAME}",
              "  password: {env: TF_BENCH_PASSWORD}", "databases:"]
     for name, cid, region in dbs:
         lines += [f"  - name: {name}", f"    id: {cid}", f"    region: {region}"]
@@ -119,7 +122,8 @@ def write_url_file(path, dbs, scheme):
 # The emulators
 
 class Emulator:
-    def __init__(self, binary, workdir, name, users, cpus, threads, tls=None, delay_ms=0):
+    def __init__(self, binary, workdir, name, users, cpus, threads, tls=None, delay_ms=0,
+                 keyspaces=None):
         self.name = name
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir)
@@ -129,6 +133,8 @@ class Emulator:
             argv += ["--tls-cert", tls[0], "--tls-key", tls[1]]
         if delay_ms:
             argv += ["--delay", str(delay_ms)]
+        if keyspaces:
+            argv += ["--keyspaces", keyspaces]
         self.argv = argv
         self.cpus = cpus
         self.out = open(os.path.join(self.dir, "emulator.out"), "wb")
@@ -279,6 +285,10 @@ class Bench:
         with open(users, "w") as f:
             f.write(f"{USERNAME}:{PASSWORD}\n")
         os.chmod(users, 0o600)
+        # No users listed: every user sees the keyspace (tests/emulator/README.md).
+        keyspaces = os.path.join(self.workdir, "keyspaces.txt")
+        with open(keyspaces, "w") as f:
+            f.write(f"{KEYSPACE}\n")
         tls_dir = os.path.join(self.workdir, "tls")
         subprocess.run([os.path.join(ROOT, "tests", "emulator", "gen-certs.sh"), tls_dir],
                        check=True)
@@ -295,7 +305,8 @@ class Bench:
 
         t = a.emu_threads
         self.emu = {
-            "http": Emulator(self.emulator_bin, self.workdir, "http", users, self.emu_cpus, t),
+            "http": Emulator(self.emulator_bin, self.workdir, "http", users, self.emu_cpus, t,
+                             keyspaces=keyspaces),
             "https": Emulator(self.emulator_bin, self.workdir, "https", users, self.emu_cpus, t,
                               tls=tls),
             "delay": Emulator(self.emulator_bin, self.workdir, "http-delay", users,
