@@ -48,6 +48,12 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PR_SET_PDEATHSIG = 1
 # The contenders, in the order they alternate; "floor" is bench_floor (tests/bench/floor.c).
 CLIENTS = ("tokenfleet", "curl", "floor")
+# The cases by their label in the table and the verdicts ("1k": the unlabelled 1k point of the
+# plot), for --only; a group name stands for its cases, and a case whose target is a growth over
+# another case brings that one along.
+CASE_LABELS = ("1k", "1", "2", "3", "4", "5", "6", "7a", "7b")
+CASE_GROUPS = {}
+CASE_NEEDS = {"3": "2", "4": "2", "7b": "1"}
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -348,9 +354,14 @@ class Bench:
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def wants(self, label):
+        """Whether case label is to run: every case, unless --only names some."""
+        return not self.args.only or label in self.args.only
+
     @property
     def sizes(self):
-        return [1000, 10000] if self.args.quick else [1000, 10000, 100000]
+        big = not self.args.quick and (self.wants("4") or self.wants("6"))
+        return [1000, 10000, 100000] if big else [1000, 10000]
 
     # -- runs ----------------------------------------------------------------------------
     def tokenfleet_argv(self, n, scheme, emu_key, j, cacert, report):
@@ -500,28 +511,42 @@ class Bench:
             self.results[key].setdefault("tokenfleet", []).append(r)
 
     def run_all(self):
-        q = self.args.quick
-        # Warm-up, not recorded: page cache, the emulators' first allocations.
-        for emu_key, scheme in (("http", "http"), ("https", "https")):
+        q, w = self.args.quick, self.wants
+        # Warm-up, not recorded: page cache, the emulators' first allocations (of the emulators
+        # the chosen cases use).
+        warm = []
+        if any(w(c) for c in ("1k", "2", "3", "4", "5")):
+            warm.append(("http", "http"))
+        if any(w(c) for c in ("1", "7a", "7b")):
+            warm.append(("https", "https"))
+        for emu_key, scheme in warm:
             self.case("warmup-" + scheme, 1000, scheme, emu_key, 64,
                       cacert=self.ca if scheme == "https" else None, runs=1)
-        for k in ("warmup-http", "warmup-https"):
-            del self.results[k]
-        self.case("http-1k", 1000, "http", "http", 64)
-        self.case("c2", 10000, "http", "http", 64)
-        self.case("c3", 10000, "http", "http", 512)
-        self.case("c5", 10000, "http", "delay", 256)
-        self.case("c1", 10000, "https", "https", 64, cacert=self.ca)
-        self.case("c7a", 1000, "https", "https", 64, cacert=self.bundle)
+            del self.results["warmup-" + scheme]
+        if w("1k"):
+            self.case("http-1k", 1000, "http", "http", 64)
+        if w("2"):
+            self.case("c2", 10000, "http", "http", 64)
+        if w("3"):
+            self.case("c3", 10000, "http", "http", 512)
+        if w("5"):
+            self.case("c5", 10000, "http", "delay", 256)
+        if w("1"):
+            self.case("c1", 10000, "https", "https", 64, cacert=self.ca)
+        if w("7a"):
+            self.case("c7a", 1000, "https", "https", 64, cacert=self.bundle)
         # curl parses the whole bundle again for every connection (~45 ms CPU each here):
         # 10k of them would take minutes and the target is about tokenfleet alone. The floor
         # uses libcurl's CA cache as tokenfleet does: cheap, and the baseline for this case.
-        self.case("c7b", 10000, "https", "https", 64, cacert=self.bundle,
-                  clients=("tokenfleet", "floor"))
+        if w("7b"):
+            self.case("c7b", 10000, "https", "https", 64, cacert=self.bundle,
+                      clients=("tokenfleet", "floor"))
         if not q:
-            self.case("c4", 100000, "http", "http", 64)
-            self.validate_case("c6", 100000, runs=self.args.runs)
-        else:
+            if w("4"):
+                self.case("c4", 100000, "http", "http", 64)
+            if w("6"):
+                self.validate_case("c6", 100000, runs=self.args.runs)
+        elif w("6"):
             self.validate_case("c6", 10000, runs=1)
 
 
@@ -667,6 +692,8 @@ def build_table(b):
         ("7b", "c7b", f"10k HTTPS -j 64, bundle", "tf CPU/target <= 1.3 x case 1"),
     ]
     for label, key, setup, target in specs:
+        if not b.wants("1k" if label == "—" else label):
+            continue
         row(label, key, setup, target)
         rows[-1][-1] = verdicts.get(label, "—" if label == "—" else "not run")
     return rows, S, verdicts
@@ -676,6 +703,11 @@ HEADER = ["case", "setup", "tf wall s", "curl wall s", "floor wall s", "tf CPU s
           "floor CPU s", "tf µs/target", "curl µs/target", "floor µs/target", "tf RSS MiB",
           "curl RSS MiB", "floor RSS MiB", "tf x curl", "tf x floor", "curl x floor",
           "emulator busy", "others' load", "runs tf+curl+floor", "target", "result"]
+
+
+def verdict_labels(b):
+    """The cases that have a target, in order; with --only, those chosen."""
+    return [c for c in CASE_LABELS if c != "1k" and b.wants(c)]
 
 
 def markdown_table(rows):
@@ -810,7 +842,7 @@ def write_results(b, rows, S, verdicts, path, png_name, command):
         markdown_table(rows), "",
         "## Targets", "",
     ]
-    for label in ("1", "2", "3", "4", "5", "6", "7a", "7b"):
+    for label in verdict_labels(b):
         lines.append(f"- case {label}: {verdicts.get(label, 'not run')}")
     lines += ["", "## Every run (CPU s / wall s)", ""]
     for key, s in S.items():
@@ -820,9 +852,27 @@ def write_results(b, rows, S, verdicts, path, png_name, command):
                                  for cpu, w, x in zip(s[c]["all_cpu"], s[c]["all_wall"],
                                                       s[c]["all_retried"]))
                 lines.append(f"- {key} {c}: {runs}")
-    lines += ["", f"![CPU per target]({png_name})", ""]
+    if png_name:
+        lines += ["", f"![CPU per target]({png_name})"]
+    lines.append("")
     with open(path, "w") as f:
         f.write("\n".join(lines))
+
+
+def case_list(text):
+    """--only's argument: a set of case labels."""
+    labels = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if part in CASE_GROUPS:
+            labels.update(CASE_GROUPS[part])
+        elif part in CASE_LABELS:
+            labels.add(part)
+        else:
+            raise argparse.ArgumentTypeError(
+                f"unknown case {part!r}: one of {', '.join(CASE_LABELS + tuple(CASE_GROUPS))}")
+    if not labels:
+        raise argparse.ArgumentTypeError("no case named")
+    return labels | {CASE_NEEDS[c] for c in labels if c in CASE_NEEDS}
 
 
 def main():
@@ -842,6 +892,12 @@ def main():
     ap.add_argument("--out", help="results markdown (default tests/bench/results.md; "
                     "with --quick: in the work folder)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--only", type=case_list, metavar="CASES",
+                    help="run only these cases, comma-separated labels as in the table ("
+                    + ", ".join(CASE_LABELS) + ")" + "".join(
+                        f", or {g} for {', '.join(c)}" for g, c in CASE_GROUPS.items())
+                    + "; with them the cases their targets compare against; results.md then "
+                    "goes to the kept work folder")
     ap.add_argument("--idle-load", type=float, default=0.3,
                     help="before each run, wait until other processes use fewer cores than this")
     ap.add_argument("--idle-wait", type=float, default=60,
@@ -870,21 +926,21 @@ def main():
         rows, S, verdicts = build_table(b)
         if args.out:
             out = os.path.abspath(args.out)
-        elif args.quick:
+        elif args.quick or args.only:
             args.keep = True
             out = os.path.join(b.workdir, "results.md")
         else:
             out = os.path.join(HERE, "results.md")
         png_name = "cpu-per-target.png"
         png = os.path.join(os.path.dirname(out), png_name)
-        write_plot(b, S, png)
+        plotted = write_plot(b, S, png)
         command = args.command or " ".join(shlex.quote(a) for a in sys.argv)
-        write_results(b, rows, S, verdicts, out, png_name, command)
+        write_results(b, rows, S, verdicts, out, png_name if plotted else None, command)
         print(text_table(rows))
         print()
-        for label in ("1", "2", "3", "4", "5", "6", "7a", "7b"):
+        for label in verdict_labels(b):
             print(f"case {label}: {verdicts.get(label, 'not run')}")
-        print(f"\nwritten: {out} and {png}")
+        print(f"\nwritten: {out}" + (f" and {png}" if plotted else ""))
         if any("missed" in v for v in verdicts.values()):
             status = 1
     except RunFailed as e:
