@@ -35,6 +35,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PASSWORD = "Bench-Pa55word-9Xq"
 USERNAME = "svc"
+# The keyspace of every target; the HTTP emulator serves it (--keyspaces) to every user, so that
+# tokenfleet watch's proof, a keyspace GET, is answered 200.
+KEYSPACE = "app"
 # Real Astra region names (GCP, AWS, Azure spellings); each database gets one of them.
 REGIONS = ["us-east1", "us-east-1", "eu-west-1", "europe-west1", "westus2", "ap-south-1"]
 HOST_TEMPLATE = "{id}-{region}.apps.astra.datastax.com"
@@ -45,6 +48,19 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PR_SET_PDEATHSIG = 1
 # The contenders, in the order they alternate; "floor" is bench_floor (tests/bench/floor.c).
 CLIENTS = ("tokenfleet", "curl", "floor")
+# The cases by their label in the table and the verdicts ("1k": the unlabelled 1k point of the
+# plot), for --only; a group name stands for its cases, and a case whose target is a growth over
+# another case brings that one along.
+CASE_LABELS = ("1k", "1", "2", "3", "4", "5", "6", "7a", "7b", "8", "9")
+CASE_GROUPS = {"watch": ("8", "9")}
+CASE_NEEDS = {"3": "2", "4": "2", "7b": "1"}
+
+# tokenfleet watch's summary at the end of every cycle, after a timestamp off a terminal.
+CYCLE_LINE = re.compile(r"tokenfleet: cycle (\d+): (\d+) targets: (\d+) kept, (\d+) issued, "
+                        r"(\d+) replaced, (\d+) failed in ([0-9.]+) s$")
+# Its other lines when all is well: a token issued where there was none, and the stop.
+AGENT_LINE = re.compile(r"tokenfleet: (stopping|\S+: issued \(token issued at \S+\))$")
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT[0-9:.]+Z ")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -75,7 +91,7 @@ def make_databases(n, seed):
 def write_inventory(path, dbs, scheme):
     lines = ["version: 1", "defaults:",
              f'  auth_url: "{scheme}://{HOST_TEMPLATE}{AUTH_PATH}"',
-             "  keyspace: app", f"  username: {USERNAME}",
+             f"  keyspace: {KEYSPACE}", f"  username: {USERNAME}",
              "  password: {env: TF_BENCH_PASSWORD}", "databases:"]
     for name, cid, region in dbs:
         lines += [f"  - name: {name}", f"    id: {cid}", f"    region: {region}"]
@@ -119,7 +135,8 @@ def write_url_file(path, dbs, scheme):
 # The emulators
 
 class Emulator:
-    def __init__(self, binary, workdir, name, users, cpus, threads, tls=None, delay_ms=0):
+    def __init__(self, binary, workdir, name, users, cpus, threads, tls=None, delay_ms=0,
+                 keyspaces=None):
         self.name = name
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir)
@@ -129,6 +146,8 @@ class Emulator:
             argv += ["--tls-cert", tls[0], "--tls-key", tls[1]]
         if delay_ms:
             argv += ["--delay", str(delay_ms)]
+        if keyspaces:
+            argv += ["--keyspaces", keyspaces]
         self.argv = argv
         self.cpus = cpus
         self.out = open(os.path.join(self.dir, "emulator.out"), "wb")
@@ -223,6 +242,114 @@ def measure(argv, timeout, logdir, tag, cpus, env=None, emulator=None, emulators
             "err_path": err_path}
 
 
+def proc_status_kib(pid):
+    """VmHWM (the peak RSS since the last reset) and VmRSS of a process, KiB."""
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmHWM:", "VmRSS:")):
+                out[line[:5]] = int(line.split()[1])
+    return out
+
+
+def reset_peak_rss(pid):
+    """Resets the process's VmHWM to its current RSS (proc(5), clear_refs: 5). False if the
+    kernel refuses (then the peaks are sampled instead)."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def run_agent(argv, cycles, timeout, logdir, tag, cpus, env=None, emulator=None, emulators=(),
+              poll_s=0.05):
+    """Runs `tokenfleet watch` (without --cycles) as a child until it has logged `cycles` cycle
+    lines, then stops it with SIGTERM, an agent's orderly stop (exit status 0). It runs directly,
+    not under GNU time, so that the pid sampled is tokenfleet's own.
+
+    Every poll_s: the new lines of its stderr, its descriptor count and VmRSS. When the line of
+    cycle N appears (written after the cycle's report and Prometheus file; the agent then idles
+    until the next cycle is due), VmHWM, VmRSS and the descriptor count are read and the peak is
+    reset: VmHWM is then the peak RSS of cycle N's window, from the end of cycle N-1 to the end of
+    cycle N (the wait before the cycle, then the cycle). Returns what measure returns (rss_kib:
+    the highest window peak) and "cycles": one dict per cycle line, in order."""
+    err_path = os.path.join(logdir, f"{tag}.err")
+    emu_before = emulator.cpu_seconds() if emulator else 0.0
+    mine_before = sum(e.cpu_seconds() for e in emulators)
+    busy_before = machine_busy_seconds()
+    rows, lines, buf = [], [], b""
+    fd_max = rss_max = 0
+    with open(err_path, "wb") as err, open(err_path, "rb") as err_in:
+        t0 = time.monotonic()
+        # Popen returns once the child has exec'd: /proc/PID is tokenfleet from here on, with a
+        # peak RSS of its own (exec starts a new memory map).
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=err, env=env, preexec_fn=child_setup(cpus))
+        pid, fd_dir = proc.pid, f"/proc/{proc.pid}/fd"
+        hwm = True  # whether VmHWM resets work (they do since Linux 4.0)
+        stop_sent = None
+        while True:
+            done, status, ru = os.wait4(pid, os.WNOHANG)
+            buf += err_in.read()
+            *complete, buf = buf.split(b"\n")
+            new = []
+            for raw in complete:
+                line = STAMP.sub("", raw.decode(errors="replace"))
+                lines.append(line)
+                m = CYCLE_LINE.search(line)
+                if m:
+                    new.append(m)
+            if done:
+                break
+            now = time.monotonic()
+            try:
+                fds = len(os.listdir(fd_dir))
+                st = proc_status_kib(pid)
+            except OSError:  # it is exiting: wait4 says so next time
+                time.sleep(poll_s)
+                continue
+            fd_max, rss_max = max(fd_max, fds), max(rss_max, st["VmRSS"])
+            for k, m in enumerate(new):
+                last = k == len(new) - 1  # two lines in one poll: the first one's window is lost
+                n, targets, kept, issued, replaced, failed = (int(x) for x in m.groups()[:6])
+                rows.append({"cycle": n, "t": now - t0, "seconds": float(m.group(7)),
+                             "targets": targets, "kept": kept, "issued": issued,
+                             "replaced": replaced, "failed": failed,
+                             "peak_rss_kib": (st["VmHWM"] if hwm else rss_max) if last else None,
+                             "rss_kib": st["VmRSS"] if last else None,
+                             "fds": fds if last else None, "fds_max": fd_max if last else None})
+            if new:
+                hwm = hwm and reset_peak_rss(pid)
+                fd_max = rss_max = 0
+                if len(rows) >= cycles and stop_sent is None:
+                    os.kill(pid, signal.SIGTERM)
+                    stop_sent = now
+            if now - t0 > timeout or (stop_sent is not None and now - stop_sent > 30):
+                proc.kill()
+                os.wait4(pid, 0)
+                raise RunFailed(f"{tag}: no end after {now - t0:.0f} s"
+                                f"{' and a SIGTERM' if stop_sent else ''}: killed "
+                                f"({' '.join(argv)})")
+            time.sleep(poll_s)
+        wall = time.monotonic() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    emu_cpu = emulator.cpu_seconds() - emu_before if emulator else 0.0
+    mine = sum(e.cpu_seconds() for e in emulators) - mine_before
+    other = max(0.0, machine_busy_seconds() - busy_before - mine
+                - (ru.ru_utime + ru.ru_stime)) / wall
+    if stop_sent is None or proc.returncode != 0:
+        why = (f"exit status {proc.returncode}" if stop_sent else
+               f"ended (status {proc.returncode}) after {len(rows)} of {cycles} cycles")
+        raise RunFailed(f"{tag}: {why} ({' '.join(argv)})\n" + "\n".join(lines[-20:]))
+    measured = [r["peak_rss_kib"] for r in rows if r["peak_rss_kib"] is not None]
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime,
+            "sys": ru.ru_stime, "rss_kib": max(measured) if measured else 0, "emu_cpu": emu_cpu,
+            "other": other, "err_path": err_path, "cycles": rows[:cycles], "lines": lines,
+            "peak_from": "VmHWM" if hwm else f"VmRSS sampled every {poll_s * 1000:.0f} ms"}
+
+
 def machine_busy_seconds():
     """CPU seconds all CPUs spent busy since boot (user, nice, system, irq, softirq, steal)."""
     with open("/proc/stat") as f:
@@ -268,6 +395,7 @@ class Bench:
         self.env = dict(os.environ, TF_BENCH_PASSWORD=PASSWORD)
         self.seq = 0
         self.results = {}   # case key -> {"meta": {...}, client: [runs]} (CLIENTS)
+        self.agent = {}     # the watch cases: key -> {"meta": {...}, "provision"/"watch": [runs]}
         self._dbs = {}      # targets -> [(name, cluster id, region)]
         self._cfg = {}      # (targets, scheme, emulator, cacert) -> curl config path
 
@@ -279,6 +407,10 @@ class Bench:
         with open(users, "w") as f:
             f.write(f"{USERNAME}:{PASSWORD}\n")
         os.chmod(users, 0o600)
+        # No users listed: every user sees the keyspace (tests/emulator/README.md).
+        keyspaces = os.path.join(self.workdir, "keyspaces.txt")
+        with open(keyspaces, "w") as f:
+            f.write(f"{KEYSPACE}\n")
         tls_dir = os.path.join(self.workdir, "tls")
         subprocess.run([os.path.join(ROOT, "tests", "emulator", "gen-certs.sh"), tls_dir],
                        check=True)
@@ -295,7 +427,8 @@ class Bench:
 
         t = a.emu_threads
         self.emu = {
-            "http": Emulator(self.emulator_bin, self.workdir, "http", users, self.emu_cpus, t),
+            "http": Emulator(self.emulator_bin, self.workdir, "http", users, self.emu_cpus, t,
+                             keyspaces=keyspaces),
             "https": Emulator(self.emulator_bin, self.workdir, "https", users, self.emu_cpus, t,
                               tls=tls),
             "delay": Emulator(self.emulator_bin, self.workdir, "http-delay", users,
@@ -337,9 +470,14 @@ class Bench:
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def wants(self, label):
+        """Whether case label is to run: every case, unless --only names some."""
+        return not self.args.only or label in self.args.only
+
     @property
     def sizes(self):
-        return [1000, 10000] if self.args.quick else [1000, 10000, 100000]
+        big = not self.args.quick and (self.wants("4") or self.wants("6"))
+        return [1000, 10000, 100000] if big else [1000, 10000]
 
     # -- runs ----------------------------------------------------------------------------
     def tokenfleet_argv(self, n, scheme, emu_key, j, cacert, report):
@@ -348,6 +486,12 @@ class Bench:
         if cacert:
             argv += ["--cacert", cacert]
         return argv
+
+    def watch_argv(self, n, env_dir, j, report):
+        """tokenfleet watch over the HTTP emulator, whose keyspaces file lets the proofs in."""
+        return [self.tokenfleet, "watch", "-i", self.inv[(n, "http")], "--env-dir", env_dir,
+                "-j", str(j), "--connect-to", f"::127.0.0.1:{self.emu['http'].port}",
+                "--report", report]
 
     def floor_argv(self, n, scheme, emu_key, j, cacert):
         argv = [self.floor, "-u", USERNAME, "-j", str(j),
@@ -408,23 +552,127 @@ class Bench:
         if err:
             raise RunFailed(f"{tag}: printed to stderr:\n{err[-2000:]}")
         if client == "tokenfleet":
-            with open(report) as f:
-                rep_json = json.load(f)
-            os.remove(report)
-            summary = rep_json["summary"]
-            if summary.get("ok") != n:
-                raise RunFailed(f"{tag}: report summary {summary}, expected {n} ok")
-            # A retry means a request failed first (e.g. timed out): the run then measures
-            # that, not the steady state. Kept, but flagged in the log and results.
-            r["retried"] = sum(1 for x in rep_json["results"] if x.get("attempts", 1) > 1)
-            if r["retried"]:
-                log(f"{tag}: WARNING: {r['retried']} targets needed a retry")
+            r["retried"] = self.check_report(tag, report, n)
         r["argv"] = argv
         log(f"{tag}: {n} targets {scheme} -j {j}: wall {r['wall']:.2f} s, cpu {r['cpu']:.2f} s"
             f" ({r['cpu'] / n * 1e6:.0f} us/target), rss {r['rss_kib'] / 1024:.1f} MiB, "
             f"emulator {r['emu_cpu']:.2f} s, others {r['other']:.2f} cores")
         self.results.setdefault(case, {}).setdefault(client, []).append(r)
         return r
+
+    @staticmethod
+    def check_report(tag, report, n):
+        """Checks tokenfleet's report (every target ok) and removes it; returns how many targets
+        needed a retry."""
+        with open(report) as f:
+            rep_json = json.load(f)
+        os.remove(report)
+        summary = rep_json["summary"]
+        if summary.get("ok") != n:
+            raise RunFailed(f"{tag}: report summary {summary}, expected {n} ok")
+        # A retry means a request failed first (e.g. timed out): the run then measures
+        # that, not the steady state. Kept, but flagged in the log and results.
+        retried = sum(1 for x in rep_json["results"] if x.get("attempts", 1) > 1)
+        if retried:
+            log(f"{tag}: WARNING: {retried} targets needed a retry")
+        return retried
+
+    @staticmethod
+    def check_agent_lines(tag, lines, n, fresh):
+        """Checks what tokenfleet watch printed: its cycle lines, say every target kept (in the
+        first cycle: issued, when it started on an empty env dir) and none failed or replaced,
+        and nothing but them, the issued tokens and the stop. Returns the cycle lines' matches."""
+        cycles = []
+        for line in lines:
+            m = CYCLE_LINE.search(line)
+            if m:
+                cycles.append(m)
+            elif not AGENT_LINE.search(line):
+                raise RunFailed(f"{tag}: printed to stderr: {line}")
+        for m in cycles:
+            c, targets, kept, issued = (int(x) for x in m.groups()[:4])
+            want = (0, n) if c == 1 and fresh else (n, 0)
+            if (targets, kept, issued) != (n, *want):
+                raise RunFailed(f"{tag}: cycle {c}: {m.group(0)}; expected {want[0]} kept and "
+                                f"{want[1]} issued of {n}")
+        return cycles
+
+    def watch_case(self, key, n, cycles, interval_s, j):
+        """Case 8: tokenfleet watch on an empty env dir (the first cycle issues every token, the
+        next ones prove them) for `cycles` cycles, with a report and a Prometheus file after
+        each, as an agent in service runs. Its peak RSS and descriptors per cycle (run_agent)
+        say whether anything grows from cycle to cycle; the series goes to a CSV."""
+        self.agent.setdefault(key, {})["meta"] = dict(n=n, j=j, cycles=cycles,
+                                                      interval=interval_s)
+        self.seq += 1
+        tag = f"{self.seq:03d}-{key}-watch"
+        env_dir = os.path.join(self.workdir, f"envs-{tag}")
+        report = os.path.join(self.workdir, f"report-{self.seq}.json")
+        argv = self.watch_argv(n, env_dir, j, report) + [
+            "--interval", f"{interval_s}s", "--prom", os.path.join(self.workdir, f"{tag}.prom")]
+        emu = self.emu["http"]
+        self.wait_quiet(tag)
+        log(f"{tag}: {cycles} cycles of {interval_s} s over {n} targets")
+        r = run_agent(argv, cycles, cycles * interval_s + 120, self.logdir, tag,
+                      self.client_cpus, env=self.env, emulator=emu, emulators=self.emulators)
+        if not emu.alive():
+            raise RunFailed(f"{tag}: the emulator {emu.name} died")
+        self.check_agent_lines(tag, r["lines"], n, fresh=True)
+        r["retried"] = self.check_report(tag, report, n)
+        shutil.rmtree(env_dir)
+        csv = os.path.join(self.workdir, f"{key}-cycles.csv")
+        cols = ("cycle", "t", "seconds", "kept", "issued", "replaced", "failed", "peak_rss_kib",
+                "rss_kib", "fds", "fds_max")
+        with open(csv, "w") as f:
+            f.write("cycle,t_s,cycle_s,kept,issued,replaced,failed,peak_rss_kib,rss_kib,fds,"
+                    "fds_max\n")
+            for row in r["cycles"]:
+                f.write(",".join("" if row[c] is None else
+                                 f"{row[c]:.3f}" if c == "t" else str(row[c]) for c in cols)
+                        + "\n")
+        r["csv"], r["argv"] = csv, argv
+        log(f"{tag}: {cycles} cycles: wall {r['wall']:.1f} s, cpu {r['cpu']:.2f} s, peak rss "
+            f"{r['rss_kib'] / 1024:.1f} MiB ({r['peak_from']}), emulator {r['emu_cpu']:.2f} s, "
+            f"others {r['other']:.2f} cores; per cycle: {csv}")
+        self.agent[key]["watch"] = [r]
+
+    def keepalive_case(self, key, n, j, runs):
+        """Case 9: provision n targets into an env dir, then one keep-alive cycle on it
+        (watch --cycles 1: it reads the n env files and proves every token with one keyspace
+        GET, re-issuing none); each measured as a provision run is. Alternating, `runs` times,
+        a fresh env dir each time."""
+        self.agent.setdefault(key, {})["meta"] = dict(n=n, j=j, runs=runs)
+        emu = self.emu["http"]
+        for _ in range(runs):
+            env_dir = os.path.join(self.workdir, f"envs-{self.seq + 1:03d}-{key}")
+            for what in ("provision", "watch"):
+                self.seq += 1
+                tag = f"{self.seq:03d}-{key}-{what}"
+                report = os.path.join(self.workdir, f"report-{self.seq}.json")
+                if what == "provision":
+                    argv = self.tokenfleet_argv(n, "http", "http", j, None, report) + [
+                        "--env-dir", env_dir]
+                else:
+                    argv = self.watch_argv(n, env_dir, j, report) + ["--cycles", "1"]
+                self.wait_quiet(tag)
+                r = measure(argv, self.timeout_for(n), self.logdir, tag, self.client_cpus,
+                            env=self.env, emulator=emu, emulators=self.emulators)
+                if not emu.alive():
+                    raise RunFailed(f"{tag}: the emulator {emu.name} died")
+                with open(r["err_path"], errors="replace") as f:
+                    lines = [STAMP.sub("", x) for x in f.read().splitlines()]
+                if what == "provision" and lines:
+                    raise RunFailed(f"{tag}: printed to stderr:\n" + "\n".join(lines[-20:]))
+                if what == "watch" and len(self.check_agent_lines(tag, lines, n, False)) != 1:
+                    raise RunFailed(f"{tag}: not one cycle line:\n" + "\n".join(lines[-20:]))
+                r["retried"] = self.check_report(tag, report, n)
+                r["argv"] = argv
+                log(f"{tag}: {what} {n} targets -j {j}: wall {r['wall']:.2f} s, "
+                    f"cpu {r['cpu']:.2f} s ({r['cpu'] / n * 1e6:.0f} us/target), "
+                    f"rss {r['rss_kib'] / 1024:.1f} MiB, emulator {r['emu_cpu']:.2f} s, "
+                    f"others {r['other']:.2f} cores")
+                self.agent[key].setdefault(what, []).append(r)
+            shutil.rmtree(env_dir)
 
     def case(self, key, n, scheme, emu_key, j, cacert=None, clients=CLIENTS, runs=None):
         """Alternating runs: tokenfleet, curl, floor, tokenfleet, curl, floor, ...
@@ -489,29 +737,48 @@ class Bench:
             self.results[key].setdefault("tokenfleet", []).append(r)
 
     def run_all(self):
-        q = self.args.quick
-        # Warm-up, not recorded: page cache, the emulators' first allocations.
-        for emu_key, scheme in (("http", "http"), ("https", "https")):
+        q, w = self.args.quick, self.wants
+        # Warm-up, not recorded: page cache, the emulators' first allocations (of the emulators
+        # the chosen cases use).
+        warm = []
+        if any(w(c) for c in ("1k", "2", "3", "4", "5", "8", "9")):
+            warm.append(("http", "http"))
+        if any(w(c) for c in ("1", "7a", "7b")):
+            warm.append(("https", "https"))
+        for emu_key, scheme in warm:
             self.case("warmup-" + scheme, 1000, scheme, emu_key, 64,
                       cacert=self.ca if scheme == "https" else None, runs=1)
-        for k in ("warmup-http", "warmup-https"):
-            del self.results[k]
-        self.case("http-1k", 1000, "http", "http", 64)
-        self.case("c2", 10000, "http", "http", 64)
-        self.case("c3", 10000, "http", "http", 512)
-        self.case("c5", 10000, "http", "delay", 256)
-        self.case("c1", 10000, "https", "https", 64, cacert=self.ca)
-        self.case("c7a", 1000, "https", "https", 64, cacert=self.bundle)
+            del self.results["warmup-" + scheme]
+        if w("1k"):
+            self.case("http-1k", 1000, "http", "http", 64)
+        if w("2"):
+            self.case("c2", 10000, "http", "http", 64)
+        if w("3"):
+            self.case("c3", 10000, "http", "http", 512)
+        if w("5"):
+            self.case("c5", 10000, "http", "delay", 256)
+        if w("1"):
+            self.case("c1", 10000, "https", "https", 64, cacert=self.ca)
+        if w("7a"):
+            self.case("c7a", 1000, "https", "https", 64, cacert=self.bundle)
         # curl parses the whole bundle again for every connection (~45 ms CPU each here):
         # 10k of them would take minutes and the target is about tokenfleet alone. The floor
         # uses libcurl's CA cache as tokenfleet does: cheap, and the baseline for this case.
-        self.case("c7b", 10000, "https", "https", 64, cacert=self.bundle,
-                  clients=("tokenfleet", "floor"))
+        if w("7b"):
+            self.case("c7b", 10000, "https", "https", 64, cacert=self.bundle,
+                      clients=("tokenfleet", "floor"))
         if not q:
-            self.case("c4", 100000, "http", "http", 64)
-            self.validate_case("c6", 100000, runs=self.args.runs)
-        else:
+            if w("4"):
+                self.case("c4", 100000, "http", "http", 64)
+            if w("6"):
+                self.validate_case("c6", 100000, runs=self.args.runs)
+        elif w("6"):
             self.validate_case("c6", 10000, runs=1)
+        # The agent, over HTTP (the emulator's token lifetime, 1800 s, outlasts both).
+        if w("8"):
+            self.watch_case("c8", 1000, self.args.watch_cycles or (20 if q else 100), 1, 64)
+        if w("9"):
+            self.keepalive_case("c9", 10000, 64, runs=1 if q else self.args.runs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -656,6 +923,8 @@ def build_table(b):
         ("7b", "c7b", f"10k HTTPS -j 64, bundle", "tf CPU/target <= 1.3 x case 1"),
     ]
     for label, key, setup, target in specs:
+        if not b.wants("1k" if label == "—" else label):
+            continue
         row(label, key, setup, target)
         rows[-1][-1] = verdicts.get(label, "—" if label == "—" else "not run")
     return rows, S, verdicts
@@ -667,16 +936,97 @@ HEADER = ["case", "setup", "tf wall s", "curl wall s", "floor wall s", "tf CPU s
           "emulator busy", "others' load", "runs tf+curl+floor", "target", "result"]
 
 
-def markdown_table(rows):
-    out = ["| " + " | ".join(HEADER) + " |", "|" + "|".join(["---"] * len(HEADER)) + "|"]
+AGENT_HEADER = ["case", "setup", "wall s", "CPU s", "µs/target/cycle", "peak RSS MiB", "figures",
+                "emulator busy", "others' load", "runs", "target", "result"]
+
+
+def build_agent_table(b):
+    """The watch cases (8 and 9): their rows (AGENT_HEADER) and verdicts."""
+    A = b.agent
+    rows, verdicts = [], {}
+
+    def verdict(ok, text):
+        return ("met" if ok else "**missed**") + f": {text}"
+
+    def emu_busy(runs):
+        return f"{median([r['emu_cpu'] / r['wall'] for r in runs]) * 100 / b.emu_cores:.0f}%"
+
+    if "c8" in A and A["c8"].get("watch"):
+        m, r = A["c8"]["meta"], A["c8"]["watch"][0]
+        by = {c["cycle"]: c for c in r["cycles"]}
+        last = max(by)
+        c5, cl = by.get(5), by[last]
+        # The allocator settles over the first dozens of cycles (a few KiB now and then, then
+        # flat); a leak goes on growing: the second half of the run tells them apart.
+        half = by.get(last // 2)
+        late = (f"{cl['peak_rss_kib'] - half['peak_rss_kib']:+d} KiB from cycle {last // 2}"
+                if half and half["peak_rss_kib"] is not None and cl["peak_rss_kib"] is not None
+                else f"cycle {last // 2} not sampled")
+        secs = median([c["seconds"] for c in r["cycles"] if c["cycle"] >= 2])
+        if c5 and c5["peak_rss_kib"] is not None and cl["peak_rss_kib"] is not None:
+            d = cl["peak_rss_kib"] - c5["peak_rss_kib"]
+            ok = abs(d) <= 1024 and cl["fds"] == c5["fds"]
+            figures = (f"RSS peak cycle 5 {c5['peak_rss_kib'] / 1024:.2f} MiB, cycle {last} "
+                       f"{cl['peak_rss_kib'] / 1024:.2f} MiB ({d:+d} KiB; {late}); "
+                       f"fds {c5['fds']} / {cl['fds']}; "
+                       f"a cycle {fmt(secs, '.2f')} s (median)")
+            verdicts["8"] = verdict(ok, f"cycle {last} peak RSS {d:+d} KiB from cycle 5's "
+                                        f"{c5['peak_rss_kib'] / 1024:.2f} MiB (within ±1024), "
+                                        f"{late}; descriptors "
+                                        f"{cl['fds']} at cycle {last}, {c5['fds']} at cycle 5")
+        else:
+            figures = "cycle 5 or the last one not sampled (see the CSV)"
+            verdicts["8"] = verdict(False, figures)
+        rows.append(["8", f"watch {m['n'] // 1000}k HTTP -j {m['j']}, --interval "
+                          f"{m['interval']}s, {m['cycles']} cycles, --report, --prom",
+                     f"{r['wall']:.1f}", f"{r['cpu']:.2f}",
+                     f"{r['cpu'] / (m['n'] * m['cycles']) * 1e6:.0f}",
+                     f"{r['rss_kib'] / 1024:.1f}", figures, emu_busy([r]), f"{r['other']:.2f}",
+                     "1", f"cycle {last} peak RSS within 1 MiB of cycle 5's; fds equal",
+                     verdicts["8"]])
+
+    if "c9" in A and A["c9"].get("watch"):
+        m = A["c9"]["meta"]
+        med = {w: {f: median([r[f] for r in A["c9"][w]])
+                   for f in ("wall", "cpu", "user", "sys", "rss_kib")}
+               for w in ("provision", "watch")}
+        split = {w: f"user {med[w]['user']:.2f} s, sys {med[w]['sys']:.2f} s" for w in med}
+        p, w = med["provision"]["cpu"], med["watch"]["cpu"]
+        verdicts["9"] = verdict(w <= p, f"watch --cycles 1 {w:.2f} s CPU = {w / p:.2f} x "
+                                        f"provision's {p:.2f} s (reading the {m['n']:,} env "
+                                        f"files included); {m['n']:,} kept")
+        for what, setup, figures, target, result in (
+                ("provision", f"provision {m['n'] // 1000}k HTTP -j {m['j']} --env-dir",
+                 f"{m['n']:,} issued, env files written; {split['provision']}", "—", "—"),
+                ("watch", "watch --cycles 1 on that env dir",
+                 f"{m['n']:,} kept (env files read, then one GET each); {split['watch']}",
+                 "watch CPU <= provision's", verdicts["9"])):
+            runs = A["c9"][what]
+            rows.append(["9", setup, f"{med[what]['wall']:.2f}", f"{med[what]['cpu']:.2f}",
+                         f"{med[what]['cpu'] / m['n'] * 1e6:.0f}",
+                         f"{med[what]['rss_kib'] / 1024:.1f}", figures, emu_busy(runs),
+                         f"{max(r['other'] for r in runs):.2f}", str(len(runs)), target, result])
+    for label in ("8", "9"):
+        if b.wants(label) and label not in verdicts:
+            verdicts[label] = "not run"
+    return rows, verdicts
+
+
+def verdict_labels(b):
+    """The cases that have a target, in order; with --only, those chosen."""
+    return [c for c in CASE_LABELS if c != "1k" and b.wants(c)]
+
+
+def markdown_table(rows, header=HEADER):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
 
 
-def text_table(rows):
-    cols = list(zip(HEADER, *rows))
+def text_table(rows, header=HEADER):
+    cols = list(zip(header, *rows))
     widths = [max(len(str(c)) for c in col) for col in cols]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(HEADER, widths))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
     return "\n".join(lines)
@@ -765,7 +1115,7 @@ plot "{data}" using 1:3 with linespoints lw 2 pt 7 ps 1.4 title "curl --parallel
     return True
 
 
-def write_results(b, rows, S, verdicts, path, png_name, command):
+def write_results(b, rows, agent_rows, S, verdicts, path, png_name, command):
     i = b.info
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     pin = (f"client pinned to CPU {sorted(b.client_cpus)}, emulators to CPUs "
@@ -796,10 +1146,30 @@ def write_results(b, rows, S, verdicts, path, png_name, command):
         "comparable between runs with low others' load.",
         f"- load average before the runs: {b.load_before}; after: {b.load_after}",
         "",
-        markdown_table(rows), "",
-        "## Targets", "",
     ]
-    for label in ("1", "2", "3", "4", "5", "6", "7a", "7b"):
+    if rows:
+        lines += [markdown_table(rows), ""]
+    if agent_rows:
+        c8 = b.agent.get("c8", {}).get("watch")
+        lines += [
+            "## The agent: tokenfleet watch", "",
+            "`tokenfleet watch -i INV --env-dir DIR -j 64 --connect-to ::127.0.0.1:PORT --report "
+            "FILE` against the HTTP emulator, which serves the inventories' keyspace so that "
+            "every proof (one REST keyspace GET per token) is answered 200. Case 8 adds "
+            "`--interval 1s --prom FILE`, starts on an empty env dir (its first cycle issues "
+            "every token) and is stopped by SIGTERM after its last cycle; per cycle, the agent's "
+            "peak RSS (VmHWM, reset at the end of each cycle, so the peak from the end of the "
+            "cycle before to the end of this one) and its open descriptors once the cycle is "
+            "over. Case 9: `provision -q ... --env-dir DIR --report FILE` then `watch --cycles 1` "
+            "on DIR, alternating, medians; CPU as for provision (wait4, under GNU time), and "
+            "watch's includes reading the env files at its start. Checked: exit status 0, "
+            "every report target ok, every cycle line says every target kept (case 8's first: "
+            "issued), nothing else on stderr."
+            + (f" Per-cycle series: `{c8[0]['csv']}` (the work folder; peaks from "
+               f"{c8[0]['peak_from']})." if c8 else ""), "",
+            markdown_table(agent_rows, AGENT_HEADER), ""]
+    lines += ["## Targets", ""]
+    for label in verdict_labels(b):
         lines.append(f"- case {label}: {verdicts.get(label, 'not run')}")
     lines += ["", "## Every run (CPU s / wall s)", ""]
     for key, s in S.items():
@@ -809,9 +1179,34 @@ def write_results(b, rows, S, verdicts, path, png_name, command):
                                  for cpu, w, x in zip(s[c]["all_cpu"], s[c]["all_wall"],
                                                       s[c]["all_retried"]))
                 lines.append(f"- {key} {c}: {runs}")
-    lines += ["", f"![CPU per target]({png_name})", ""]
+    for key, d in b.agent.items():
+        for what in ("provision", "watch"):
+            if d.get(what):
+                runs = ", ".join(f"{r['cpu']:.2f}/{r['wall']:.2f}"
+                                 + (f" ({r['retried']} retried)" if r.get("retried") else "")
+                                 for r in d[what])
+                lines.append(f"- {key} {what}: {runs}")
+    if png_name:
+        lines += ["", f"![CPU per target]({png_name})"]
+    lines.append("")
     with open(path, "w") as f:
         f.write("\n".join(lines))
+
+
+def case_list(text):
+    """--only's argument: a set of case labels."""
+    labels = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if part in CASE_GROUPS:
+            labels.update(CASE_GROUPS[part])
+        elif part in CASE_LABELS:
+            labels.add(part)
+        else:
+            raise argparse.ArgumentTypeError(
+                f"unknown case {part!r}: one of {', '.join(CASE_LABELS + tuple(CASE_GROUPS))}")
+    if not labels:
+        raise argparse.ArgumentTypeError("no case named")
+    return labels | {CASE_NEEDS[c] for c in labels if c in CASE_NEEDS}
 
 
 def main():
@@ -826,11 +1221,19 @@ def main():
     ap.add_argument("--delay-ms", type=int, default=50, help="emulator --delay for case 5")
     ap.add_argument("--no-pin", dest="pin", action="store_false",
                     help="do not pin client and emulator to separate CPUs")
+    ap.add_argument("--watch-cycles", type=int, metavar="N",
+                    help="cycles of case 8's agent (default 100; 20 with --quick)")
     ap.add_argument("--timeout-ms-per-target", type=float, default=20.0,
                     help="a run is killed after max(120 s, targets x this)")
     ap.add_argument("--out", help="results markdown (default tests/bench/results.md; "
                     "with --quick: in the work folder)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--only", type=case_list, metavar="CASES",
+                    help="run only these cases, comma-separated labels as in the table ("
+                    + ", ".join(CASE_LABELS) + ")" + "".join(
+                        f", or {g} for {', '.join(c)}" for g, c in CASE_GROUPS.items())
+                    + "; with them the cases their targets compare against; results.md then "
+                    "goes to the kept work folder")
     ap.add_argument("--idle-load", type=float, default=0.3,
                     help="before each run, wait until other processes use fewer cores than this")
     ap.add_argument("--idle-wait", type=float, default=60,
@@ -840,6 +1243,8 @@ def main():
                     "perf record into DIR (DIR/CASE.txt: the top of perf report)")
     ap.add_argument("--command", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.watch_cycles is not None and args.watch_cycles < 6:
+        ap.error("--watch-cycles: at least 6 (case 8 compares cycle 5 with the last)")
 
     b = Bench(args)
     # SIGTERM/SIGHUP end like Ctrl-C, so that the finally below stops the emulators.
@@ -857,23 +1262,29 @@ def main():
         if args.profile:
             b.profile(os.path.abspath(args.profile))
         rows, S, verdicts = build_table(b)
+        agent_rows, agent_verdicts = build_agent_table(b)
+        verdicts.update(agent_verdicts)
         if args.out:
             out = os.path.abspath(args.out)
-        elif args.quick:
+        elif args.quick or args.only:
             args.keep = True
             out = os.path.join(b.workdir, "results.md")
         else:
             out = os.path.join(HERE, "results.md")
         png_name = "cpu-per-target.png"
         png = os.path.join(os.path.dirname(out), png_name)
-        write_plot(b, S, png)
+        plotted = write_plot(b, S, png)
         command = args.command or " ".join(shlex.quote(a) for a in sys.argv)
-        write_results(b, rows, S, verdicts, out, png_name, command)
-        print(text_table(rows))
+        write_results(b, rows, agent_rows, S, verdicts, out, png_name if plotted else None,
+                      command)
+        if rows:
+            print(text_table(rows))
+        if agent_rows:
+            print(("\n" if rows else "") + text_table(agent_rows, AGENT_HEADER))
         print()
-        for label in ("1", "2", "3", "4", "5", "6", "7a", "7b"):
+        for label in verdict_labels(b):
             print(f"case {label}: {verdicts.get(label, 'not run')}")
-        print(f"\nwritten: {out} and {png}")
+        print(f"\nwritten: {out}" + (f" and {png}" if plotted else ""))
         if any("missed" in v for v in verdicts.values()):
             status = 1
     except RunFailed as e:
