@@ -3,9 +3,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base/path.h"
+#include "core/base/text.h"
 
 static const struct tf_mark *var_mark(const struct target *t, enum env_var v)
 {
@@ -91,11 +93,73 @@ static size_t check_file(const char *option, const char *path, const struct tf_m
     return 1;
 }
 
+/* Where path will be: its folder's real path and its own name, so that "a/../b.json" and
+ * "./b.json" are seen to be one file even before it exists. Returns a new string or NULL. */
+static char *where(const char *path)
+{
+    char *dir = path_dirname(path);
+    char *real = dir ? realpath(dir, NULL) : NULL;
+    char *out = real ? text_printf("%s/%s", real, path_basename(path)) : NULL;
+    free(dir);
+    free(real);
+    return out;
+}
+
+/* Two outputs naming one file would overwrite each other; two on standard output would mix;
+ * "-" is standard output only where one stream can carry the output. */
+static size_t check_places(const struct output_options *o, const struct tf_msg *msg)
+{
+    const struct {
+        const char *option, *path;
+        int stdout_ok;
+    } outs[] = {{"--env-file", o->env_file, 0}, {"--report", o->report, 1},
+                {"--junit", o->junit, 1},       {"--prom", o->prom, 1},
+                {"--env-dir", o->env_dir, 0}};
+    enum { N = sizeof outs / sizeof outs[0] };
+    char *places[N] = {0};
+    size_t problems = 0;
+    const char *on_stdout = NULL;
+    for (size_t i = 0; i < N; i++) {
+        if (!outs[i].path)
+            continue;
+        if (!strcmp(outs[i].path, "-")) {
+            if (!outs[i].stdout_ok) {
+                errorf(msg, "%s -: %s cannot go to standard output; name a %s", outs[i].option,
+                       i == 4 ? "a folder of files" : "an env file holding tokens",
+                       i == 4 ? "folder" : "file (it is written 0600)");
+                problems++;
+            } else if (on_stdout) {
+                errorf(msg, "%s - and %s -: only one output can go to standard output; send the "
+                            "other to a file",
+                       on_stdout, outs[i].option);
+                problems++;
+            } else {
+                on_stdout = outs[i].option;
+            }
+            continue;
+        }
+        places[i] = where(outs[i].path);
+        for (size_t k = 0; k < i && places[i]; k++)
+            if (places[k] && (!strcmp(places[k], places[i]) ||
+                              (k == 4 && !strncmp(places[i], places[k], strlen(places[k])) &&
+                               places[i][strlen(places[k])] == '/'))) {
+                errorf(msg, "%s %s and %s %s name the same %s; give each its own", outs[k].option,
+                       outs[k].path, outs[i].option, outs[i].path, k == 4 ? "folder" : "file");
+                problems++;
+            }
+    }
+    for (size_t i = 0; i < N; i++)
+        free(places[i]);
+    return problems;
+}
+
 size_t preflight_check(const struct preflight_request *req, const struct target_list *targets,
                        struct diag *d, const struct tf_msg *msg)
 {
     const struct output_options *o = req->outputs;
-    size_t problems = 0;
+    size_t problems = check_places(o, msg);
+    if (problems)
+        return problems;
     if (o->env_file)
         problems += check_env_prefixes(targets, d);
     if (o->env_dir || o->env_file)
