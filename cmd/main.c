@@ -13,8 +13,8 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"validate", cmd_validate}, {"provision", cmd_provision}, {"check", cmd_check},
-    {"watch", cmd_watch},       {"watch", cmd_watch},         {"merge-reports", cmd_merge_reports},
+    {"validate", cmd_validate}, {"provision", cmd_provision},         {"check", cmd_check},
+    {"watch", cmd_watch},       {"merge-reports", cmd_merge_reports},
 };
 
 int main(int argc, char **argv)

@@ -1,4 +1,5 @@
-/* options.c: getopt_long tables and --help texts of validate and provision. */
+/* options.c: getopt_long tables and --help texts of every command, and the request options as
+ * the driver takes them. */
 #include "cmd/options.h"
 
 #include <errno.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/base/fdlimit.h"
 
 enum {
     OPT_ENV_DIR = 256,
@@ -611,8 +614,20 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
 
 struct driver_options cli_driver_options(const struct cli *c, const struct tf_msg *msg)
 {
+    /* No target may fail for want of a descriptor of our own: the soft limit goes up to the
+     * hard one, and -j comes down to what fits, said once. */
+    long concurrency = c->concurrency;
+    long limit = fdlimit_raise();
+    if (limit > 0 && fdlimit_concurrency(limit) < concurrency) {
+        warnf(msg,
+              "-j %ld needs about %ld open files, and the limit is %ld (ulimit -n, raised to its "
+              "hard limit): running %ld requests at a time instead",
+              concurrency, concurrency * FDLIMIT_PER_TRANSFER + FDLIMIT_RESERVED, limit,
+              fdlimit_concurrency(limit));
+        concurrency = fdlimit_concurrency(limit);
+    }
     return (struct driver_options){
-        .concurrency = c->concurrency,
+        .concurrency = concurrency,
         .timeout_ms = c->timeout_ms,
         .connect_timeout_ms = c->connect_timeout_ms,
         .cacert = c->cacert,
