@@ -58,6 +58,16 @@ int main(int argc, char **argv)
 {
     /* The process holds passwords and tokens: no core dump, no ptrace by other users. */
     prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+    /* `tokenfleet help COMMAND` is `tokenfleet COMMAND --help`, as in git and systemctl. */
+    if (argc == 3 && !strcmp(argv[1], "help")) {
+        static char help_option[] = "--help";
+        char *help_argv[] = {argv[2], help_option, NULL};
+        return run_command(2, help_argv);
+    }
+    if (argc > 3 && !strcmp(argv[1], "help")) {
+        fprintf(stderr, "tokenfleet help: one command at a time (tokenfleet help COMMAND).\n");
+        return 2;
+    }
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "help")) {
         options_print_main_help(argc < 2 ? stderr : stdout);

@@ -269,7 +269,7 @@ void options_print_main_help(FILE *out)
           "  merge-reports  join the reports of a sharded run (--shard K/N) into one\n"
           "  list        print the targets an inventory and --limit/--shard select; send nothing\n"
           "\n"
-          "Run 'tokenfleet COMMAND --help' for a command's options.\n"
+          "Run 'tokenfleet COMMAND --help' or 'tokenfleet help COMMAND' for a command's options.\n"
           "  --version   print the version and libcurl's\n",
           out);
 }
