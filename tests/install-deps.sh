@@ -11,7 +11,7 @@ packages=(
   libcmocka-dev libmicrohttpd-dev
   openssl python3 clang valgrind
   libxml2-utils python3-prometheus-client util-linux strace
-  man-db
+  man-db bash-completion zsh
 )
 
 missing=()
