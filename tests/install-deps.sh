@@ -12,6 +12,7 @@ packages=(
   openssl python3 clang valgrind
   libxml2-utils python3-prometheus-client util-linux strace
   man-db bash-completion zsh
+  systemd python3-yaml
 )
 
 missing=()
