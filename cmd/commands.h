@@ -7,5 +7,6 @@ int cmd_provision(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge_reports(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 #endif

@@ -14,13 +14,59 @@ static const struct {
     int (*run)(int, char **);
 } commands[] = {
     {"validate", cmd_validate}, {"provision", cmd_provision},         {"check", cmd_check},
-    {"watch", cmd_watch},       {"merge-reports", cmd_merge_reports},
+    {"watch", cmd_watch},       {"merge-reports", cmd_merge_reports}, {"list", cmd_list},
 };
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* Says that name is no command, with the closest one when one is near. Returns 2. */
+static int not_a_command(const char *name)
+{
+    const char *hint = NULL;
+    size_t best = 4;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        size_t dist = text_edit_distance(name, commands[i].name, 3);
+        if (dist < best) {
+            best = dist;
+            hint = commands[i].name;
+        }
+    }
+    fprintf(stderr, "tokenfleet: \"%s\" is not a command%s%s%s. Try 'tokenfleet --help'.\n", name,
+            hint ? "; did you mean \"" : "", hint ? hint : "", hint ? "\"?" : "");
+    return 2;
+}
+
+/* Runs the command argv[0] (argv: its name and its arguments); 2 when there is no such command. */
+static int run_command(int argc, char **argv)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(argv[0], commands[i].name) != 0)
+            continue;
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            fprintf(stderr, "tokenfleet: error: libcurl could not be initialised\n");
+            return 1;
+        }
+        int rc = commands[i].run(argc, argv);
+        curl_global_cleanup();
+        return rc;
+    }
+    return not_a_command(argv[0]);
+}
 
 int main(int argc, char **argv)
 {
     /* The process holds passwords and tokens: no core dump, no ptrace by other users. */
     prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+    /* `tokenfleet help COMMAND` is `tokenfleet COMMAND --help`, as in git and systemctl. */
+    if (argc == 3 && !strcmp(argv[1], "help")) {
+        static char help_option[] = "--help";
+        char *help_argv[] = {argv[2], help_option, NULL};
+        return run_command(2, help_argv);
+    }
+    if (argc > 3 && !strcmp(argv[1], "help")) {
+        fprintf(stderr, "tokenfleet help: one command at a time (tokenfleet help COMMAND).\n");
+        return 2;
+    }
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "help")) {
         options_print_main_help(argc < 2 ? stderr : stdout);
@@ -30,27 +76,5 @@ int main(int argc, char **argv)
         printf("tokenfleet %s (%s)\n", TOKENFLEET_VERSION, curl_version());
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(argv[1], commands[i].name) != 0)
-            continue;
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            fprintf(stderr, "tokenfleet: error: libcurl could not be initialised\n");
-            return 1;
-        }
-        int rc = commands[i].run(argc - 1, argv + 1);
-        curl_global_cleanup();
-        return rc;
-    }
-    const char *hint = NULL;
-    size_t best = 4;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        size_t dist = text_edit_distance(argv[1], commands[i].name, 3);
-        if (dist < best) {
-            best = dist;
-            hint = commands[i].name;
-        }
-    }
-    fprintf(stderr, "tokenfleet: \"%s\" is not a command%s%s%s. Try 'tokenfleet --help'.\n",
-            argv[1], hint ? "; did you mean \"" : "", hint ? hint : "", hint ? "\"?" : "");
-    return 2;
+    return run_command(argc - 1, argv + 1);
 }

@@ -1,5 +1,5 @@
-/* options.c: getopt_long tables and --help texts of every command, and the request options as
- * the driver takes them. */
+/* options.c: getopt_long tables and --help texts of every command but merge-reports, and the
+ * request options as the driver takes them. */
 #include "cmd/options.h"
 
 #include <errno.h>
@@ -40,6 +40,7 @@ enum {
     OPT_KEEP_ALIVE,
     OPT_KEEP_PASSWORD_ENV,
     OPT_CYCLES,
+    OPT_JSON,
 };
 
 /* Which commands take an option (bit 1 << enum command). */
@@ -48,11 +49,14 @@ enum {
 #define FOR_CHECK     (1u << CMD_CHECK)
 #define FOR_WATCH     (1u << CMD_WATCH)
 #define FOR_EXEC      (1u << CMD_EXEC)
+#define FOR_LIST      (1u << CMD_LIST)
 #define FOR_RUNS      (FOR_PROVISION | FOR_CHECK)
 #define FOR_REQUESTS  (FOR_RUNS | FOR_WATCH | FOR_EXEC) /* commands that send requests */
-#define FOR_ALL       (FOR_VALIDATE | FOR_REQUESTS)
+#define FOR_ALL       (FOR_VALIDATE | FOR_REQUESTS | FOR_LIST)
 
-static const char *const command_names[] = {"validate", "provision", "check", "watch", "exec"};
+static const char *const command_names[] = {"validate", "provision", "check",
+                                            "watch",    "exec",      "list"};
+#define N_COMMANDS (sizeof command_names / sizeof command_names[0])
 
 static const char validate_help[] =
     "Usage: tokenfleet validate -i FILE [--limit PATTERN]... [--shard K/N] [output options] [-q]\n"
@@ -234,6 +238,24 @@ static const char exec_help[] =
     "Exit status: CMD's (128+N when signal N ended it); 1 a target failed (CMD not started);\n"
     "2 wrong usage or inventory errors; 126/127 CMD could not be run / was not found.\n";
 
+static const char list_help[] =
+    "Usage: tokenfleet list -i FILE [--limit PATTERN]... [--shard K/N] [--json] [-q]\n"
+    "\n"
+    "Prints the targets a run with these options would take, one name a line\n"
+    "(orders/us-east1), in inventory order; sends nothing and reads no password (ansible's\n"
+    "--list-hosts). Shell completion uses it for --limit and --target.\n"
+    "\n"
+    "  -i, --inventory FILE   the inventory (YAML)\n"
+    "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
+    "      --shard K/N        only slice K of N (see provision --help)\n"
+    "      --json             a JSON array instead: for each target its name, database,\n"
+    "                         region, cluster_id, keyspace and tags\n"
+    "  -q, --quiet            no warnings about the inventory, errors only\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Exit status: 0 listed (also when --shard leaves no target), 1 the list could not be\n"
+    "written, 2 wrong usage or inventory errors.\n";
+
 void options_print_main_help(FILE *out)
 {
     fputs("Usage: tokenfleet COMMAND [options]\n"
@@ -248,8 +270,9 @@ void options_print_main_help(FILE *out)
           "  watch       keep every target's env file holding a working token (an agent)\n"
           "  exec        run a command with the tokens of some targets in its environment\n"
           "  merge-reports  join the reports of a sharded run (--shard K/N) into one\n"
+          "  list        print the targets an inventory and --limit/--shard select; send nothing\n"
           "\n"
-          "Run 'tokenfleet COMMAND --help' for a command's options.\n"
+          "Run 'tokenfleet COMMAND --help' or 'tokenfleet help COMMAND' for a command's options.\n"
           "  --version   print the version and libcurl's\n",
           out);
 }
@@ -298,10 +321,10 @@ static long duration_ms(const char *s)
 static const char *commands_of(unsigned mask, char *buf, size_t size)
 {
     size_t n = 0, len = 0, count = 0;
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < N_COMMANDS; i++)
         count += (mask >> i) & 1u;
     buf[0] = '\0';
-    for (size_t i = 0; i < 5 && len < size; i++) {
+    for (size_t i = 0; i < N_COMMANDS && len < size; i++) {
         if (!((mask >> i) & 1u))
             continue;
         n++;
@@ -381,6 +404,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"keep-alive", required_argument, NULL, OPT_KEEP_ALIVE},
         {"keep-password-env", no_argument, NULL, OPT_KEEP_PASSWORD_ENV},
         {"cycles", required_argument, NULL, OPT_CYCLES},
+        {"json", no_argument, NULL, OPT_JSON},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -422,11 +446,12 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->verbosity = -1;
             break;
         case 'v':
+            only = FOR_ALL & ~FOR_LIST;
             out->verbosity = 1;
             break;
         case 'h':
             fputs((const char *const[]){validate_help, provision_help, check_help, watch_help,
-                                        exec_help}[cmd],
+                                        exec_help, list_help}[cmd],
                   stdout);
             return PARSE_EXIT_OK;
         case OPT_LIMIT:
@@ -568,6 +593,10 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case OPT_KEEP_PASSWORD_ENV:
             only = FOR_EXEC;
             out->keep_password_env = 1;
+            break;
+        case OPT_JSON:
+            only = FOR_LIST;
+            out->json = 1;
             break;
         case ':':
             return usage(name, "%s needs a value", argv[optind - 1]);

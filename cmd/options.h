@@ -8,7 +8,7 @@
 #include "core/driver.h"
 #include "core/envfile.h"
 
-enum command { CMD_VALIDATE, CMD_PROVISION, CMD_CHECK, CMD_WATCH, CMD_EXEC };
+enum command { CMD_VALIDATE, CMD_PROVISION, CMD_CHECK, CMD_WATCH, CMD_EXEC, CMD_LIST };
 
 struct cli {
     const char *inventory;      /* -i FILE */
@@ -43,6 +43,7 @@ struct cli {
     int keep_password_env;    /* exec --keep-password-env */
     unsigned long max_cycles; /* watch --cycles; 0 = until a signal */
     char **command;           /* exec: the command after --, NULL-terminated (argv's) */
+    int json;                 /* list --json */
     int verbosity;            /* -q = -1, -v = 1 */
 };
 

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
-                        const struct shard *shard, FILE *diag_out, int quiet,
+static enum tf_err load(const char *path, const char *const *patterns, size_t n,
+                        const struct shard *shard, FILE *diag_out, int quiet, int resolve,
                         struct inventory **inv, struct target_list *targets)
 {
     *inv = NULL;
@@ -19,7 +19,7 @@ enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
         rc = targets_select(targets, patterns, n, d);
     if (rc == TF_OK && shard && shard->count)
         targets_shard(targets, shard->index, shard->count);
-    if (rc == TF_OK)
+    if (rc == TF_OK && resolve)
         rc = targets_resolve_secrets(targets, *inv, d);
     diag_print(d, diag_out, quiet);
     if (rc == TF_OK && d->errors)
@@ -31,4 +31,18 @@ enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
     }
     diag_free(d);
     return rc;
+}
+
+enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
+                        const struct shard *shard, FILE *diag_out, int quiet,
+                        struct inventory **inv, struct target_list *targets)
+{
+    return load(path, patterns, n, shard, diag_out, quiet, 1, inv, targets);
+}
+
+enum tf_err config_load_plan(const char *path, const char *const *patterns, size_t n,
+                             const struct shard *shard, FILE *diag_out, int quiet,
+                             struct inventory **inv, struct target_list *targets)
+{
+    return load(path, patterns, n, shard, diag_out, quiet, 0, inv, targets);
 }

@@ -23,4 +23,12 @@ enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
                         const struct shard *shard, FILE *diag_out, int quiet,
                         struct inventory **inv, struct target_list *targets);
 
+/* As config_load, but no password is read: every target's password->value stays NULL, and an
+ * unset variable or unreadable file named as a password source is no error. For commands that
+ * send nothing and need no secret (list, which shell completion runs in a shell that rarely
+ * holds the passwords). */
+enum tf_err config_load_plan(const char *path, const char *const *patterns, size_t n,
+                             const struct shard *shard, FILE *diag_out, int quiet,
+                             struct inventory **inv, struct target_list *targets);
+
 #endif

@@ -7,9 +7,12 @@ packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libyaml-dev libjansson-dev uuid-dev
   libsystemd-dev
+  scdoc
   libcmocka-dev libmicrohttpd-dev
   openssl python3 clang valgrind
   libxml2-utils python3-prometheus-client util-linux strace
+  man-db bash-completion zsh
+  systemd python3-yaml
 )
 
 missing=()
