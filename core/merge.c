@@ -100,7 +100,7 @@ static int check_shards(json_t **reports, const char *const *paths, size_t n,
         json_int_t h = !s ? 0 : hv ? json_integer_value(hv) : 1;
         if (i == 0)
             hash = h;
-        else if (h != hash) {
+        else if (h != hash && h && hash) { /* sharded with unsharded: the count says so below */
             errorf(msg,
                    "%s: split by shard hash version %lld, %s by version %lld: the same K/N "
                    "picks other targets in each, so they cannot be joined; run every shard "

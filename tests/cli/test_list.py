@@ -37,11 +37,15 @@ NAMES = ["orders/us-east1", "orders/eu-west1", "billing/us-east1", "search/us-ce
 
 
 def shard_of(name, n):
-    """The slice of name among n: 64-bit FNV-1a of the name, modulo n (README, --shard)."""
+    """The slice of name among n (README, --shard; hash version 2): 64-bit FNV-1a of the name,
+    mixed by SplitMix64's finaliser, modulo n."""
+    m = 0xFFFFFFFFFFFFFFFF
     h = 0xCBF29CE484222325
     for b in name.encode():
-        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h % n
+        h = ((h ^ b) * 0x100000001B3) & m
+    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & m
+    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & m
+    return (h ^ (h >> 31)) % n
 
 
 def run(*args, stdout=subprocess.PIPE):

@@ -186,7 +186,8 @@ class ProvisionTest(harness.TestCase):
         p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-file", combined,
                                 "--shard", "0/3")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(len(self.read_env_file(combined)), 12 * 5)
+        sharded = self.read_env_file(combined)
+        self.assertEqual(len(sharded), 12 * 5)
 
         # A database removed from the inventory: its entries go.
         fleet = Fleet(self.workdir, dbs[1:])
@@ -196,7 +197,7 @@ class ProvisionTest(harness.TestCase):
         fourth = self.read_env_file(combined)
         self.assertEqual(len(fourth), 10 * 5)
         self.assertNotIn("DB000_US_EAST1_ASTRA_AUTHORIZATION_TOKEN", fourth)
-        self.assertEqual(token(fourth, "db005", "us-east1"), token(third, "db005", "us-east1"))
+        self.assertEqual(token(fourth, "db005", "us-east1"), token(sharded, "db005", "us-east1"))
 
     def test_report_holds_every_token_whether_spooled_or_not(self):
         """A report to a file is rendered as targets finish (its lines spooled); one on stdout
