@@ -21,10 +21,17 @@
 /* An inventory of 100,000 databases is about 25 MB; anything far beyond that is a mistake. */
 #define INVENTORY_MAX_BYTES (256L * 1024 * 1024)
 
-/* Nesting kept in a built tree. What lies deeper is parsed (and its anchors and aliases checked)
- * but not stored: no rule looks more than four levels below the root mapping, and values deeper
- * than that are told apart only by their type. The bound keeps a file of nothing but "[[[[..."
- * from costing a node per level. */
+/* Deepest nesting of lists and mappings read, counting the root mapping as 1 (an inventory needs
+ * 5: root, databases, a database, its password, its command). Reading stops at the event that
+ * opens level 65: libyaml's scanner walks every open level for each token, so that a file of
+ * nothing but "[[[[..." costs time quadratic in its depth (34 s of CPU for 1,000,000 levels)
+ * when read through. */
+#define YAML_MAX_NESTING 64
+
+/* Nesting kept in a built tree, below the node built (or below an anchored node): within
+ * YAML_MAX_NESTING anyway. What lies deeper is parsed (and its anchors and aliases checked) but
+ * not stored: no rule looks more than five levels below the root mapping, and values deeper than
+ * that are told apart only by their type. */
 #define NODE_MAX_DEPTH 64
 
 static const char *const database_keys[] = {"name",     "id",       "region",   "regions",
@@ -78,6 +85,9 @@ struct parse {
     struct frame *stack; /* the open collections while building; owned */
     size_t stack_size;
     size_t db_capacity; /* of inv->databases */
+    unsigned depth;     /* collections open in the document (see YAML_MAX_NESTING) */
+    int too_deep;       /* reading stopped: a collection opened at level YAML_MAX_NESTING + 1 */
+    struct tf_mark too_deep_at;
 };
 
 static struct tf_mark mark_of_yaml(yaml_mark_t m)
@@ -215,9 +225,24 @@ static void document_done(struct parse *p)
     names_clear(&p->anchors);
 }
 
+/* The next event of the stream. Returns 0 on a syntax error, and when the event opens a
+ * collection deeper than YAML_MAX_NESTING (p->too_deep set, the event freed): nothing further is
+ * read. */
 static int next_event(struct parse *p, yaml_event_t *ev)
 {
-    return yaml_parser_parse(p->parser, ev);
+    if (!yaml_parser_parse(p->parser, ev))
+        return 0;
+    if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+        if (++p->depth > YAML_MAX_NESTING) {
+            p->too_deep = 1;
+            p->too_deep_at = mark_of_yaml(ev->start_mark);
+            yaml_event_delete(ev);
+            return 0;
+        }
+    } else if (ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT) {
+        p->depth--;
+    }
+    return 1;
 }
 
 /* An error of the kind libyaml's document loader (its "composer") reports, with its words, so
@@ -931,6 +956,14 @@ static void report_syntax(struct diag *d, const yaml_parser_t *parser, FILE *f)
         diag_error(d, at, "YAML syntax: %s", problem);
 }
 
+static void report_too_deep(struct diag *d, struct tf_mark at)
+{
+    diag_error(d, at,
+               "nesting deeper than %d levels of lists and mappings; an inventory needs 5 at "
+               "most (is a [ or { left unclosed?)",
+               YAML_MAX_NESTING);
+}
+
 /* Forgets what was read of inv: after a syntax error, only that error is reported. */
 static void forget_inventory(struct inventory *inv)
 {
@@ -981,7 +1014,11 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     yaml_parser_set_input_file(&parser, f);
     size_t reported = d->count;
     if (!read_inventory(&p, inv)) {
-        if (!p.nomem && parser.error != YAML_MEMORY_ERROR) {
+        if (p.too_deep) {
+            diag_rewind(d, reported);
+            forget_inventory(inv);
+            report_too_deep(d, p.too_deep_at);
+        } else if (!p.nomem && parser.error != YAML_MEMORY_ERROR) {
             /* As when the whole document was loaded first: a file that is not YAML gets the
              * syntax error alone, not also what was found in the part before it. */
             diag_rewind(d, reported);
@@ -989,7 +1026,10 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
             report_syntax(d, &parser, f);
         }
     } else if (!refuse_second_document(&p) && !p.nomem && parser.error != YAML_MEMORY_ERROR) {
-        report_syntax(d, &parser, f);
+        if (p.too_deep)
+            report_too_deep(d, p.too_deep_at);
+        else
+            report_syntax(d, &parser, f);
     }
     if (p.nomem || parser.error == YAML_MEMORY_ERROR)
         rc = TF_ERR_NOMEM;
