@@ -940,6 +940,102 @@ static struct tf_mark mark_at_offset(FILE *f, size_t offset)
     return at;
 }
 
+/* What a line looks like, for the hints after a syntax error. */
+struct line_shape {
+    int found;           /* the line exists (for the line above: a line with content exists) */
+    unsigned indent;     /* columns before its content, a list's "- " counted as indentation */
+    int tab_in_indent;   /* a tab among those columns */
+    int at_problem;      /* the character at the problem's column (0: none) */
+    int before_problem;  /* and the one before it */
+    int ends_with_colon; /* its content (before a comment) ends with ':' */
+};
+
+/* Reads f up to line at.line: the shape of that line, and of the closest line above it that holds
+ * more than blanks and a comment. */
+static void shape_lines(FILE *f, struct tf_mark at, struct line_shape *here,
+                        struct line_shape *above)
+{
+    memset(here, 0, sizeof *here);
+    memset(above, 0, sizeof *above);
+    if (!at.line || fseek(f, 0, SEEK_SET) != 0)
+        return;
+    struct line_shape cur = {.found = 1};
+    unsigned line = 1, column = 1;
+    int leading = 1, dash = 0, content = 0, comment = 0, last = 0, prev = 0;
+    for (;;) {
+        int c = getc(f);
+        if (c == EOF || c == '\n') {
+            cur.ends_with_colon = last == ':';
+            if (line == at.line) {
+                *here = cur;
+                return;
+            }
+            if (content)
+                *above = cur;
+            if (c == EOF)
+                return;
+            cur = (struct line_shape){.found = 1};
+            line++, column = 1;
+            leading = 1, dash = 0, content = 0, comment = 0, last = 0, prev = 0;
+            continue;
+        }
+        if (line == at.line && column == at.column && (c & 0xc0) != 0x80) {
+            cur.at_problem = c;
+            cur.before_problem = prev;
+        }
+        prev = c;
+        if ((c & 0xc0) != 0x80) /* columns count characters, not UTF-8 continuation bytes */
+            column++;
+        if (leading && dash && c != ' ' && c != '\t' && c != '\r')
+            leading = 0; /* "-5": a value, not a list's "- " */
+        if (leading && (c == ' ' || c == '\t' || (c == '-' && !dash))) {
+            cur.indent++;
+            cur.tab_in_indent |= c == '\t';
+            dash = c == '-';
+            continue;
+        }
+        if (leading && c == '\r')
+            continue;
+        if (leading && c == '#')
+            comment = 1;
+        leading = 0;
+        if (comment || c == ' ' || c == '\t' || c == '\r')
+            continue;
+        if (c == '#' && (last == 0 || last == ' '))
+            comment = 1;
+        else
+            content = 1, last = c;
+    }
+}
+
+/* A hint after libyaml's text for what it says of tabs and indentation, "" when none fits. */
+static void syntax_hint(FILE *f, const char *problem, struct tf_mark at, char *hint, size_t size)
+{
+    struct line_shape here, above;
+    shape_lines(f, at, &here, &above);
+    *hint = '\0';
+    if (strstr(problem, "tab") || here.at_problem == '\t' || here.tab_in_indent) {
+        snprintf(hint, size, "; YAML does not allow tabs for indentation; indent with spaces");
+        return;
+    }
+    int no_key = !strcmp(problem, "did not find expected key") ||
+                 !strcmp(problem, "did not find expected '-' indicator");
+    int value = !strcmp(problem, "mapping values are not allowed in this context");
+    /* A line that starts where no key or item may, or that is more indented than the "key:
+     * value" above it (its key reads as the rest of that value). */
+    if (above.found && here.found && here.indent != above.indent &&
+        ((no_key && at.column <= here.indent + 1) ||
+         (value && here.indent > above.indent && !above.ends_with_colon)))
+        snprintf(hint, size,
+                 "; check the indentation of this line against the one above (%u spaces here, "
+                 "%u above)",
+                 here.indent, above.indent);
+    else if (value)
+        snprintf(hint, size, "; put quotes around a value that holds \": \"");
+    else if (here.at_problem == '{' && here.before_problem == '$')
+        snprintf(hint, size, "; tokenfleet expands no ${VAR}: write {env: VAR}");
+}
+
 static void report_syntax(struct diag *d, const yaml_parser_t *parser, FILE *f)
 {
     struct tf_mark at = {(unsigned)parser->problem_mark.line + 1,
@@ -947,13 +1043,16 @@ static void report_syntax(struct diag *d, const yaml_parser_t *parser, FILE *f)
     if (parser->error == YAML_READER_ERROR)
         at = mark_at_offset(f, parser->problem_offset);
     const char *problem = parser->problem ? parser->problem : "error";
+    char hint[128] = "";
+    if (parser->error == YAML_SCANNER_ERROR || parser->error == YAML_PARSER_ERROR)
+        syntax_hint(f, problem, at, hint, sizeof hint);
     if (parser->context)
         /* Where the unclosed bracket or quote opened is what the user has to find. */
-        diag_error(d, at, "YAML syntax: %s %s (which starts at line %u, column %u)", problem,
+        diag_error(d, at, "YAML syntax: %s %s (which starts at line %u, column %u)%s", problem,
                    parser->context, (unsigned)parser->context_mark.line + 1,
-                   (unsigned)parser->context_mark.column + 1);
+                   (unsigned)parser->context_mark.column + 1, hint);
     else
-        diag_error(d, at, "YAML syntax: %s", problem);
+        diag_error(d, at, "YAML syntax: %s%s", problem, hint);
 }
 
 static void report_too_deep(struct diag *d, struct tf_mark at)
