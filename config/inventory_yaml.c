@@ -420,6 +420,12 @@ static int is_empty(const struct node *n)
            (!strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL"));
 }
 
+/* YAML 1.1's merge key: "<<" written without quotes. */
+static int is_merge_key(const struct node *k)
+{
+    return k->type == NODE_SCALAR && k->plain && !strcmp(k->value, "<<");
+}
+
 /* Reports key i of map when an earlier key is the same (libyaml keeps both; YAML calls it an
  * error). Returns 1 when it was given before. */
 static int duplicate_key(struct parse *p, const struct node *map, size_t i)
@@ -440,6 +446,12 @@ static void suggest_key(struct parse *p, const struct node *key, const char *con
                         const char *where)
 {
     const char *k = key->value;
+    if (is_merge_key(key)) {
+        diag_error(p->d, mark_of(key),
+                   "a merge key (<<) in %s; merge keys work in a database and in defaults only",
+                   where);
+        return;
+    }
     const char *best = NULL;
     size_t best_d = 3;
     for (size_t i = 0; known[i]; i++) {
@@ -583,6 +595,175 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
                    "password mapping is empty; write {env: NAME} or {file: PATH}");
 }
 
+/* --- merge keys --- */
+
+/* The pairs of a database's mapping with what its merge keys (YAML 1.1's "<<: *name" and
+ * "<<: [*a, *b]") bring in: its own pairs first, in order, then each merged mapping's pairs whose
+ * key is not given yet (its own before what it merges itself), earlier listed mappings first. */
+struct merged {
+    const struct node **kv;   /* key, value, key, value...; owned array, nodes borrowed */
+    size_t n_kv, cap_kv;      /* entries (twice the pairs) */
+    size_t n_own;             /* the first n_own entries are the mapping's own */
+    const struct node **seen; /* mappings merged so far: each is merged once (an alias may
+                                 bring one twice, or into itself); owned array */
+    size_t n_seen, cap_seen;
+    int failed; /* a merge key's value is not a mapping (reported) */
+};
+
+/* region and regions are one setting: a mapping that gives either takes neither from a merge. */
+static int same_setting(const char *a, const char *b)
+{
+    if (!strcmp(a, b))
+        return 1;
+    return !strncmp(a, "region", 6) && !strncmp(b, "region", 6) &&
+           (!strcmp(a + 6, "") || !strcmp(a + 6, "s")) &&
+           (!strcmp(b + 6, "") || !strcmp(b + 6, "s"));
+}
+
+static int merged_has(const struct merged *m, const struct node *k)
+{
+    if (k->type != NODE_SCALAR)
+        return 0;
+    for (size_t i = 0; i < m->n_kv; i += 2)
+        if (m->kv[i]->type == NODE_SCALAR && same_setting(m->kv[i]->value, k->value))
+            return 1;
+    return 0;
+}
+
+static int merged_add(struct parse *p, struct merged *m, const struct node *k,
+                      const struct node *v)
+{
+    if (m->n_kv + 2 > m->cap_kv) {
+        const struct node **kv = grow(p, m->kv, &m->cap_kv, sizeof *kv);
+        if (!kv)
+            return 0;
+        m->kv = kv;
+        if (m->n_kv + 2 > m->cap_kv) /* from 0, grow() makes room for 4 */
+            return 0;
+    }
+    m->kv[m->n_kv++] = k;
+    m->kv[m->n_kv++] = v;
+    return 1;
+}
+
+static int merge_mapping(struct parse *p, struct merged *m, const struct node *map);
+
+/* " (the value at line N)" when v is not on k's line (an alias brings the value from its
+ * anchor), "" otherwise. */
+static const char *value_line(const struct node *k, const struct node *v, char *buf, size_t size)
+{
+    *buf = '\0';
+    if (mark_of(v).line != mark_of(k).line)
+        snprintf(buf, size, " (the value at line %u)", mark_of(v).line);
+    return buf;
+}
+
+/* The value of a merge key (the key k, for the place of a mistake): a mapping, or a list of
+ * mappings. Returns 0 when out of memory. */
+static int merge_value(struct parse *p, struct merged *m, const struct node *k,
+                       const struct node *v)
+{
+    char where[48];
+    if (v->type == NODE_MAPPING)
+        return merge_mapping(p, m, v);
+    if (v->type == NODE_SCALAR) {
+        diag_error(p->d, mark_of(k),
+                   "<< merges a mapping (<<: *name, an alias of an anchored mapping) or a list "
+                   "of them (<<: [*a, *b]), not a string%s",
+                   value_line(k, v, where, sizeof where));
+        m->failed = 1;
+        return 1;
+    }
+    for (size_t i = 0; i < v->n_kids; i++) {
+        const struct node *item = v->kids[i];
+        if (item->type != NODE_MAPPING) {
+            diag_error(p->d, mark_of(k),
+                       "<< merges mappings only (<<: [*a, *b], aliases of anchored mappings); "
+                       "item %zu of its list is %s%s",
+                       i + 1, kind_name(item), value_line(k, item, where, sizeof where));
+            m->failed = 1;
+        } else if (!merge_mapping(p, m, item))
+            return 0;
+    }
+    return 1;
+}
+
+/* Adds the pairs of a merged mapping that are not given yet, then what it merges itself.
+ * Returns 0 when out of memory. */
+static int merge_mapping(struct parse *p, struct merged *m, const struct node *map)
+{
+    for (size_t i = 0; i < m->n_seen; i++)
+        if (m->seen[i] == map)
+            return 1;
+    if (m->n_seen == m->cap_seen) {
+        const struct node **seen = grow(p, m->seen, &m->cap_seen, sizeof *seen);
+        if (!seen)
+            return 0;
+        m->seen = seen;
+    }
+    m->seen[m->n_seen++] = map;
+    const struct node *merges = NULL, *merge_key = NULL;
+    for (size_t i = 0; i < n_pairs(map); i++) {
+        const struct node *k = key_at(map, i), *v = value_at(map, i);
+        if (is_merge_key(k)) {
+            if (!merges)
+                merges = v, merge_key = k;
+        } else if (!merged_has(m, k) && !merged_add(p, m, k, v)) {
+            return 0;
+        }
+    }
+    return !merges || merge_value(p, m, merge_key, merges);
+}
+
+/* Fills m from a mapping node. Returns 0 when out of memory. */
+static int merged_pairs(struct parse *p, const struct node *map, struct merged *m)
+{
+    memset(m, 0, sizeof *m);
+    const struct node *merges = NULL, *merge_key = NULL;
+    for (size_t i = 0; i < n_pairs(map); i++) {
+        const struct node *k = key_at(map, i), *v = value_at(map, i);
+        if (is_merge_key(k)) {
+            if (duplicate_key(p, map, i))
+                continue;
+            merges = v, merge_key = k;
+        } else if (!merged_add(p, m, k, v)) {
+            return 0;
+        }
+    }
+    m->n_own = m->n_kv;
+    if (!merges)
+        return 1;
+    /* The mapping itself counts as merged: an alias back to it brings nothing more. */
+    if (!(m->seen = calloc(4, sizeof *m->seen))) {
+        p->nomem = 1;
+        return 0;
+    }
+    m->cap_seen = 4;
+    m->seen[m->n_seen++] = map;
+    return merge_value(p, m, merge_key, merges);
+}
+
+/* duplicate_key() for the own pair at entry i of m (the merge key left out). */
+static int duplicate_own_key(struct parse *p, const struct merged *m, size_t i)
+{
+    const struct node *k = m->kv[i];
+    for (size_t j = 0; j < i; j += 2) {
+        const struct node *qk = m->kv[j];
+        if (qk->type == NODE_SCALAR && !strcmp(qk->value, k->value)) {
+            diag_error(p->d, mark_of(k), "key \"%s\" is given twice (first at line %u)", k->value,
+                       mark_of(qk).line);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void merged_clear(struct merged *m)
+{
+    free(m->kv);
+    free(m->seen);
+}
+
 /* Fills db from a mapping node; in defaults, name and id are not allowed. */
 static void take_database(struct parse *p, const struct node *n, struct database *db,
                           int is_defaults)
@@ -595,14 +776,19 @@ static void take_database(struct parse *p, const struct node *n, struct database
                    is_defaults ? "defaults" : "each database", kind_name(n));
         return;
     }
+    struct merged m;
+    if (!merged_pairs(p, n, &m)) {
+        merged_clear(&m);
+        return;
+    }
     const struct node *region = NULL, *regions = NULL;
-    for (size_t i = 0; i < n_pairs(n); i++) {
-        const struct node *k = key_at(n, i), *v = value_at(n, i);
+    for (size_t i = 0; i < m.n_kv; i += 2) {
+        const struct node *k = m.kv[i], *v = m.kv[i + 1];
         if (k->type != NODE_SCALAR) {
             diag_error(p->d, mark_of(k), "keys must be strings");
             continue;
         }
-        if (duplicate_key(p, n, i))
+        if (i < m.n_own && duplicate_own_key(p, &m, i))
             continue;
         const char *key = k->value;
         if (!strcmp(key, "name") || !strcmp(key, "id")) {
@@ -637,6 +823,8 @@ static void take_database(struct parse *p, const struct node *n, struct database
         else
             suggest_key(p, k, database_keys, where);
     }
+    db->merge_failed = (unsigned char)m.failed;
+    merged_clear(&m);
     if (region || regions)
         db->regions_given = 1;
     if (region && regions) {
@@ -742,6 +930,13 @@ static int is_known(const char *key, const char *const *known)
     return 0;
 }
 
+/* A root key starting with "x-" is the user's own (as in Compose files): its value is read (its
+ * anchors can be merged and aliased) and otherwise ignored. */
+static int is_extension(const char *key)
+{
+    return !strncmp(key, "x-", 2);
+}
+
 /* Checks a key of the root mapping. Returns its name when the value is to be used, NULL when
  * the key was reported (its value is ignored) or when out of memory (p->nomem). */
 static const char *root_key(struct parse *p, struct root *r, const struct node *k)
@@ -808,7 +1003,7 @@ static int take_root(struct parse *p, const struct node *root, struct inventory 
     for (size_t i = 0; ok && i < n_pairs(root); i++) {
         const struct node *k = key_at(root, i);
         const char *key = root_key(p, &r, k);
-        if (key && !is_known(key, root_keys))
+        if (key && !is_known(key, root_keys) && !is_extension(key))
             suggest_key(p, k, root_keys, "the inventory");
         else if (key)
             ok = root_value(p, &r, key, value_at(root, i), inv);
@@ -836,7 +1031,7 @@ static int stream_root(struct parse *p, yaml_event_t *ev, struct inventory *inv)
         if (!(ok = build(p, ev, NODE_MAX_DEPTH, &k)))
             break;
         const char *key = root_key(p, &r, k);
-        int known = key && is_known(key, root_keys);
+        int known = key && (is_known(key, root_keys) || is_extension(key));
         if (key && !known)
             suggest_key(p, k, root_keys, "the inventory");
         if (p->nomem || !(ok = next_event(p, ev)))

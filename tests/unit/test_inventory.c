@@ -397,6 +397,76 @@ static void test_password_files(void **state)
     unload(&l);
 }
 
+/* Merge keys (YAML 1.1's <<) in databases and defaults: keys given win, then earlier listed
+ * mappings over later ones, a merged mapping's own keys over what it merges itself; region and
+ * regions are one setting; a mapping that merges itself (or one merged twice) brings its keys
+ * once. Values keep the place where they are written. */
+static void test_merge_keys(void **state)
+{
+    (void)state;
+    put_file("inv.yaml",
+             "version: 1\n"
+             "x-a: &a {keyspace: ks_a, username: user_a, tags: [a]}\n"
+             "x-b: &b {keyspace: ks_b, username: user_b, regions: [eu-west1, us-east1],\n"
+             "         auth_url: 'http://b-{region}:8081/v1/auth'}\n"
+             "x-c: &c\n"
+             "  <<: *b\n"
+             "  username: user_c\n"
+             "x-loop: &loop {keyspace: ks_loop, region: us-central1, <<: [*loop, *a, *a]}\n"
+             "defaults:\n"
+             "  <<: *a\n"
+             "  password: {env: TF_UT_PW}\n"
+             "databases:\n"
+             "  - <<: [*a, *b]\n"
+             "    name: one\n"
+             "    id: " ID1 "\n"
+             "  - <<: [*b, *a]\n"
+             "    name: two\n"
+             "    id: " ID2 "\n"
+             "    username: own\n"
+             "    region: asia-south1\n"
+             "  - <<: *c\n"
+             "    name: three\n"
+             "    id: 0fd630f1-f29d-4da9-953f-48f1a09f76b5\n"
+             "  - <<: *loop\n"
+             "    name: four\n"
+             "    id: 0cb1e29c-658c-4a14-95e6-0af593bd04cf\n",
+             0, 0);
+    struct loaded l = {0};
+    load_ok("inv.yaml", NULL, &l);
+    assert_int_equal(l.inv->n_databases, 4);
+    const struct database *d = l.inv->databases;
+    assert_string_equal(l.inv->defaults.run.keyspace.value, "ks_a");
+    assert_string_equal(l.inv->defaults.run.username.value, "user_a");
+
+    assert_string_equal(d[0].run.keyspace.value, "ks_a");
+    assert_int_equal(d[0].run.keyspace.at.line, 2); /* where x-a writes it */
+    assert_string_equal(d[0].run.username.value, "user_a");
+    assert_string_equal(d[0].run.auth_url.value, "http://b-{region}:8081/v1/auth");
+    assert_fields(d[0].regions, d[0].n_regions, (const char *[]){"eu-west1", "us-east1", 0});
+    assert_fields(d[0].tags, d[0].n_tags, (const char *[]){"a", 0});
+
+    assert_string_equal(d[1].run.keyspace.value, "ks_b");
+    assert_string_equal(d[1].run.username.value, "own");
+    assert_fields(d[1].regions, d[1].n_regions, (const char *[]){"asia-south1", 0});
+    assert_fields(d[1].tags, d[1].n_tags, (const char *[]){"a", 0});
+
+    assert_string_equal(d[2].run.keyspace.value, "ks_b");
+    assert_string_equal(d[2].run.username.value, "user_c");
+    assert_fields(d[2].regions, d[2].n_regions, (const char *[]){"eu-west1", "us-east1", 0});
+
+    assert_string_equal(d[3].run.keyspace.value, "ks_loop");
+    assert_string_equal(d[3].run.username.value, "user_a");
+    assert_fields(d[3].regions, d[3].n_regions, (const char *[]){"us-central1", 0});
+    assert_fields(d[3].tags, d[3].n_tags, (const char *[]){"a", 0});
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(d[i].run.password->value, PW);
+    assert_targets(&l.targets, (const char *[]){"one/eu-west1", "one/us-east1", "two/asia-south1",
+                                                "three/eu-west1", "three/us-east1",
+                                                "four/us-central1", 0});
+    unload(&l);
+}
+
 static void test_uppercase_id_lowercased(void **state)
 {
     (void)state;
@@ -528,6 +598,7 @@ int main(void)
     static const struct CMUnitTest more[] = {
         cmocka_unit_test_setup_teardown(test_defaults_inherited_and_overridden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uppercase_id_lowercased, setup, teardown),
         cmocka_unit_test_setup_teardown(test_targets_expanded_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_prefix_upper_snake, setup, teardown),
