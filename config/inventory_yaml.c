@@ -539,12 +539,69 @@ static void take_list(struct parse *p, const struct node *n, const char *key, st
     *count = (uint32_t)got; /* a 256 MB file holds fewer items */
 }
 
+/* The length of the variable name in "$NAME" or "${NAME}" at v (a shell's variable), 0 when v
+ * is not one; *skip gets where the name starts. */
+static size_t shell_variable(const char *v, size_t *skip)
+{
+    if (v[0] != '$')
+        return 0;
+    int brace = v[1] == '{';
+    const char *name = v + 1 + brace, *end = name;
+    if (!((*end >= 'A' && *end <= 'Z') || (*end >= 'a' && *end <= 'z') || *end == '_'))
+        return 0;
+    while ((*end >= 'A' && *end <= 'Z') || (*end >= 'a' && *end <= 'z') ||
+           (*end >= '0' && *end <= '9') || *end == '_')
+        end++;
+    if (brace && *end++ != '}')
+        return 0;
+    if (*end)
+        return 0;
+    *skip = (size_t)(name - v);
+    return (size_t)(end - name) - (size_t)brace;
+}
+
+/* Checks what {env:} and {file:} name for the mistakes a shell would have forgiven. Returns 1
+ * when the source can be used. */
+static int usable_source(struct parse *p, enum secret_kind kind, const struct field *f)
+{
+    const char *v = f->value;
+    size_t skip = 0, len;
+    if (kind == SECRET_ENV && v[0] == '$') {
+        len = shell_variable(v, &skip);
+        if (len)
+            diag_error(p->d, f->at, "{env: %s} takes the variable's name; drop the $: {env: %.*s}",
+                       v, (int)len, v + skip);
+        else
+            diag_error(p->d, f->at,
+                       "{env: %s}: a variable's name does not start with $; give the name "
+                       "alone, as in {env: ASTRA_DB_PASSWORD}",
+                       v);
+        return 0;
+    }
+    if (kind == SECRET_FILE && v[0] == '~' && v[1] && v[1] != '/') {
+        diag_error(p->d, f->at,
+                   "{file: %s}: ~user/ paths are not supported; give the full path (~/ is your "
+                   "own home, $HOME)",
+                   v);
+        return 0;
+    }
+    return 1;
+}
+
 static void take_password(struct parse *p, const struct node *n, struct secret_ref *s)
 {
     s->at = mark_of(n);
     if (n->type == NODE_SCALAR) {
         if (!usable_string(p, n, "password"))
             return;
+        size_t skip;
+        if (shell_variable(n->value, &skip)) {
+            /* Not its name: it might be the password. */
+            diag_error(p->d, mark_of(n),
+                       "password looks like a shell variable, which tokenfleet does not expand; "
+                       "use {env: VAR}");
+            return;
+        }
         /* Not in the pool: a password has memory of its own, zeroed when freed. */
         s->value = strdup(n->value);
         if (!s->value) {
@@ -584,7 +641,7 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
             continue;
         }
         struct field f = {0};
-        if (!take_string(p, v, key, &f))
+        if (!take_string(p, v, key, &f) || !usable_source(p, kind, &f))
             continue;
         s->kind = kind;
         s->source = f.value;
@@ -630,8 +687,7 @@ static int merged_has(const struct merged *m, const struct node *k)
     return 0;
 }
 
-static int merged_add(struct parse *p, struct merged *m, const struct node *k,
-                      const struct node *v)
+static int merged_add(struct parse *p, struct merged *m, const struct node *k, const struct node *v)
 {
     if (m->n_kv + 2 > m->cap_kv) {
         const struct node **kv = grow(p, m->kv, &m->cap_kv, sizeof *kv);

@@ -11,18 +11,30 @@
 #include "core/base/text.h"
 #include "core/base/utf8.h"
 
-/* Reads at most SECRET_FILE_MAX_BYTES of path into a new string. Returns TF_OK, TF_ERR_IO (errno
- * kept), TF_ERR_TOOBIG, TF_ERR_UNSAFE (not a regular file, or a NUL byte in it) or
- * TF_ERR_NOMEM; *mode and *gid get the file's permission bits and group. */
-static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode, gid_t *gid)
+/* What is wrong with a password file. */
+enum file_problem {
+    FILE_OK,
+    FILE_NOMEM,
+    FILE_IO,       /* errno says why */
+    FILE_NOT_TEXT, /* not a regular file, or a NUL byte in it */
+    FILE_TOOBIG,   /* over SECRET_FILE_MAX_BYTES */
+    FILE_CR,       /* a carriage return anywhere */
+    FILE_NEWLINES, /* more than one newline at the end */
+    FILE_EMPTY,    /* nothing but one newline, or nothing */
+    FILE_NOT_UTF8,
+};
+
+/* Reads at most SECRET_FILE_MAX_BYTES of path (and one newline after them) into a new string,
+ * the newline stripped. *mode and *gid get the file's permission bits and group. */
+static enum file_problem read_secret_file(const char *path, char **out, mode_t *mode, gid_t *gid)
 {
-    enum tf_err rc = TF_ERR_IO;
-    char buf[SECRET_FILE_MAX_BYTES + 3]; /* the password, \r\n, and one byte to see "too big" */
+    enum file_problem rc = FILE_IO;
+    char buf[SECRET_FILE_MAX_BYTES + 2]; /* the password, \n, and one byte to see "too big" */
     size_t len = 0;
     /* O_NONBLOCK: a FIFO or a terminal named by mistake must not hang validate. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return TF_ERR_IO;
+        return FILE_IO;
     struct stat st;
     if (fstat(fd, &st) != 0)
         goto out;
@@ -31,7 +43,7 @@ static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode, 
         goto out;
     }
     if (!S_ISREG(st.st_mode)) {
-        rc = TF_ERR_UNSAFE;
+        rc = FILE_NOT_TEXT;
         goto out;
     }
     *mode = st.st_mode & 07777;
@@ -46,25 +58,30 @@ static enum tf_err read_secret_file(const char *path, char **out, mode_t *mode, 
             break;
         len += (size_t)n;
         if (len == sizeof buf) {
-            rc = TF_ERR_TOOBIG;
+            rc = FILE_TOOBIG;
             goto out;
         }
     }
-    if (len && buf[len - 1] == '\n')
-        len--;
-    if (len && buf[len - 1] == '\r')
-        len--;
-    if (len > SECRET_FILE_MAX_BYTES) {
-        rc = TF_ERR_TOOBIG;
-        goto out;
+    /* Checked before anything is stripped: each would be sent as part of the password. */
+    if (memchr(buf, '\0', len))
+        rc = FILE_NOT_TEXT; /* it would be cut there, silently */
+    else if (memchr(buf, '\r', len))
+        rc = FILE_CR; /* a file saved with Windows line ends */
+    else if (len >= 2 && buf[len - 1] == '\n' && buf[len - 2] == '\n')
+        rc = FILE_NEWLINES;
+    else {
+        if (len && buf[len - 1] == '\n')
+            len--;
+        size_t skip = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0; /* an editor's BOM */
+        if (len > SECRET_FILE_MAX_BYTES)
+            rc = FILE_TOOBIG;
+        else if (len == skip)
+            rc = FILE_EMPTY;
+        else if (utf8_valid_prefix(buf + skip, len - skip) != len - skip)
+            rc = FILE_NOT_UTF8;
+        else
+            rc = (*out = strndup(buf + skip, len - skip)) ? FILE_OK : FILE_NOMEM;
     }
-    if (memchr(buf, '\0', len)) {
-        rc = TF_ERR_UNSAFE; /* it would be cut there, silently */
-        goto out;
-    }
-    size_t skip = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0; /* an editor's BOM */
-    *out = strndup(buf + skip, len - skip);
-    rc = *out ? TF_OK : TF_ERR_NOMEM;
 out:
     explicit_bzero(buf, sizeof buf);
     int saved = errno;
@@ -117,39 +134,71 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct diag *d
     if (s->kind != SECRET_FILE)
         return TF_OK;
 
-    char *path = s->source[0] == '/' ? strdup(s->source) : text_printf("%s%s", dir, s->source);
+    char *path;
+    if (s->source[0] == '~') { /* "~" or "~/..." ("~user/" was refused when read) */
+        const char *home = getenv("HOME");
+        if (!home || !*home) {
+            diag_error(d, s->at,
+                       "password file %s starts with ~, but HOME is not set; give the full path",
+                       s->source);
+            return TF_OK;
+        }
+        path = text_printf("%s%s", home, s->source + 1);
+    } else {
+        path = s->source[0] == '/' ? strdup(s->source) : text_printf("%s%s", dir, s->source);
+    }
     if (!path)
         return TF_ERR_NOMEM;
     mode_t mode = 0;
     gid_t gid = 0;
-    enum tf_err rc = read_secret_file(path, &s->value, &mode, &gid);
-    if (rc == TF_ERR_NOMEM) {
+    switch (read_secret_file(path, &s->value, &mode, &gid)) {
+    case FILE_NOMEM:
         free(path);
-        return rc;
-    }
-    if (rc == TF_ERR_IO)
+        return TF_ERR_NOMEM;
+    case FILE_IO:
         diag_error(d, s->at, "cannot read password file %s: %s", path, strerror(errno));
-    else if (rc == TF_ERR_UNSAFE)
+        break;
+    case FILE_NOT_TEXT:
         diag_error(d, s->at,
                    "password file %s is not a regular file holding text (a device, a "
                    "pipe, or a NUL byte inside); give the file that holds the password",
                    path);
-    else if (rc == TF_ERR_TOOBIG)
+        break;
+    case FILE_TOOBIG:
         diag_error(d, s->at, "password file %s is larger than %d bytes; is it the right file?",
                    path, SECRET_FILE_MAX_BYTES);
-    else if (!*s->value || utf8_valid_prefix(s->value, strlen(s->value)) != strlen(s->value)) {
+        break;
+    case FILE_CR:
         diag_error(d, s->at,
-                   *s->value ? "password file %s is not UTF-8 text; a password is sent as a JSON "
-                               "string, which must be"
-                             : "password file %s is empty; it must hold the password",
+                   "password file %s holds a carriage return (\\r), as a file saved with "
+                   "Windows line ends does, and it would be sent as part of the password; "
+                   "remove it (dos2unix %s)",
+                   path, path);
+        break;
+    case FILE_NEWLINES:
+        diag_error(d, s->at,
+                   "password file %s ends with more than one newline; only one is stripped, "
+                   "the others would be sent as part of the password: remove the empty lines "
+                   "at its end",
                    path);
-        text_free_secret(s->value);
-        s->value = NULL;
-    } else if ((mode & 077) && !own_group_readable(mode, gid))
-        diag_warn(d, s->at,
-                  "password file %s can be read by group or others (mode %04o); "
-                  "chmod 600 it",
-                  path, (unsigned)mode);
+        break;
+    case FILE_EMPTY:
+        diag_error(d, s->at, "password file %s is empty; it must hold the password", path);
+        break;
+    case FILE_NOT_UTF8:
+        diag_error(d, s->at,
+                   "password file %s is not UTF-8 text; a password is sent as a JSON string, "
+                   "which must be",
+                   path);
+        break;
+    case FILE_OK:
+        if ((mode & 077) && !own_group_readable(mode, gid))
+            diag_warn(d, s->at,
+                      "password file %s can be read by group or others (mode %04o); "
+                      "chmod 600 it",
+                      path, (unsigned)mode);
+        break;
+    }
     free(path);
     return TF_OK;
 }

@@ -359,37 +359,48 @@ static void test_defaults_inherited_and_overridden(void **state)
 }
 
 /* {file:} paths are relative to the inventory's folder, not the current one; one trailing
- * newline (\n or \r\n) is stripped and no more; absolute paths are taken as they are. */
+ * newline is stripped; absolute paths are taken as they are, and ~/ is $HOME. (A CR, or more than
+ * one newline at the end, is an error: tests/inventories/bad/79 and 80.) */
 static void test_password_files(void **state)
 {
     const struct fixture *fx = *state;
-    char abs_path[128], yaml[2048];
+    char abs_path[128], yaml[2048], home[128];
     snprintf(abs_path, sizeof abs_path, "%s/elsewhere/abs.pw", fx->dir);
+    snprintf(home, sizeof home, "%s/home", fx->dir);
     snprintf(
         yaml, sizeof yaml,
         "version: 1\n"
         "defaults: {keyspace: ks, username: svc, region: us-east1}\n"
         "databases:\n"
         "  - {name: lf, id: %s, password: {file: lf.pw}}\n"
-        "  - {name: crlf, id: %s, password: {file: crlf.pw}}\n"
+        "  - {name: home, id: %s, password: {file: ~/home.pw}}\n"
         "  - {name: bare, id: 0fd630f1-f29d-4da9-953f-48f1a09f76b5, password: {file: bare.pw}}\n"
-        "  - {name: two, id: 0cb1e29c-658c-4a14-95e6-0af593bd04cf, password: {file: two.pw}}\n"
+        "  - {name: bom, id: 0cb1e29c-658c-4a14-95e6-0af593bd04cf, password: {file: bom.pw}}\n"
         "  - {name: abs, id: 8e81973e-0bec-47b0-b898-d190f9ebdacc, password: {file: %s}}\n"
         "  - {name: max, id: 6b4cb242-4a23-4596-a217-beaddbc496cb, password: {file: max.pw}}\n",
         ID1, ID2, abs_path);
     put_file("conf/inv.yaml", yaml, 0, 0);
     put_file("lf.pw", "hunter2-WRONG-FOLDER\n", 0, 0); /* must not be read */
     put_file("conf/lf.pw", "hunter2-lf\n", 0, 0);
-    put_file("conf/crlf.pw", "hunter2-crlf\r\n", 0, 0);
+    put_file("home/home.pw", "hunter2-home\n", 0, 0);
     put_file("conf/bare.pw", "hunter2-bare", 0, 0);
-    put_file("conf/two.pw", "hunter2-two\n\n", 0, 0);
+    put_file("conf/bom.pw", "\xef\xbb\xbfhunter2-bom\n", 0, 0);
     put_file("elsewhere/abs.pw", "hunter2-abs\n", 0, 0);
     put_file("conf/max.pw", "hunter2-", 4096, 0); /* exactly the limit is still a password */
 
+    char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    assert_int_equal(setenv("HOME", home, 1), 0);
     struct loaded l = {0};
-    load_ok("conf/inv.yaml", NULL, &l);
+    load("conf/inv.yaml", NULL, 0, &l);
+    if (saved_home)
+        setenv("HOME", saved_home, 1);
+    else
+        unsetenv("HOME");
+    free(saved_home);
+    if (l.rc != TF_OK || *l.out)
+        fail_msg("expected a clean load, got %s and:\n%s", tf_strerror(l.rc), l.out);
     assert_string_equal(l.inv->dir, "conf/");
-    const char *want[] = {"hunter2-lf", "hunter2-crlf", "hunter2-bare", "hunter2-two\n",
+    const char *want[] = {"hunter2-lf", "hunter2-home", "hunter2-bare", "hunter2-bom",
                           "hunter2-abs"};
     for (size_t i = 0; i < 5; i++)
         assert_string_equal(l.inv->databases[i].run.password->value, want[i]);
@@ -461,9 +472,9 @@ static void test_merge_keys(void **state)
     assert_fields(d[3].tags, d[3].n_tags, (const char *[]){"a", 0});
     for (size_t i = 0; i < 4; i++)
         assert_string_equal(d[i].run.password->value, PW);
-    assert_targets(&l.targets, (const char *[]){"one/eu-west1", "one/us-east1", "two/asia-south1",
-                                                "three/eu-west1", "three/us-east1",
-                                                "four/us-central1", 0});
+    assert_targets(&l.targets,
+                   (const char *[]){"one/eu-west1", "one/us-east1", "two/asia-south1",
+                                    "three/eu-west1", "three/us-east1", "four/us-central1", 0});
     unload(&l);
 }
 
