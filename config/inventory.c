@@ -15,6 +15,7 @@ static void secret_free(struct secret_ref *s)
     if (!s)
         return;
     text_free_secret(s->value);
+    free(s->argv);
     free(s);
 }
 

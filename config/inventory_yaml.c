@@ -7,6 +7,7 @@
  * into a struct database, and freed before the next one is read. Only the items that define an
  * anchor are kept, until the end of the document, for the aliases that may follow. */
 #include "config/inventory_private.h"
+#include "config/secret.h"
 #include "core/base/strpool.h"
 #include "core/base/text.h"
 
@@ -38,7 +39,7 @@ static const char *const database_keys[] = {"name",     "id",       "region",   
                                             "keyspace", "username", "password", "auth_url",
                                             "rest_url", "tags",     NULL};
 static const char *const root_keys[] = {"version", "defaults", "databases", NULL};
-static const char *const password_keys[] = {"env", "file", NULL};
+static const char *const password_keys[] = {"env", "file", "command", "timeout", NULL};
 
 enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -588,6 +589,67 @@ static int usable_source(struct parse *p, enum secret_kind kind, const struct fi
     return 1;
 }
 
+/* {command: [PROGRAM, ARGS...]}: the words, run without a shell. */
+static void take_command(struct parse *p, const struct node *n, struct secret_ref *s)
+{
+    if (n->type != NODE_SEQUENCE) {
+        diag_error(p->d, mark_of(n),
+                   "command must be a list of words such as [op, read, \"op://vault/db/password\"] "
+                   "(it is run without a shell), not %s",
+                   kind_name(n));
+        return;
+    }
+    if (n->n_kids == 0) {
+        diag_error(p->d, mark_of(n),
+                   "command is an empty list; give the program and its arguments, such as [op, "
+                   "read, \"op://vault/db/password\"]");
+        return;
+    }
+    char **argv = calloc(n->n_kids + 1, sizeof *argv);
+    if (!argv) {
+        p->nomem = 1;
+        return;
+    }
+    int ok = 1;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        struct field f = {0};
+        /* An empty argument is a word a program may want, but not an empty program. */
+        if (i && n->kids[i]->type == NODE_SCALAR && !n->kids[i]->value[0])
+            f.value = strpool_dup(p->strings, "");
+        else if (!take_string(p, n->kids[i], "each item of command", &f))
+            ok = 0;
+        if (ok && !f.value) {
+            p->nomem = 1;
+            ok = 0;
+        }
+        argv[i] = f.value;
+    }
+    if (!ok) {
+        free(argv);
+        return;
+    }
+    s->kind = SECRET_COMMAND;
+    s->argv = argv;
+    s->source = argv[0];
+    s->at = mark_of(n);
+}
+
+/* A command's timeout: whole seconds. */
+static void take_timeout(struct parse *p, const struct node *n, struct secret_ref *s)
+{
+    const char *v = n->type == NODE_SCALAR ? n->value : "";
+    char *end = NULL;
+    errno = 0;
+    unsigned long secs = *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
+    if (!end || *end || errno || secs < 1 || secs > SECRET_COMMAND_MAX_TIMEOUT_S) {
+        diag_error(p->d, mark_of(n),
+                   "timeout must be a whole number of seconds from 1 to %d (the default is %d)",
+                   SECRET_COMMAND_MAX_TIMEOUT_S, SECRET_COMMAND_TIMEOUT_S);
+        return;
+    }
+    s->timeout_s = (unsigned)secs;
+}
+
 static void take_password(struct parse *p, const struct node *n, struct secret_ref *s)
 {
     s->at = mark_of(n);
@@ -614,10 +676,14 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
     }
     if (n->type != NODE_MAPPING) {
         diag_error(p->d, mark_of(n),
-                   "password must be {env: NAME}, {file: PATH} or a string, not %s", kind_name(n));
+                   "password must be {env: NAME}, {file: PATH}, {command: [PROGRAM, ARGS...]} or "
+                   "a string, not %s",
+                   kind_name(n));
         return;
     }
     size_t seen = 0;
+    const struct node *timeout = NULL;
+    int command_given = 0;
     for (size_t i = 0; i < n_pairs(n); i++) {
         const struct node *k = key_at(n, i), *v = value_at(n, i);
         if (k->type != NODE_SCALAR) {
@@ -632,12 +698,22 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
             kind = SECRET_ENV;
         else if (!strcmp(key, "file"))
             kind = SECRET_FILE;
-        else {
+        else if (!strcmp(key, "command"))
+            kind = SECRET_COMMAND;
+        else if (!strcmp(key, "timeout")) {
+            timeout = v;
+            continue;
+        } else {
             suggest_key(p, k, password_keys, "password");
             continue;
         }
         if (++seen > 1) {
-            diag_error(p->d, mark_of(k), "password takes one of env or file, not both");
+            diag_error(p->d, mark_of(k), "password takes one of env, file or command, not two");
+            continue;
+        }
+        if (kind == SECRET_COMMAND) {
+            command_given = 1;
+            take_command(p, v, s);
             continue;
         }
         struct field f = {0};
@@ -647,9 +723,15 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
         s->source = f.value;
         s->at = f.at;
     }
+    if (timeout && s->kind == SECRET_COMMAND)
+        take_timeout(p, timeout, s);
+    else if (timeout && !command_given)
+        diag_error(p->d, mark_of(timeout),
+                   "timeout goes with command only: how long the command may run");
     if (n->n_kids == 0)
         diag_error(p->d, mark_of(n),
-                   "password mapping is empty; write {env: NAME} or {file: PATH}");
+                   "password mapping is empty; write {env: NAME}, {file: PATH} or "
+                   "{command: [PROGRAM, ARGS...]}");
 }
 
 /* --- merge keys --- */

@@ -14,10 +14,12 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/load.h"
@@ -601,6 +603,93 @@ static void test_limit_resolves_only_chosen_passwords(void **state)
     unload(&l);
 }
 
+/* Lines in a file (a command's log of its runs). */
+static size_t count_lines(const char *name)
+{
+    FILE *f = fopen(name, "r");
+    if (!f)
+        return 0;
+    size_t n = 0;
+    for (int c; (c = getc(f)) != EOF;)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* {command: [...]}: what it prints is the password; it runs without a shell, with our
+ * environment, /dev/null as its standard input, signals at their defaults and none blocked;
+ * once per distinct argv however many references give it; only for the targets chosen; and a
+ * command that leaves something running in the background is not waited for. */
+static void test_password_commands(void **state)
+{
+    (void)state;
+    put_file("inv.yaml",
+             "version: 1\n"
+             "defaults:\n"
+             "  keyspace: ks\n"
+             "  username: svc\n"
+             "  region: us-east1\n"
+             "  password: {command: [sh, -c, 'echo run >> runs.log; printenv TF_UT_PW']}\n"
+             "databases:\n"
+             "  - name: env\n"
+             "    id: " ID1 "\n"
+             "  - name: same\n"
+             "    id: " ID2 "\n"
+             "    password: {command: [sh, -c, 'echo run >> runs.log; printenv TF_UT_PW']}\n"
+             "  - name: other\n"
+             "    id: 0fd630f1-f29d-4da9-953f-48f1a09f76b5\n"
+             "    password: {command: [sh, -c, 'echo run >> runs.log; printenv TF_UT_PW', x]}\n"
+             "  - name: stdin\n"
+             "    id: 0cb1e29c-658c-4a14-95e6-0af593bd04cf\n"
+             "    password:\n"
+             "      command: [sh, -c, 'if read x; then echo hunter2-had-input; else echo "
+             "hunter2-no-input; fi']\n"
+             "  - name: signals\n"
+             "    id: 8e81973e-0bec-47b0-b898-d190f9ebdacc\n"
+             "    password: {command: [sh, -c, 'grep -E \"^Sig(Blk|Ign):\" /proc/$$/status | "
+             "tr -d \"\\\\t\" | tr \"\\\\n\" \" \"; echo hunter2']}\n"
+             "  - name: background\n"
+             "    id: 6b4cb242-4a23-4596-a217-beaddbc496cb\n"
+             "    password: {command: [sh, -c, 'sleep 5 & echo hunter2-bg'], timeout: 8}\n"
+             "  - name: unchosen\n"
+             "    id: 2b4cb242-4a23-4596-a217-beaddbc496cb\n"
+             "    password: {command: [sh, -c, 'echo unchosen > unchosen.log; echo hunter2']}\n",
+             0, 0);
+    /* What the command must not inherit: an ignored SIGPIPE, a blocked SIGTERM. */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    sigset_t term, old_mask;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old_mask);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct loaded l = {0};
+    load_ok("inv.yaml",
+            (const char *[]){"env", "same", "other", "stdin", "signals", "background", NULL}, &l);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+
+    const struct database *d = l.inv->databases;
+    assert_string_equal(d[0].run.password->value, PW);
+    assert_string_equal(d[1].run.password->value, PW);
+    assert_string_equal(d[2].run.password->value, PW);
+    assert_int_equal(count_lines("runs.log"), 2); /* defaults' and same's words ran once */
+    assert_string_equal(d[3].run.password->value, "hunter2-no-input");
+    unsigned long long blocked = ~0ULL, ignored = ~0ULL;
+    assert_int_equal(
+        sscanf(d[4].run.password->value, "SigBlk:%llx SigIgn:%llx hunter2", &blocked, &ignored), 2);
+    assert_int_equal(blocked, 0);
+    /* (glibc's posix_spawn leaves its own two signals, 32 and 33, ignored.) */
+    assert_int_equal(ignored & ((1ULL << (SIGPIPE - 1)) | (1ULL << (SIGTERM - 1))), 0);
+    assert_string_equal(d[5].run.password->value, "hunter2-bg");
+    assert_true(t1.tv_sec - t0.tv_sec < 4); /* not the 5 s of what it left in the background */
+    assert_null(d[6].run.password->value);
+    assert_int_equal(access("unchosen.log", F_OK), -1);
+    unload(&l);
+}
+
 int main(void)
 {
     if (setenv("TF_UT_PW", PW, 1) != 0)
@@ -615,6 +704,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_env_prefix_upper_snake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_resolves_only_chosen_passwords, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password_commands, setup, teardown),
     };
     enum { M = sizeof more / sizeof more[0] };
     static struct CMUnitTest tests[N + M];
