@@ -15,6 +15,7 @@ static void secret_free(struct secret_ref *s)
     if (!s)
         return;
     text_free_secret(s->value);
+    free(s->argv);
     free(s);
 }
 
@@ -198,9 +199,11 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
     else
         snprintf(who, sizeof who, "the database at line %u", db->at.line);
     /* Missing keys that defaults could have given are not blamed on the database when the
-     * defaults themselves were unusable. */
-    int blame_missing = !inv->defaults.malformed;
-    if (absent(&db->run.name))
+     * defaults themselves were unusable, nor those a merge key (<<) that failed would have
+     * given. */
+    int blame_missing =
+        !inv->defaults.malformed && !inv->defaults.merge_failed && !db->merge_failed;
+    if (absent(&db->run.name) && !db->merge_failed)
         diag_error(d, db->at,
                    "a database has no name; add name: (lowercase letters, digits, "
                    "_ and -)");
@@ -210,7 +213,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                    "lowercase letters, digits, _ and - (e.g. orders-eu)",
                    db->run.name.value);
 
-    if (absent(&db->run.id))
+    if (absent(&db->run.id) && !db->merge_failed)
         diag_error(d, db->at, "%s has no id; add id: with its cluster id (a UUID)", who);
     else if (db->run.id.value) {
         uuid_t u;

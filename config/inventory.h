@@ -33,6 +33,8 @@ struct database {
     uint32_t n_tags;
     unsigned char regions_given; /* region: or regions: is written (maybe with a bad value) */
     unsigned char malformed;     /* not a mapping (reported): no further checks */
+    unsigned char merge_failed;  /* a merge key (<<) that brings no mapping (reported): what it
+                                    was meant to give is not called missing */
 };
 
 /* The database whose run part is db (a target's db). */

@@ -7,6 +7,7 @@
  * into a struct database, and freed before the next one is read. Only the items that define an
  * anchor are kept, until the end of the document, for the aliases that may follow. */
 #include "config/inventory_private.h"
+#include "config/secret.h"
 #include "core/base/strpool.h"
 #include "core/base/text.h"
 
@@ -21,17 +22,24 @@
 /* An inventory of 100,000 databases is about 25 MB; anything far beyond that is a mistake. */
 #define INVENTORY_MAX_BYTES (256L * 1024 * 1024)
 
-/* Nesting kept in a built tree. What lies deeper is parsed (and its anchors and aliases checked)
- * but not stored: no rule looks more than four levels below the root mapping, and values deeper
- * than that are told apart only by their type. The bound keeps a file of nothing but "[[[[..."
- * from costing a node per level. */
+/* Deepest nesting of lists and mappings read, counting the root mapping as 1 (an inventory needs
+ * 5: root, databases, a database, its password, its command). Reading stops at the event that
+ * opens level 65: libyaml's scanner walks every open level for each token, so that a file of
+ * nothing but "[[[[..." costs time quadratic in its depth (34 s of CPU for 1,000,000 levels)
+ * when read through. */
+#define YAML_MAX_NESTING 64
+
+/* Nesting kept in a built tree, below the node built (or below an anchored node): within
+ * YAML_MAX_NESTING anyway. What lies deeper is parsed (and its anchors and aliases checked) but
+ * not stored: no rule looks more than five levels below the root mapping, and values deeper than
+ * that are told apart only by their type. */
 #define NODE_MAX_DEPTH 64
 
 static const char *const database_keys[] = {"name",     "id",       "region",   "regions",
                                             "keyspace", "username", "password", "auth_url",
                                             "rest_url", "tags",     NULL};
 static const char *const root_keys[] = {"version", "defaults", "databases", NULL};
-static const char *const password_keys[] = {"env", "file", NULL};
+static const char *const password_keys[] = {"env", "file", "command", "timeout", NULL};
 
 enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -78,6 +86,9 @@ struct parse {
     struct frame *stack; /* the open collections while building; owned */
     size_t stack_size;
     size_t db_capacity; /* of inv->databases */
+    unsigned depth;     /* collections open in the document (see YAML_MAX_NESTING) */
+    int too_deep;       /* reading stopped: a collection opened at level YAML_MAX_NESTING + 1 */
+    struct tf_mark too_deep_at;
 };
 
 static struct tf_mark mark_of_yaml(yaml_mark_t m)
@@ -215,9 +226,24 @@ static void document_done(struct parse *p)
     names_clear(&p->anchors);
 }
 
+/* The next event of the stream. Returns 0 on a syntax error, and when the event opens a
+ * collection deeper than YAML_MAX_NESTING (p->too_deep set, the event freed): nothing further is
+ * read. */
 static int next_event(struct parse *p, yaml_event_t *ev)
 {
-    return yaml_parser_parse(p->parser, ev);
+    if (!yaml_parser_parse(p->parser, ev))
+        return 0;
+    if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+        if (++p->depth > YAML_MAX_NESTING) {
+            p->too_deep = 1;
+            p->too_deep_at = mark_of_yaml(ev->start_mark);
+            yaml_event_delete(ev);
+            return 0;
+        }
+    } else if (ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT) {
+        p->depth--;
+    }
+    return 1;
 }
 
 /* An error of the kind libyaml's document loader (its "composer") reports, with its words, so
@@ -395,6 +421,12 @@ static int is_empty(const struct node *n)
            (!strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL"));
 }
 
+/* YAML 1.1's merge key: "<<" written without quotes. */
+static int is_merge_key(const struct node *k)
+{
+    return k->type == NODE_SCALAR && k->plain && !strcmp(k->value, "<<");
+}
+
 /* Reports key i of map when an earlier key is the same (libyaml keeps both; YAML calls it an
  * error). Returns 1 when it was given before. */
 static int duplicate_key(struct parse *p, const struct node *map, size_t i)
@@ -415,6 +447,12 @@ static void suggest_key(struct parse *p, const struct node *key, const char *con
                         const char *where)
 {
     const char *k = key->value;
+    if (is_merge_key(key)) {
+        diag_error(p->d, mark_of(key),
+                   "a merge key (<<) in %s; merge keys work in a database and in defaults only",
+                   where);
+        return;
+    }
     const char *best = NULL;
     size_t best_d = 3;
     for (size_t i = 0; known[i]; i++) {
@@ -502,12 +540,130 @@ static void take_list(struct parse *p, const struct node *n, const char *key, st
     *count = (uint32_t)got; /* a 256 MB file holds fewer items */
 }
 
+/* The length of the variable name in "$NAME" or "${NAME}" at v (a shell's variable), 0 when v
+ * is not one; *skip gets where the name starts. */
+static size_t shell_variable(const char *v, size_t *skip)
+{
+    if (v[0] != '$')
+        return 0;
+    int brace = v[1] == '{';
+    const char *name = v + 1 + brace, *end = name;
+    if (!((*end >= 'A' && *end <= 'Z') || (*end >= 'a' && *end <= 'z') || *end == '_'))
+        return 0;
+    while ((*end >= 'A' && *end <= 'Z') || (*end >= 'a' && *end <= 'z') ||
+           (*end >= '0' && *end <= '9') || *end == '_')
+        end++;
+    if (brace && *end++ != '}')
+        return 0;
+    if (*end)
+        return 0;
+    *skip = (size_t)(name - v);
+    return (size_t)(end - name) - (size_t)brace;
+}
+
+/* Checks what {env:} and {file:} name for the mistakes a shell would have forgiven. Returns 1
+ * when the source can be used. */
+static int usable_source(struct parse *p, enum secret_kind kind, const struct field *f)
+{
+    const char *v = f->value;
+    size_t skip = 0, len;
+    if (kind == SECRET_ENV && v[0] == '$') {
+        len = shell_variable(v, &skip);
+        if (len)
+            diag_error(p->d, f->at, "{env: %s} takes the variable's name; drop the $: {env: %.*s}",
+                       v, (int)len, v + skip);
+        else
+            diag_error(p->d, f->at,
+                       "{env: %s}: a variable's name does not start with $; give the name "
+                       "alone, as in {env: ASTRA_DB_PASSWORD}",
+                       v);
+        return 0;
+    }
+    if (kind == SECRET_FILE && v[0] == '~' && v[1] && v[1] != '/') {
+        diag_error(p->d, f->at,
+                   "{file: %s}: ~user/ paths are not supported; give the full path (~/ is your "
+                   "own home, $HOME)",
+                   v);
+        return 0;
+    }
+    return 1;
+}
+
+/* {command: [PROGRAM, ARGS...]}: the words, run without a shell. */
+static void take_command(struct parse *p, const struct node *n, struct secret_ref *s)
+{
+    if (n->type != NODE_SEQUENCE) {
+        diag_error(p->d, mark_of(n),
+                   "command must be a list of words such as [op, read, \"op://vault/db/password\"] "
+                   "(it is run without a shell), not %s",
+                   kind_name(n));
+        return;
+    }
+    if (n->n_kids == 0) {
+        diag_error(p->d, mark_of(n),
+                   "command is an empty list; give the program and its arguments, such as [op, "
+                   "read, \"op://vault/db/password\"]");
+        return;
+    }
+    char **argv = calloc(n->n_kids + 1, sizeof *argv);
+    if (!argv) {
+        p->nomem = 1;
+        return;
+    }
+    int ok = 1;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        struct field f = {0};
+        /* An empty argument is a word a program may want, but not an empty program. */
+        if (i && n->kids[i]->type == NODE_SCALAR && !n->kids[i]->value[0])
+            f.value = strpool_dup(p->strings, "");
+        else if (!take_string(p, n->kids[i], "each item of command", &f))
+            ok = 0;
+        if (ok && !f.value) {
+            p->nomem = 1;
+            ok = 0;
+        }
+        argv[i] = f.value;
+    }
+    if (!ok) {
+        free(argv);
+        return;
+    }
+    s->kind = SECRET_COMMAND;
+    s->argv = argv;
+    s->source = argv[0];
+    s->at = mark_of(n);
+}
+
+/* A command's timeout: whole seconds. */
+static void take_timeout(struct parse *p, const struct node *n, struct secret_ref *s)
+{
+    const char *v = n->type == NODE_SCALAR ? n->value : "";
+    char *end = NULL;
+    errno = 0;
+    unsigned long secs = *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
+    if (!end || *end || errno || secs < 1 || secs > SECRET_COMMAND_MAX_TIMEOUT_S) {
+        diag_error(p->d, mark_of(n),
+                   "timeout must be a whole number of seconds from 1 to %d (the default is %d)",
+                   SECRET_COMMAND_MAX_TIMEOUT_S, SECRET_COMMAND_TIMEOUT_S);
+        return;
+    }
+    s->timeout_s = (unsigned)secs;
+}
+
 static void take_password(struct parse *p, const struct node *n, struct secret_ref *s)
 {
     s->at = mark_of(n);
     if (n->type == NODE_SCALAR) {
         if (!usable_string(p, n, "password"))
             return;
+        size_t skip;
+        if (shell_variable(n->value, &skip)) {
+            /* Not its name: it might be the password. */
+            diag_error(p->d, mark_of(n),
+                       "password looks like a shell variable, which tokenfleet does not expand; "
+                       "use {env: VAR}");
+            return;
+        }
         /* Not in the pool: a password has memory of its own, zeroed when freed. */
         s->value = strdup(n->value);
         if (!s->value) {
@@ -520,10 +676,14 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
     }
     if (n->type != NODE_MAPPING) {
         diag_error(p->d, mark_of(n),
-                   "password must be {env: NAME}, {file: PATH} or a string, not %s", kind_name(n));
+                   "password must be {env: NAME}, {file: PATH}, {command: [PROGRAM, ARGS...]} or "
+                   "a string, not %s",
+                   kind_name(n));
         return;
     }
     size_t seen = 0;
+    const struct node *timeout = NULL;
+    int command_given = 0;
     for (size_t i = 0; i < n_pairs(n); i++) {
         const struct node *k = key_at(n, i), *v = value_at(n, i);
         if (k->type != NODE_SCALAR) {
@@ -538,24 +698,208 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
             kind = SECRET_ENV;
         else if (!strcmp(key, "file"))
             kind = SECRET_FILE;
-        else {
+        else if (!strcmp(key, "command"))
+            kind = SECRET_COMMAND;
+        else if (!strcmp(key, "timeout")) {
+            timeout = v;
+            continue;
+        } else {
             suggest_key(p, k, password_keys, "password");
             continue;
         }
         if (++seen > 1) {
-            diag_error(p->d, mark_of(k), "password takes one of env or file, not both");
+            diag_error(p->d, mark_of(k), "password takes one of env, file or command, not two");
+            continue;
+        }
+        if (kind == SECRET_COMMAND) {
+            command_given = 1;
+            take_command(p, v, s);
             continue;
         }
         struct field f = {0};
-        if (!take_string(p, v, key, &f))
+        if (!take_string(p, v, key, &f) || !usable_source(p, kind, &f))
             continue;
         s->kind = kind;
         s->source = f.value;
         s->at = f.at;
     }
+    if (timeout && s->kind == SECRET_COMMAND)
+        take_timeout(p, timeout, s);
+    else if (timeout && !command_given)
+        diag_error(p->d, mark_of(timeout),
+                   "timeout goes with command only: how long the command may run");
     if (n->n_kids == 0)
         diag_error(p->d, mark_of(n),
-                   "password mapping is empty; write {env: NAME} or {file: PATH}");
+                   "password mapping is empty; write {env: NAME}, {file: PATH} or "
+                   "{command: [PROGRAM, ARGS...]}");
+}
+
+/* --- merge keys --- */
+
+/* The pairs of a database's mapping with what its merge keys (YAML 1.1's "<<: *name" and
+ * "<<: [*a, *b]") bring in: its own pairs first, in order, then each merged mapping's pairs whose
+ * key is not given yet (its own before what it merges itself), earlier listed mappings first. */
+struct merged {
+    const struct node **kv;   /* key, value, key, value...; owned array, nodes borrowed */
+    size_t n_kv, cap_kv;      /* entries (twice the pairs) */
+    size_t n_own;             /* the first n_own entries are the mapping's own */
+    const struct node **seen; /* mappings merged so far: each is merged once (an alias may
+                                 bring one twice, or into itself); owned array */
+    size_t n_seen, cap_seen;
+    int failed; /* a merge key's value is not a mapping (reported) */
+};
+
+/* region and regions are one setting: a mapping that gives either takes neither from a merge. */
+static int same_setting(const char *a, const char *b)
+{
+    if (!strcmp(a, b))
+        return 1;
+    return !strncmp(a, "region", 6) && !strncmp(b, "region", 6) &&
+           (!strcmp(a + 6, "") || !strcmp(a + 6, "s")) &&
+           (!strcmp(b + 6, "") || !strcmp(b + 6, "s"));
+}
+
+static int merged_has(const struct merged *m, const struct node *k)
+{
+    if (k->type != NODE_SCALAR)
+        return 0;
+    for (size_t i = 0; i < m->n_kv; i += 2)
+        if (m->kv[i]->type == NODE_SCALAR && same_setting(m->kv[i]->value, k->value))
+            return 1;
+    return 0;
+}
+
+static int merged_add(struct parse *p, struct merged *m, const struct node *k, const struct node *v)
+{
+    if (m->n_kv + 2 > m->cap_kv) {
+        const struct node **kv = grow(p, m->kv, &m->cap_kv, sizeof *kv);
+        if (!kv)
+            return 0;
+        m->kv = kv;
+        if (m->n_kv + 2 > m->cap_kv) /* from 0, grow() makes room for 4 */
+            return 0;
+    }
+    m->kv[m->n_kv++] = k;
+    m->kv[m->n_kv++] = v;
+    return 1;
+}
+
+static int merge_mapping(struct parse *p, struct merged *m, const struct node *map);
+
+/* " (the value at line N)" when v is not on k's line (an alias brings the value from its
+ * anchor), "" otherwise. */
+static const char *value_line(const struct node *k, const struct node *v, char *buf, size_t size)
+{
+    *buf = '\0';
+    if (mark_of(v).line != mark_of(k).line)
+        snprintf(buf, size, " (the value at line %u)", mark_of(v).line);
+    return buf;
+}
+
+/* The value of a merge key (the key k, for the place of a mistake): a mapping, or a list of
+ * mappings. Returns 0 when out of memory. */
+static int merge_value(struct parse *p, struct merged *m, const struct node *k,
+                       const struct node *v)
+{
+    char where[48];
+    if (v->type == NODE_MAPPING)
+        return merge_mapping(p, m, v);
+    if (v->type == NODE_SCALAR) {
+        diag_error(p->d, mark_of(k),
+                   "<< merges a mapping (<<: *name, an alias of an anchored mapping) or a list "
+                   "of them (<<: [*a, *b]), not a string%s",
+                   value_line(k, v, where, sizeof where));
+        m->failed = 1;
+        return 1;
+    }
+    for (size_t i = 0; i < v->n_kids; i++) {
+        const struct node *item = v->kids[i];
+        if (item->type != NODE_MAPPING) {
+            diag_error(p->d, mark_of(k),
+                       "<< merges mappings only (<<: [*a, *b], aliases of anchored mappings); "
+                       "item %zu of its list is %s%s",
+                       i + 1, kind_name(item), value_line(k, item, where, sizeof where));
+            m->failed = 1;
+        } else if (!merge_mapping(p, m, item))
+            return 0;
+    }
+    return 1;
+}
+
+/* Adds the pairs of a merged mapping that are not given yet, then what it merges itself.
+ * Returns 0 when out of memory. */
+static int merge_mapping(struct parse *p, struct merged *m, const struct node *map)
+{
+    for (size_t i = 0; i < m->n_seen; i++)
+        if (m->seen[i] == map)
+            return 1;
+    if (m->n_seen == m->cap_seen) {
+        const struct node **seen = grow(p, m->seen, &m->cap_seen, sizeof *seen);
+        if (!seen)
+            return 0;
+        m->seen = seen;
+    }
+    m->seen[m->n_seen++] = map;
+    const struct node *merges = NULL, *merge_key = NULL;
+    for (size_t i = 0; i < n_pairs(map); i++) {
+        const struct node *k = key_at(map, i), *v = value_at(map, i);
+        if (is_merge_key(k)) {
+            if (!merges)
+                merges = v, merge_key = k;
+        } else if (!merged_has(m, k) && !merged_add(p, m, k, v)) {
+            return 0;
+        }
+    }
+    return !merges || merge_value(p, m, merge_key, merges);
+}
+
+/* Fills m from a mapping node. Returns 0 when out of memory. */
+static int merged_pairs(struct parse *p, const struct node *map, struct merged *m)
+{
+    memset(m, 0, sizeof *m);
+    const struct node *merges = NULL, *merge_key = NULL;
+    for (size_t i = 0; i < n_pairs(map); i++) {
+        const struct node *k = key_at(map, i), *v = value_at(map, i);
+        if (is_merge_key(k)) {
+            if (duplicate_key(p, map, i))
+                continue;
+            merges = v, merge_key = k;
+        } else if (!merged_add(p, m, k, v)) {
+            return 0;
+        }
+    }
+    m->n_own = m->n_kv;
+    if (!merges)
+        return 1;
+    /* The mapping itself counts as merged: an alias back to it brings nothing more. */
+    if (!(m->seen = calloc(4, sizeof *m->seen))) {
+        p->nomem = 1;
+        return 0;
+    }
+    m->cap_seen = 4;
+    m->seen[m->n_seen++] = map;
+    return merge_value(p, m, merge_key, merges);
+}
+
+/* duplicate_key() for the own pair at entry i of m (the merge key left out). */
+static int duplicate_own_key(struct parse *p, const struct merged *m, size_t i)
+{
+    const struct node *k = m->kv[i];
+    for (size_t j = 0; j < i; j += 2) {
+        const struct node *qk = m->kv[j];
+        if (qk->type == NODE_SCALAR && !strcmp(qk->value, k->value)) {
+            diag_error(p->d, mark_of(k), "key \"%s\" is given twice (first at line %u)", k->value,
+                       mark_of(qk).line);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void merged_clear(struct merged *m)
+{
+    free(m->kv);
+    free(m->seen);
 }
 
 /* Fills db from a mapping node; in defaults, name and id are not allowed. */
@@ -570,14 +914,19 @@ static void take_database(struct parse *p, const struct node *n, struct database
                    is_defaults ? "defaults" : "each database", kind_name(n));
         return;
     }
+    struct merged m;
+    if (!merged_pairs(p, n, &m)) {
+        merged_clear(&m);
+        return;
+    }
     const struct node *region = NULL, *regions = NULL;
-    for (size_t i = 0; i < n_pairs(n); i++) {
-        const struct node *k = key_at(n, i), *v = value_at(n, i);
+    for (size_t i = 0; i < m.n_kv; i += 2) {
+        const struct node *k = m.kv[i], *v = m.kv[i + 1];
         if (k->type != NODE_SCALAR) {
             diag_error(p->d, mark_of(k), "keys must be strings");
             continue;
         }
-        if (duplicate_key(p, n, i))
+        if (i < m.n_own && duplicate_own_key(p, &m, i))
             continue;
         const char *key = k->value;
         if (!strcmp(key, "name") || !strcmp(key, "id")) {
@@ -612,6 +961,8 @@ static void take_database(struct parse *p, const struct node *n, struct database
         else
             suggest_key(p, k, database_keys, where);
     }
+    db->merge_failed = (unsigned char)m.failed;
+    merged_clear(&m);
     if (region || regions)
         db->regions_given = 1;
     if (region && regions) {
@@ -717,6 +1068,13 @@ static int is_known(const char *key, const char *const *known)
     return 0;
 }
 
+/* A root key starting with "x-" is the user's own (as in Compose files): its value is read (its
+ * anchors can be merged and aliased) and otherwise ignored. */
+static int is_extension(const char *key)
+{
+    return !strncmp(key, "x-", 2);
+}
+
 /* Checks a key of the root mapping. Returns its name when the value is to be used, NULL when
  * the key was reported (its value is ignored) or when out of memory (p->nomem). */
 static const char *root_key(struct parse *p, struct root *r, const struct node *k)
@@ -783,7 +1141,7 @@ static int take_root(struct parse *p, const struct node *root, struct inventory 
     for (size_t i = 0; ok && i < n_pairs(root); i++) {
         const struct node *k = key_at(root, i);
         const char *key = root_key(p, &r, k);
-        if (key && !is_known(key, root_keys))
+        if (key && !is_known(key, root_keys) && !is_extension(key))
             suggest_key(p, k, root_keys, "the inventory");
         else if (key)
             ok = root_value(p, &r, key, value_at(root, i), inv);
@@ -811,7 +1169,7 @@ static int stream_root(struct parse *p, yaml_event_t *ev, struct inventory *inv)
         if (!(ok = build(p, ev, NODE_MAX_DEPTH, &k)))
             break;
         const char *key = root_key(p, &r, k);
-        int known = key && is_known(key, root_keys);
+        int known = key && (is_known(key, root_keys) || is_extension(key));
         if (key && !known)
             suggest_key(p, k, root_keys, "the inventory");
         if (p->nomem || !(ok = next_event(p, ev)))
@@ -915,6 +1273,102 @@ static struct tf_mark mark_at_offset(FILE *f, size_t offset)
     return at;
 }
 
+/* What a line looks like, for the hints after a syntax error. */
+struct line_shape {
+    int found;           /* the line exists (for the line above: a line with content exists) */
+    unsigned indent;     /* columns before its content, a list's "- " counted as indentation */
+    int tab_in_indent;   /* a tab among those columns */
+    int at_problem;      /* the character at the problem's column (0: none) */
+    int before_problem;  /* and the one before it */
+    int ends_with_colon; /* its content (before a comment) ends with ':' */
+};
+
+/* Reads f up to line at.line: the shape of that line, and of the closest line above it that holds
+ * more than blanks and a comment. */
+static void shape_lines(FILE *f, struct tf_mark at, struct line_shape *here,
+                        struct line_shape *above)
+{
+    memset(here, 0, sizeof *here);
+    memset(above, 0, sizeof *above);
+    if (!at.line || fseek(f, 0, SEEK_SET) != 0)
+        return;
+    struct line_shape cur = {.found = 1};
+    unsigned line = 1, column = 1;
+    int leading = 1, dash = 0, content = 0, comment = 0, last = 0, prev = 0;
+    for (;;) {
+        int c = getc(f);
+        if (c == EOF || c == '\n') {
+            cur.ends_with_colon = last == ':';
+            if (line == at.line) {
+                *here = cur;
+                return;
+            }
+            if (content)
+                *above = cur;
+            if (c == EOF)
+                return;
+            cur = (struct line_shape){.found = 1};
+            line++, column = 1;
+            leading = 1, dash = 0, content = 0, comment = 0, last = 0, prev = 0;
+            continue;
+        }
+        if (line == at.line && column == at.column && (c & 0xc0) != 0x80) {
+            cur.at_problem = c;
+            cur.before_problem = prev;
+        }
+        prev = c;
+        if ((c & 0xc0) != 0x80) /* columns count characters, not UTF-8 continuation bytes */
+            column++;
+        if (leading && dash && c != ' ' && c != '\t' && c != '\r')
+            leading = 0; /* "-5": a value, not a list's "- " */
+        if (leading && (c == ' ' || c == '\t' || (c == '-' && !dash))) {
+            cur.indent++;
+            cur.tab_in_indent |= c == '\t';
+            dash = c == '-';
+            continue;
+        }
+        if (leading && c == '\r')
+            continue;
+        if (leading && c == '#')
+            comment = 1;
+        leading = 0;
+        if (comment || c == ' ' || c == '\t' || c == '\r')
+            continue;
+        if (c == '#' && (last == 0 || last == ' '))
+            comment = 1;
+        else
+            content = 1, last = c;
+    }
+}
+
+/* A hint after libyaml's text for what it says of tabs and indentation, "" when none fits. */
+static void syntax_hint(FILE *f, const char *problem, struct tf_mark at, char *hint, size_t size)
+{
+    struct line_shape here, above;
+    shape_lines(f, at, &here, &above);
+    *hint = '\0';
+    if (strstr(problem, "tab") || here.at_problem == '\t' || here.tab_in_indent) {
+        snprintf(hint, size, "; YAML does not allow tabs for indentation; indent with spaces");
+        return;
+    }
+    int no_key = !strcmp(problem, "did not find expected key") ||
+                 !strcmp(problem, "did not find expected '-' indicator");
+    int value = !strcmp(problem, "mapping values are not allowed in this context");
+    /* A line that starts where no key or item may, or that is more indented than the "key:
+     * value" above it (its key reads as the rest of that value). */
+    if (above.found && here.found && here.indent != above.indent &&
+        ((no_key && at.column <= here.indent + 1) ||
+         (value && here.indent > above.indent && !above.ends_with_colon)))
+        snprintf(hint, size,
+                 "; check the indentation of this line against the one above (%u spaces here, "
+                 "%u above)",
+                 here.indent, above.indent);
+    else if (value)
+        snprintf(hint, size, "; put quotes around a value that holds \": \"");
+    else if (here.at_problem == '{' && here.before_problem == '$')
+        snprintf(hint, size, "; tokenfleet expands no ${VAR}: write {env: VAR}");
+}
+
 static void report_syntax(struct diag *d, const yaml_parser_t *parser, FILE *f)
 {
     struct tf_mark at = {(unsigned)parser->problem_mark.line + 1,
@@ -922,13 +1376,24 @@ static void report_syntax(struct diag *d, const yaml_parser_t *parser, FILE *f)
     if (parser->error == YAML_READER_ERROR)
         at = mark_at_offset(f, parser->problem_offset);
     const char *problem = parser->problem ? parser->problem : "error";
+    char hint[128] = "";
+    if (parser->error == YAML_SCANNER_ERROR || parser->error == YAML_PARSER_ERROR)
+        syntax_hint(f, problem, at, hint, sizeof hint);
     if (parser->context)
         /* Where the unclosed bracket or quote opened is what the user has to find. */
-        diag_error(d, at, "YAML syntax: %s %s (which starts at line %u, column %u)", problem,
+        diag_error(d, at, "YAML syntax: %s %s (which starts at line %u, column %u)%s", problem,
                    parser->context, (unsigned)parser->context_mark.line + 1,
-                   (unsigned)parser->context_mark.column + 1);
+                   (unsigned)parser->context_mark.column + 1, hint);
     else
-        diag_error(d, at, "YAML syntax: %s", problem);
+        diag_error(d, at, "YAML syntax: %s%s", problem, hint);
+}
+
+static void report_too_deep(struct diag *d, struct tf_mark at)
+{
+    diag_error(d, at,
+               "nesting deeper than %d levels of lists and mappings; an inventory needs 5 at "
+               "most (is a [ or { left unclosed?)",
+               YAML_MAX_NESTING);
 }
 
 /* Forgets what was read of inv: after a syntax error, only that error is reported. */
@@ -981,7 +1446,11 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     yaml_parser_set_input_file(&parser, f);
     size_t reported = d->count;
     if (!read_inventory(&p, inv)) {
-        if (!p.nomem && parser.error != YAML_MEMORY_ERROR) {
+        if (p.too_deep) {
+            diag_rewind(d, reported);
+            forget_inventory(inv);
+            report_too_deep(d, p.too_deep_at);
+        } else if (!p.nomem && parser.error != YAML_MEMORY_ERROR) {
             /* As when the whole document was loaded first: a file that is not YAML gets the
              * syntax error alone, not also what was found in the part before it. */
             diag_rewind(d, reported);
@@ -989,7 +1458,10 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
             report_syntax(d, &parser, f);
         }
     } else if (!refuse_second_document(&p) && !p.nomem && parser.error != YAML_MEMORY_ERROR) {
-        report_syntax(d, &parser, f);
+        if (p.too_deep)
+            report_too_deep(d, p.too_deep_at);
+        else
+            report_syntax(d, &parser, f);
     }
     if (p.nomem || parser.error == YAML_MEMORY_ERROR)
         rc = TF_ERR_NOMEM;

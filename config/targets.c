@@ -344,11 +344,18 @@ void targets_shard(struct target_list *list, unsigned k, unsigned n)
 enum tf_err targets_resolve_secrets(struct target_list *list, const struct inventory *inv,
                                     struct diag *d)
 {
-    for (size_t i = 0; i < list->count; i++) {
+    /* Each command runs once, however many references give the same words. */
+    struct secret_cache *cache = secret_cache_new();
+    if (!cache)
+        return TF_ERR_NOMEM;
+    enum tf_err rc = TF_OK;
+    for (size_t i = 0; i < list->count && rc == TF_OK; i++) {
         /* The reference lives in the inventory; resolving fills it in once for all its users. */
         struct secret_ref *s = list->items[i].db->password;
-        if (secret_resolve(s, inv->dir, d) != TF_OK)
-            return TF_ERR_NOMEM;
+        rc = secret_resolve(s, inv->dir, cache, d);
     }
+    secret_cache_free(cache);
+    if (rc != TF_OK)
+        return rc;
     return d->errors ? TF_ERR_INVENTORY : TF_OK;
 }

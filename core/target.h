@@ -9,20 +9,25 @@
 #include "core/base/diag.h"
 
 enum secret_kind {
-    SECRET_NONE,  /* no password given */
-    SECRET_PLAIN, /* the password itself is in the inventory */
-    SECRET_ENV,   /* {env: NAME} */
-    SECRET_FILE,  /* {file: PATH}, relative to the inventory's folder */
+    SECRET_NONE,    /* no password given */
+    SECRET_PLAIN,   /* the password itself is in the inventory */
+    SECRET_ENV,     /* {env: NAME} */
+    SECRET_FILE,    /* {file: PATH}, relative to the inventory's folder */
+    SECRET_COMMAND, /* {command: [ARGV...]}: what the command prints, run without a shell */
 };
 
 /* Where a secret (a password) comes from, and the secret once config resolved it. */
 struct secret_ref {
     enum secret_kind kind;
-    char *source;      /* variable name or path as written; NULL for plain; config's string */
-    char *value;       /* the secret; NULL until resolved; owned, allocated on its own and
-                          zeroed when freed */
-    struct tf_mark at; /* place of the reference */
-    int resolved;      /* 1 once resolution was tried (value set, or an error reported) */
+    char *source;       /* variable name or path as written, a command's argv[0]; NULL for
+                           plain; config's string */
+    char **argv;        /* a command's words, NULL-terminated; NULL for other kinds; the array
+                           owned, the strings config's */
+    unsigned timeout_s; /* a command's time to finish, in seconds (0: the default) */
+    char *value;        /* the secret; NULL until resolved; owned, allocated on its own and
+                           zeroed when freed */
+    struct tf_mark at;  /* place of the reference */
+    int resolved;       /* 1 once resolution was tried (value set, or an error reported) */
 };
 
 /* What a run needs of one database, shared by its targets. Every field's place points into the

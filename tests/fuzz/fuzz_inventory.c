@@ -7,7 +7,10 @@
  *     http(s) keyspace URL when it has one), an env prefix, a lowercase 36-character id and a
  *     resolved, non-empty password;
  *   - the passwords held in the environment and in the password files never appear in the
- *     diagnostics (unless the input itself contains them).
+ *     diagnostics (unless the input itself contains them);
+ *   - {command: [...]} never runs anything: a stand-in runner answers by argv[0] (ok, fail,
+ *     sig, slow, big, bin, lines, cr, empty; anything else "cannot be run"), and no argv is run
+ *     twice in one load.
  * Leading comment lines "#limit: PATTERN" and "#shard: K/N" (YAML comments) become a --limit
  * pattern and a --shard (K < N <= 65536 enforced here, as the command line does); with a shard the
  * list of targets may be empty. */
@@ -15,12 +18,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "config/load.h"
+#include "config/secret.h"
+#include "core/base/hash.h"
 
 #define FUZZ_MAX_INPUT (64 * 1024)
 #define ENV_NAME       "TF_FUZZ_PW"
@@ -58,6 +65,58 @@ static void remove_dir(void)
     rmdir(dir);
 }
 
+/* The argvs run in this input, by hash: each at most once. */
+static uint64_t runs[256];
+static size_t n_runs;
+
+static void put(char *buf, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(buf, s, n);
+    *len = n;
+}
+
+/* Stands in for posix_spawnp: the fuzzer must not run what an input names. */
+static void fake_runner(char *const *argv, unsigned timeout_s, struct secret_run *r)
+{
+    (void)timeout_s;
+    uint64_t h = HASH_FNV1A64_INIT;
+    for (size_t i = 0; argv[i]; i++)
+        h = hash_fnv1a64_add(h, argv[i], strlen(argv[i]) + 1);
+    for (size_t i = 0; i < n_runs; i++)
+        if (runs[i] == h)
+            abort(); /* the same words run twice in one load */
+    if (n_runs < sizeof runs / sizeof runs[0])
+        runs[n_runs++] = h;
+    const char *what = argv[0];
+    if (!strcmp(what, "ok")) {
+        put(r->out, &r->out_len, FILE_PW "\n");
+    } else if (!strcmp(what, "fail")) {
+        put(r->out, &r->out_len, FILE_PW "\n"); /* echoed on stderr: must be masked */
+        put(r->err, &r->err_len, "\x1b[31mdenied: " FILE_PW "\r\nsecond line\n");
+        r->status = W_EXITCODE(1, 0);
+    } else if (!strcmp(what, "sig")) {
+        r->status = W_EXITCODE(0, 9);
+    } else if (!strcmp(what, "slow")) {
+        r->timed_out = 1;
+        r->status = W_EXITCODE(0, 9);
+    } else if (!strcmp(what, "big")) {
+        memset(r->out, 'x', sizeof r->out);
+        r->out_len = sizeof r->out;
+        r->out_overflow = 1;
+    } else if (!strcmp(what, "bin")) {
+        put(r->out, &r->out_len, "\xc3\x28\n");
+    } else if (!strcmp(what, "lines")) {
+        put(r->out, &r->out_len, FILE_PW "\nmore\n");
+    } else if (!strcmp(what, "cr")) {
+        put(r->out, &r->out_len, FILE_PW "\r\n");
+    } else if (!strcmp(what, "empty")) {
+        put(r->err, &r->err_len, "\xff\xfe not UTF-8");
+    } else {
+        r->spawn_errno = ENOENT;
+    }
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -86,6 +145,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(sub, sizeof sub, "%s/sub", dir);
     mkdir(sub, 0700); /* a folder given as a password file */
     curl_global_init(CURL_GLOBAL_NOTHING);
+    secret_set_runner(fake_runner);
     return 0;
 }
 
@@ -190,6 +250,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *diag = open_memstream(&out, &out_len);
     if (!diag)
         abort();
+    n_runs = 0;
     struct inventory *inv = (struct inventory *)1; /* must be reset by config_load */
     struct target_list targets;
     enum tf_err rc = config_load(inv_path, patterns, n_patterns, &shard, diag, 0, &inv, &targets);

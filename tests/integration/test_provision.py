@@ -91,6 +91,42 @@ class ProvisionTest(harness.TestCase):
         self.assertEqual(harness.slurp(old), "ASTRA_AUTHORIZATION_TOKEN=old-token\n",
                          "a failed target leaves its env file as it was")
 
+    def test_password_from_a_command(self):
+        """{command: [...]}: the password a secret manager's CLI prints gets tokens; the command
+        runs once for all the databases that give the same words, never through a shell, and
+        its password shows nowhere."""
+        runs = os.path.join(self.workdir, "runs.log")
+        # A stand-in for `op read ...`: logs each run, prints the password from the environment.
+        words = f"[sh, -c, 'echo run >> {runs}; printenv TF_TEST_PASSWORD']"
+        dbs = make_databases(4, ["us-east1", "eu-west1"])
+        dbs[3]["password"] = "{command: [printenv, TF_TEST_PASSWORD], timeout: 5}"
+        fleet = Fleet(self.workdir, dbs, defaults={"keyspace": "app", "username": "svc",
+                                                   "password": f"{{command: {words}}}"})
+        envs = os.path.join(self.workdir, "envs")
+        report = os.path.join(self.workdir, "report.json")
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-dir", envs, "--report",
+                                report, "-v")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rep = self.read_report(report)
+        self.assertEqual(rep["summary"], {"targets": 8, "ok": 8, "failed": 0})
+        self.assertEqual(harness.slurp(runs), "run\n", "the same words run once")
+        for db, region in fleet.targets():
+            self.read_env_file(os.path.join(envs, f"{db['name']}.{region}.env"))
+
+        # A command that fails is an inventory error: nothing sent, nothing written.
+        dbs = make_databases(2, ["us-east1"])
+        dbs[1]["password"] = ("{command: [sh, -c, 'printenv TF_TEST_PASSWORD; "
+                              "printenv TF_TEST_PASSWORD >&2; exit 4']}")
+        fleet = Fleet(self.workdir, dbs)
+        envs = os.path.join(self.workdir, "envs2")
+        p = self.run_tokenfleet("provision", "-i", fleet.path, "--env-dir", envs)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertRegex(p.stderr, r"fleet\.yaml:\d+:\d+: error: password command `sh -c "
+                                   r"\"printenv TF_TEST_PASSWORD; printenv TF_TEST_PASSWORD >&2; "
+                                   r"exit 4\"` failed with exit status 4; it said: \*{8}\n")
+        self.assertEqual(harness.log_lines(fleet.hosts()), [])
+        self.assertFalse(os.path.exists(envs))
+
     def test_invalid_inventory_sends_and_writes_nothing(self):
         dbs = make_databases(3, ["us-east1"])
         dbs[1]["regions"] = ["us east1"]

@@ -14,10 +14,12 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/load.h"
@@ -359,41 +361,122 @@ static void test_defaults_inherited_and_overridden(void **state)
 }
 
 /* {file:} paths are relative to the inventory's folder, not the current one; one trailing
- * newline (\n or \r\n) is stripped and no more; absolute paths are taken as they are. */
+ * newline is stripped; absolute paths are taken as they are, and ~/ is $HOME. (A CR, or more than
+ * one newline at the end, is an error: tests/inventories/bad/79 and 80.) */
 static void test_password_files(void **state)
 {
     const struct fixture *fx = *state;
-    char abs_path[128], yaml[2048];
+    char abs_path[128], yaml[2048], home[128];
     snprintf(abs_path, sizeof abs_path, "%s/elsewhere/abs.pw", fx->dir);
+    snprintf(home, sizeof home, "%s/home", fx->dir);
     snprintf(
         yaml, sizeof yaml,
         "version: 1\n"
         "defaults: {keyspace: ks, username: svc, region: us-east1}\n"
         "databases:\n"
         "  - {name: lf, id: %s, password: {file: lf.pw}}\n"
-        "  - {name: crlf, id: %s, password: {file: crlf.pw}}\n"
+        "  - {name: home, id: %s, password: {file: ~/home.pw}}\n"
         "  - {name: bare, id: 0fd630f1-f29d-4da9-953f-48f1a09f76b5, password: {file: bare.pw}}\n"
-        "  - {name: two, id: 0cb1e29c-658c-4a14-95e6-0af593bd04cf, password: {file: two.pw}}\n"
+        "  - {name: bom, id: 0cb1e29c-658c-4a14-95e6-0af593bd04cf, password: {file: bom.pw}}\n"
         "  - {name: abs, id: 8e81973e-0bec-47b0-b898-d190f9ebdacc, password: {file: %s}}\n"
         "  - {name: max, id: 6b4cb242-4a23-4596-a217-beaddbc496cb, password: {file: max.pw}}\n",
         ID1, ID2, abs_path);
     put_file("conf/inv.yaml", yaml, 0, 0);
     put_file("lf.pw", "hunter2-WRONG-FOLDER\n", 0, 0); /* must not be read */
     put_file("conf/lf.pw", "hunter2-lf\n", 0, 0);
-    put_file("conf/crlf.pw", "hunter2-crlf\r\n", 0, 0);
+    put_file("home/home.pw", "hunter2-home\n", 0, 0);
     put_file("conf/bare.pw", "hunter2-bare", 0, 0);
-    put_file("conf/two.pw", "hunter2-two\n\n", 0, 0);
+    put_file("conf/bom.pw", "\xef\xbb\xbfhunter2-bom\n", 0, 0);
     put_file("elsewhere/abs.pw", "hunter2-abs\n", 0, 0);
     put_file("conf/max.pw", "hunter2-", 4096, 0); /* exactly the limit is still a password */
 
+    char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    assert_int_equal(setenv("HOME", home, 1), 0);
     struct loaded l = {0};
-    load_ok("conf/inv.yaml", NULL, &l);
+    load("conf/inv.yaml", NULL, 0, &l);
+    if (saved_home)
+        setenv("HOME", saved_home, 1);
+    else
+        unsetenv("HOME");
+    free(saved_home);
+    if (l.rc != TF_OK || *l.out)
+        fail_msg("expected a clean load, got %s and:\n%s", tf_strerror(l.rc), l.out);
     assert_string_equal(l.inv->dir, "conf/");
-    const char *want[] = {"hunter2-lf", "hunter2-crlf", "hunter2-bare", "hunter2-two\n",
+    const char *want[] = {"hunter2-lf", "hunter2-home", "hunter2-bare", "hunter2-bom",
                           "hunter2-abs"};
     for (size_t i = 0; i < 5; i++)
         assert_string_equal(l.inv->databases[i].run.password->value, want[i]);
     assert_int_equal(strlen(l.inv->databases[5].run.password->value), 4096);
+    unload(&l);
+}
+
+/* Merge keys (YAML 1.1's <<) in databases and defaults: keys given win, then earlier listed
+ * mappings over later ones, a merged mapping's own keys over what it merges itself; region and
+ * regions are one setting; a mapping that merges itself (or one merged twice) brings its keys
+ * once. Values keep the place where they are written. */
+static void test_merge_keys(void **state)
+{
+    (void)state;
+    put_file("inv.yaml",
+             "version: 1\n"
+             "x-a: &a {keyspace: ks_a, username: user_a, tags: [a]}\n"
+             "x-b: &b {keyspace: ks_b, username: user_b, regions: [eu-west1, us-east1],\n"
+             "         auth_url: 'http://b-{region}:8081/v1/auth'}\n"
+             "x-c: &c\n"
+             "  <<: *b\n"
+             "  username: user_c\n"
+             "x-loop: &loop {keyspace: ks_loop, region: us-central1, <<: [*loop, *a, *a]}\n"
+             "defaults:\n"
+             "  <<: *a\n"
+             "  password: {env: TF_UT_PW}\n"
+             "databases:\n"
+             "  - <<: [*a, *b]\n"
+             "    name: one\n"
+             "    id: " ID1 "\n"
+             "  - <<: [*b, *a]\n"
+             "    name: two\n"
+             "    id: " ID2 "\n"
+             "    username: own\n"
+             "    region: asia-south1\n"
+             "  - <<: *c\n"
+             "    name: three\n"
+             "    id: 0fd630f1-f29d-4da9-953f-48f1a09f76b5\n"
+             "  - <<: *loop\n"
+             "    name: four\n"
+             "    id: 0cb1e29c-658c-4a14-95e6-0af593bd04cf\n",
+             0, 0);
+    struct loaded l = {0};
+    load_ok("inv.yaml", NULL, &l);
+    assert_int_equal(l.inv->n_databases, 4);
+    const struct database *d = l.inv->databases;
+    assert_string_equal(l.inv->defaults.run.keyspace.value, "ks_a");
+    assert_string_equal(l.inv->defaults.run.username.value, "user_a");
+
+    assert_string_equal(d[0].run.keyspace.value, "ks_a");
+    assert_int_equal(d[0].run.keyspace.at.line, 2); /* where x-a writes it */
+    assert_string_equal(d[0].run.username.value, "user_a");
+    assert_string_equal(d[0].run.auth_url.value, "http://b-{region}:8081/v1/auth");
+    assert_fields(d[0].regions, d[0].n_regions, (const char *[]){"eu-west1", "us-east1", 0});
+    assert_fields(d[0].tags, d[0].n_tags, (const char *[]){"a", 0});
+
+    assert_string_equal(d[1].run.keyspace.value, "ks_b");
+    assert_string_equal(d[1].run.username.value, "own");
+    assert_fields(d[1].regions, d[1].n_regions, (const char *[]){"asia-south1", 0});
+    assert_fields(d[1].tags, d[1].n_tags, (const char *[]){"a", 0});
+
+    assert_string_equal(d[2].run.keyspace.value, "ks_b");
+    assert_string_equal(d[2].run.username.value, "user_c");
+    assert_fields(d[2].regions, d[2].n_regions, (const char *[]){"eu-west1", "us-east1", 0});
+
+    assert_string_equal(d[3].run.keyspace.value, "ks_loop");
+    assert_string_equal(d[3].run.username.value, "user_a");
+    assert_fields(d[3].regions, d[3].n_regions, (const char *[]){"us-central1", 0});
+    assert_fields(d[3].tags, d[3].n_tags, (const char *[]){"a", 0});
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(d[i].run.password->value, PW);
+    assert_targets(&l.targets,
+                   (const char *[]){"one/eu-west1", "one/us-east1", "two/asia-south1",
+                                    "three/eu-west1", "three/us-east1", "four/us-central1", 0});
     unload(&l);
 }
 
@@ -520,6 +603,93 @@ static void test_limit_resolves_only_chosen_passwords(void **state)
     unload(&l);
 }
 
+/* Lines in a file (a command's log of its runs). */
+static size_t count_lines(const char *name)
+{
+    FILE *f = fopen(name, "r");
+    if (!f)
+        return 0;
+    size_t n = 0;
+    for (int c; (c = getc(f)) != EOF;)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* {command: [...]}: what it prints is the password; it runs without a shell, with our
+ * environment, /dev/null as its standard input, signals at their defaults and none blocked;
+ * once per distinct argv however many references give it; only for the targets chosen; and a
+ * command that leaves something running in the background is not waited for. */
+static void test_password_commands(void **state)
+{
+    (void)state;
+    put_file("inv.yaml",
+             "version: 1\n"
+             "defaults:\n"
+             "  keyspace: ks\n"
+             "  username: svc\n"
+             "  region: us-east1\n"
+             "  password: {command: [sh, -c, 'echo run >> runs.log; printenv TF_UT_PW']}\n"
+             "databases:\n"
+             "  - name: env\n"
+             "    id: " ID1 "\n"
+             "  - name: same\n"
+             "    id: " ID2 "\n"
+             "    password: {command: [sh, -c, 'echo run >> runs.log; printenv TF_UT_PW']}\n"
+             "  - name: other\n"
+             "    id: 0fd630f1-f29d-4da9-953f-48f1a09f76b5\n"
+             "    password: {command: [sh, -c, 'echo run >> runs.log; printenv TF_UT_PW', x]}\n"
+             "  - name: stdin\n"
+             "    id: 0cb1e29c-658c-4a14-95e6-0af593bd04cf\n"
+             "    password:\n"
+             "      command: [sh, -c, 'if read x; then echo hunter2-had-input; else echo "
+             "hunter2-no-input; fi']\n"
+             "  - name: signals\n"
+             "    id: 8e81973e-0bec-47b0-b898-d190f9ebdacc\n"
+             "    password: {command: [sh, -c, 'grep -E \"^Sig(Blk|Ign):\" /proc/$$/status | "
+             "tr -d \"\\\\t\" | tr \"\\\\n\" \" \"; echo hunter2']}\n"
+             "  - name: background\n"
+             "    id: 6b4cb242-4a23-4596-a217-beaddbc496cb\n"
+             "    password: {command: [sh, -c, 'sleep 5 & echo hunter2-bg'], timeout: 8}\n"
+             "  - name: unchosen\n"
+             "    id: 2b4cb242-4a23-4596-a217-beaddbc496cb\n"
+             "    password: {command: [sh, -c, 'echo unchosen > unchosen.log; echo hunter2']}\n",
+             0, 0);
+    /* What the command must not inherit: an ignored SIGPIPE, a blocked SIGTERM. */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    sigset_t term, old_mask;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old_mask);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct loaded l = {0};
+    load_ok("inv.yaml",
+            (const char *[]){"env", "same", "other", "stdin", "signals", "background", NULL}, &l);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+
+    const struct database *d = l.inv->databases;
+    assert_string_equal(d[0].run.password->value, PW);
+    assert_string_equal(d[1].run.password->value, PW);
+    assert_string_equal(d[2].run.password->value, PW);
+    assert_int_equal(count_lines("runs.log"), 2); /* defaults' and same's words ran once */
+    assert_string_equal(d[3].run.password->value, "hunter2-no-input");
+    unsigned long long blocked = ~0ULL, ignored = ~0ULL;
+    assert_int_equal(
+        sscanf(d[4].run.password->value, "SigBlk:%llx SigIgn:%llx hunter2", &blocked, &ignored), 2);
+    assert_int_equal(blocked, 0);
+    /* (glibc's posix_spawn leaves its own two signals, 32 and 33, ignored.) */
+    assert_int_equal(ignored & ((1ULL << (SIGPIPE - 1)) | (1ULL << (SIGTERM - 1))), 0);
+    assert_string_equal(d[5].run.password->value, "hunter2-bg");
+    assert_true(t1.tv_sec - t0.tv_sec < 4); /* not the 5 s of what it left in the background */
+    assert_null(d[6].run.password->value);
+    assert_int_equal(access("unchosen.log", F_OK), -1);
+    unload(&l);
+}
+
 int main(void)
 {
     if (setenv("TF_UT_PW", PW, 1) != 0)
@@ -528,11 +698,13 @@ int main(void)
     static const struct CMUnitTest more[] = {
         cmocka_unit_test_setup_teardown(test_defaults_inherited_and_overridden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uppercase_id_lowercased, setup, teardown),
         cmocka_unit_test_setup_teardown(test_targets_expanded_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_prefix_upper_snake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_resolves_only_chosen_passwords, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password_commands, setup, teardown),
     };
     enum { M = sizeof more / sizeof more[0] };
     static struct CMUnitTest tests[N + M];
