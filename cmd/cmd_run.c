@@ -8,6 +8,7 @@
 #include "cmd/options.h"
 #include "config/load.h"
 #include "cmd/exit_codes.h"
+#include "cmd/request_options.h"
 #include "core/base/signals.h"
 #include "core/job.h"
 
@@ -31,27 +32,7 @@ static int run(enum command cmd, int argc, char **argv)
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
         struct job_options opt = {
-            .driver =
-                {
-                    .concurrency = cli.concurrency,
-                    .timeout_ms = cli.timeout_ms,
-                    .connect_timeout_ms = cli.connect_timeout_ms,
-                    .cacert = cli.cacert,
-                    .capath = cli.capath,
-                    .connect_to = cli.connect_to,
-                    .n_connect_to = cli.n_connect_to,
-                    .retry =
-                        {
-                            .retries = (unsigned)cli.retries,
-                            .delay_ms = cli.retry_delay_ms,
-                            .cap_ms = RETRY_DEFAULT_CAP_MS,
-                            .max_wait_ms = cli.retry_max_wait_ms,
-                        },
-                    .deadline_ms = cli.deadline_ms,
-                    .verify = cli.verify,
-                    .stop_fd = -1,
-                    .msg = &msg,
-                },
+            .driver = request_options(&cli, &msg),
             .outputs =
                 {
                     .env_dir = cli.env_dir,
