@@ -246,7 +246,9 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
             s->body_pass = pass;
         }
         rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->url);
-        if (rc == CURLE_OK && d->opt->verify) /* the slot may have done a GET before */
+        /* With a keyspace step (--verify's, or the proofs of a keep-alive cycle) the slot may
+         * have done a GET before, with its own headers: a POST with them is refused (415). */
+        if (rc == CURLE_OK && (d->opt->verify || d->opt->first_step))
             rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
         if (rc == CURLE_OK)
             rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
