@@ -67,9 +67,13 @@ int signals_install(enum signals_mode m)
         int sig = handled[i];
         int wanted = sig == SIGINT || sig == SIGTERM || m == SIGNALS_PARENT ||
                      (m == SIGNALS_AGENT && sig == SIGHUP);
-        if (!wanted)
+        if (!wanted || sigaction(sig, NULL, &before[i]) != 0)
             continue;
-        if (sigaction(sig, &sa, &before[i]) != 0)
+        /* A parent leaves a signal that was ignored when it started (nohup's SIGHUP, SIGINT of
+         * a background job) ignored, so that its child inherits that as exec would give it. */
+        if (m == SIGNALS_PARENT && before[i].sa_handler == SIG_IGN)
+            continue;
+        if (sigaction(sig, &sa, NULL) != 0)
             return -1;
         installed[i] = 1;
     }

@@ -7,7 +7,8 @@
  * - an agent (watch): the same, and SIGHUP (reload) is an event on the event pipe.
  * - a parent (exec --keep-alive): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are all
  *   events, to be passed on to the child; SIGINT and SIGTERM also make the stop pipe readable
- *   (a cycle under way ends early), and no signal ends the process by itself. */
+ *   (a cycle under way ends early), and no signal ends the process by itself. A signal ignored
+ *   when the parent started (nohup's SIGHUP) stays ignored, for the parent and so its child. */
 #ifndef TOKENFLEET_SIGNALS_H
 #define TOKENFLEET_SIGNALS_H
 
