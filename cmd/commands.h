@@ -6,5 +6,6 @@ int cmd_validate(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge_reports(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct {
     {"provision", cmd_provision},
     {"check", cmd_check},
     {"merge-reports", cmd_merge_reports},
+    {"exec", cmd_exec},
 };
 
 int main(int argc, char **argv)

@@ -213,7 +213,9 @@ static const char exec_help[] =
     "                             keeps them alive) and, if one had to be replaced, restart\n"
     "                             CMD with the new environment (SIGTERM, SIGKILL after 10 s);\n"
     "                             SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are\n"
-    "                             passed on to CMD\n"
+    "                             passed on to CMD, but for a terminal's Ctrl-C, Ctrl-\\ and\n"
+    "                             hang-up, which reach CMD itself (it shares tokenfleet's\n"
+    "                             process group); after a SIGTERM, CMD is not restarted\n"
     "      --max-token-age DURATION  with --keep-alive: replace tokens this old\n"
     "      --keep-password-env    leave the password variables in CMD's environment\n"
     "\n"
@@ -226,7 +228,8 @@ static const char exec_help[] =
     "  -h, --help                this text\n"
     "\n"
     "Exit status: CMD's (128+N when signal N ended it); 1 a target failed (CMD not started);\n"
-    "2 wrong usage or inventory errors; 126/127 CMD could not be run / was not found.\n";
+    "2 wrong usage or inventory errors; 126/127 CMD could not be run / was not found;\n"
+    "130/143 SIGINT/SIGTERM came before CMD started.\n";
 
 void options_print_main_help(FILE *out)
 {
