@@ -9,6 +9,8 @@
 #include "core/base/text.h"
 #include "version.h"
 
+/* One command a line, in the order of --help. */
+/* clang-format off */
 static const struct {
     const char *name;
     int (*run)(int, char **);
@@ -16,9 +18,10 @@ static const struct {
     {"validate", cmd_validate},
     {"provision", cmd_provision},
     {"check", cmd_check},
-    {"merge-reports", cmd_merge_reports},
     {"exec", cmd_exec},
+    {"merge-reports", cmd_merge_reports},
 };
+/* clang-format on */
 
 int main(int argc, char **argv)
 {
