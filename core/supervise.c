@@ -169,16 +169,16 @@ static void wait_for_events(struct supervisor *s, int64_t timeout_ms)
     poll(fds, s->pidfd >= 0 ? 2 : 1, timeout_ms > INT32_MAX ? INT32_MAX : (int)timeout_ms);
 }
 
-/* One line about how the command ended. */
-static void say_ended(const struct supervisor *s, pid_t pid, const char *why)
+/* One line about how the command (pid) ended; after names the occasion ("" for its own end). */
+static void say_ended(const struct supervisor *s, pid_t pid, const char *after)
 {
     char name[16];
     if (WIFSIGNALED(s->status))
-        infof(s->o->msg, "tokenfleet: %s (pid %ld) %s: ended by %s", s->o->command[0], (long)pid,
-              why, sig_name(WTERMSIG(s->status), name));
+        infof(s->o->msg, "tokenfleet: %s (pid %ld) was killed by %s%s", s->o->command[0], (long)pid,
+              sig_name(WTERMSIG(s->status), name), after);
     else
-        infof(s->o->msg, "tokenfleet: %s (pid %ld) %s: exit status %d", s->o->command[0], (long)pid,
-              why, WEXITSTATUS(s->status));
+        infof(s->o->msg, "tokenfleet: %s (pid %ld) exited with status %d%s", s->o->command[0],
+              (long)pid, WEXITSTATUS(s->status), after);
 }
 
 static void cycle_final(void *ctx, size_t i, struct result *r, enum keepalive_event ev)
@@ -246,10 +246,10 @@ static enum supervise_end restart(struct supervisor *s)
             s->stopping = 1;
     }
     if (s->stopping) {
-        say_ended(s, old, "stopped while restarting");
+        say_ended(s, old, ", and a signal to stop came: not started again");
         return SUPERVISE_EXITED;
     }
-    say_ended(s, old, "ended for the restart");
+    say_ended(s, old, " for the restart");
     enum supervise_end end = start(s);
     if (end == SUPERVISE_EXITED)
         infof(o->msg, "tokenfleet: restarted %s with the new tokens (pid %ld)", o->command[0],
@@ -269,7 +269,7 @@ static enum supervise_end loop(struct supervisor *s)
         forward(s);
         pid_t pid = s->child;
         if (reap(s)) {
-            say_ended(s, pid, "ended");
+            say_ended(s, pid, "");
             return SUPERVISE_EXITED;
         }
         int64_t now = clock_now_ms();
