@@ -2,9 +2,9 @@
 #include "core/supervise.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -53,6 +53,47 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* Runs command with env in a new process: fork, then in the new process the signal handling put
+ * back as tokenfleet found it (signals_uninstall: what was ignored stays ignored) and execvpe.
+ * An exec that fails sends its errno back through a close-on-exec pipe, so that the caller
+ * knows a command that was not found from one that was not runnable (posix_spawnp can say so
+ * too, but not under valgrind, which makes its clone a plain fork). Returns 0 with *pid set, or
+ * the errno of what failed (no process is left). */
+static int spawn(char *const *command, char *const *env, pid_t *pid)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return errno;
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old); /* no handler of tokenfleet's runs in the new process */
+    pid_t p = fork();
+    if (p == 0) {
+        signals_uninstall();
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        execvpe(command[0], command, env);
+        int err = errno;
+        ssize_t ignored = write(fds[1], &err, sizeof err);
+        (void)ignored;
+        _exit(127);
+    }
+    int err = p < 0 ? errno : 0;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(fds[1]);
+    if (p > 0) {
+        ssize_t n;
+        while ((n = read(fds[0], &err, sizeof err)) < 0 && errno == EINTR)
+            ;
+        if (n == (ssize_t)sizeof err)
+            waitpid(p, NULL, 0);
+        else
+            err = 0; /* closed by the exec: the command runs */
+    }
+    close(fds[0]);
+    *pid = p;
+    return err;
+}
+
 /* Starts the command with the tokens ka holds. Returns SUPERVISE_EXITED when it runs (s->child
  * set), else what went wrong (printed). */
 static enum supervise_end start(struct supervisor *s)
@@ -81,10 +122,8 @@ static enum supervise_end start(struct supervisor *s)
             errorf(o->msg, "%s", tf_strerror(rc));
         return SUPERVISE_FAILED;
     }
-    /* posix_spawn puts the signals tokenfleet handles back to their defaults in the new process
-     * before it runs the command; those ignored stay ignored, as exec leaves them. */
     pid_t pid;
-    int err = posix_spawnp(&pid, o->command[0], NULL, NULL, o->command, env);
+    int err = spawn(o->command, env, &pid);
     child_env_free(env);
     if (err) {
         if (err == ENOENT) {
