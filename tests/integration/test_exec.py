@@ -5,7 +5,7 @@ signals passed on (a terminal's Ctrl-C not doubled), the tokens kept alive past 
 and the command restarted with a working token when the server forgot the old one.
 
 The plain exec tests use the shared HTTPS emulator; the --keep-alive tests an OwnEmulator each,
-with lifetimes of seconds. About 30 s in all."""
+with lifetimes of seconds. About 30 s in all, 10 of them a command that ignores SIGTERM."""
 import json
 import os
 import pty
@@ -23,7 +23,8 @@ from harness import (PASSWORD, UUID4, ENV_VARS, WRAPPER, TOKENFLEET, Fleet, OwnE
                      make_databases, slurp)
 
 # The command the tests run: writes what it sees to the file in argv[1], one line an event, and
-# notes every signal it gets; a SIGTERM ends it with status $EXIT_ON_TERM (0 by default).
+# notes every signal it gets; a SIGTERM ends it with status $EXIT_ON_TERM (0 by default), unless
+# $IGNORE_TERM is set.
 CHILD = r'''
 import json, os, select, signal, sys
 out = sys.argv[1]
@@ -49,7 +50,9 @@ while True:
     for signo in got:
         if signo == signal.SIGTERM:
             note("term", os.getpid())
-            sys.exit(int(os.environ.get("EXIT_ON_TERM", "0")))
+            if not os.environ.get("IGNORE_TERM"):
+                sys.exit(int(os.environ.get("EXIT_ON_TERM", "0")))
+            continue
         note("signal", os.getpid(), signal.Signals(signo).name)
 '''
 
@@ -339,6 +342,28 @@ class KeepAliveTest(harness.TestCase):
         self.assertIn(f"restarted {sys.executable} with the new tokens (pid {new_pid})", err)
         self.assertNotIn(token, err)
         self.assertNotIn(new_token, err)
+
+    def test_a_command_ignoring_sigterm_is_killed_for_its_restart(self):
+        emu = self.start_emulator()
+        proc = self.spawn(IGNORE_TERM="1")
+        pid, _ = wait_for("the command's start", self.starts)[0]
+        emu.forget_tokens()
+        asked = wait_for("SIGTERM for the restart", lambda: f"term {pid}" in self.lines() and
+                         time.monotonic())
+        new_pid, env = wait_for("a second start", lambda: self.starts()[1:], timeout=40)[0]
+        waited = time.monotonic() - asked
+        self.assertGreater(waited, 9, "SIGKILL only 10 s after SIGTERM")
+        self.assertEqual(emu.keyspace_status(env["ASTRA_AUTHORIZATION_TOKEN"]), 200)
+        # It ignores SIGTERM too: SIGKILL ends it, and that is the run's status.
+        proc.send_signal(signal.SIGTERM)
+        wait_for("SIGTERM passed on", lambda: f"term {new_pid}" in self.lines())
+        self.assertIsNone(proc.poll(), "tokenfleet waits for its command")
+        os.kill(new_pid, signal.SIGKILL)
+        err = self.finish(proc)
+        self.assertEqual(proc.returncode, 128 + signal.SIGKILL, err)
+        self.assertIn(f"(pid {pid}) did not end within 10 s of SIGTERM: SIGKILL", err)
+        self.assertIn(f"(pid {pid}) was killed by SIGKILL for the restart", err)
+        self.assertIn(f"(pid {new_pid}) was killed by SIGKILL", err)
 
     def test_ctrl_c_on_a_terminal_reaches_the_command_once(self):
         """In a terminal the command shares tokenfleet's foreground process group: Ctrl-C
