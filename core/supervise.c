@@ -220,24 +220,35 @@ static void say_ended(const struct supervisor *s, pid_t pid, const char *after)
               (long)pid, WEXITSTATUS(s->status), after);
 }
 
+/* True when fd is readable now. */
+static int readable(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 1;
+}
+
 static void cycle_final(void *ctx, size_t i, struct result *r, enum keepalive_event ev)
 {
     struct supervisor *s = ctx;
     if (ev == KEEPALIVE_REPLACED || ev == KEEPALIVE_ISSUED)
         s->replaced = 1; /* the command holds a token that is gone or aged */
+    /* Cancelled because a signal or the command's end cut the cycle short: the cycle runs again
+     * at once, so this is no failure to report. */
+    if (ev == KEEPALIVE_FAILED && r->status == TF_STATUS_CANCELLED && readable(s->wake))
+        return;
     if (s->o->on_final)
         s->o->on_final(s->o->on_final_ctx, i, r, ev);
 }
 
-/* One keep-alive cycle. Returns 1 when it ran to its end, 0 when a signal or the command's end
- * cut it short (or it failed: printed), so that the loop looks at once. */
+/* One keep-alive cycle. Returns 1 when a signal or the command's end cut it short, so that the
+ * loop looks at once and runs it again; else 0 (a failure is printed). */
 static int cycle(struct supervisor *s)
 {
     size_t n = s->o->env.targets->count;
     struct result *results = calloc(n + 1, sizeof *results);
     if (!results) {
         errorf(s->o->msg, "out of memory");
-        return 1;
+        return 0;
     }
     struct driver_options d = s->o->driver;
     d.stop_fd = s->wake;
@@ -246,7 +257,7 @@ static int cycle(struct supervisor *s)
     results_free(results, n);
     if (rc != TF_OK)
         errorf(s->o->msg, "a keep-alive cycle stopped early: %s", tf_strerror(rc));
-    return rc == TF_OK && stop != DRIVER_INTERRUPTED;
+    return rc == TF_OK && stop == DRIVER_INTERRUPTED;
 }
 
 static int every_target_holds_a_token(const struct supervisor *s)
@@ -317,7 +328,7 @@ static enum supervise_end loop(struct supervisor *s)
             continue;
         }
         /* A cycle cut short by a signal runs again once the signal is passed on. */
-        next = cycle(s) ? clock_now_ms() + o->interval_ms : clock_now_ms();
+        next = cycle(s) ? clock_now_ms() : clock_now_ms() + o->interval_ms;
         if (!s->replaced || s->stopping || !every_target_holds_a_token(s))
             continue;
         if ((end = restart(s)) != SUPERVISE_EXITED || !s->child)
