@@ -61,6 +61,18 @@ SHOW = ("import json, os; print(json.dumps({'pid': os.getpid(), 'env': dict(os.e
         "'fds': sorted(int(f) for f in os.listdir('/proc/self/fd'))}))")
 
 
+PASSED_ON = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+             signal.SIGUSR2)
+
+
+def default_signals():
+    """For the process that becomes tokenfleet: the signals it passes on at their defaults. A
+    test run started as a background job of a script (SIGINT and SIGQUIT ignored) would otherwise
+    hand that on, and tokenfleet leaves a signal ignored at its start ignored, as exec would."""
+    for signo in PASSED_ON:
+        signal.signal(signo, signal.SIG_DFL)
+
+
 def wait_for(what, check, timeout=30.0):
     """Polls check() until it returns something true; fails after timeout seconds."""
     deadline = time.monotonic() + timeout
@@ -242,7 +254,8 @@ class KeepAliveTest(harness.TestCase):
 
     def spawn(self, *options, command=None, **extra_env):
         proc = subprocess.Popen(self.argv(*options, command=command), env=self.env(**extra_env),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=default_signals)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
         return proc
 
@@ -374,6 +387,7 @@ class KeepAliveTest(harness.TestCase):
         if child_pid == 0:  # the session leader on the new terminal: becomes tokenfleet
             try:
                 argv = self.argv("-v")
+                default_signals()
                 os.execvpe(argv[0], argv, self.env())
             finally:
                 os._exit(127)
