@@ -395,13 +395,20 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
 
     optind = 1;
     opterr = 0;
-    int c;
+    int c, longindex = -1;
     /* exec's command starts after --: stop there, and at the first word that is no option. */
     const char *optstring = cmd == CMD_EXEC ? "+:i:j:qvh" : ":i:j:qvh";
-    while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, optstring, longopts, &longindex)) != -1) {
         unsigned only = FOR_ALL;
+        /* The option's name for messages: argv[optind - 1] is its value when given apart. */
+        char opt[32];
+        if (longindex >= 0)
+            snprintf(opt, sizeof opt, "--%s", longopts[longindex].name);
+        else
+            snprintf(opt, sizeof opt, "-%c", c);
+        longindex = -1;
         if (optarg && !*optarg && c != ':')
-            return usage(name, "%s needs a value, not an empty string", argv[optind - 1]);
+            return usage(name, "%s needs a value, not an empty string", opt);
         switch (c) {
         case 'i':
             out->inventory = optarg;
@@ -434,6 +441,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->verify = 1;
             break;
         case OPT_SHARD: {
+            only = FOR_ALL & ~FOR_EXEC; /* exec names its targets */
             unsigned k, n;
             int used = 0;
             if (sscanf(optarg, "%u/%u%n", &k, &n, &used) != 2 || optarg[used] || n == 0 ||
@@ -482,8 +490,8 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             only = c == OPT_DEADLINE ? FOR_RUNS | FOR_EXEC : FOR_REQUESTS;
             long ms = seconds_ms(optarg, c == OPT_RETRY_DELAY || c == OPT_RETRY_MAX_WAIT);
             if (ms < 0)
-                return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)",
-                             argv[optind - 1], optarg);
+                return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)", opt,
+                             optarg);
             long *dst = c == OPT_TIMEOUT           ? &out->timeout_ms
                         : c == OPT_CONNECT_TIMEOUT ? &out->connect_timeout_ms
                         : c == OPT_RETRY_DELAY     ? &out->retry_delay_ms
@@ -528,10 +536,9 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
                 return usage(name,
                              "%s: \"%s\" is not a duration (e.g. 90s, 10m, 1h; a plain number is "
                              "seconds)",
-                             argv[optind - 1], optarg);
+                             opt, optarg);
             if (ms < 1000 && c != OPT_ON_CHANGE_TIMEOUT)
-                return usage(name, "%s: \"%s\" is too short; give 1s or more", argv[optind - 1],
-                             optarg);
+                return usage(name, "%s: \"%s\" is too short; give 1s or more", opt, optarg);
             *(c == OPT_MAX_TOKEN_AGE       ? &out->max_token_age_ms
               : c == OPT_ON_CHANGE_TIMEOUT ? &out->on_change_timeout_ms
                                            : &out->interval_ms) = ms;
@@ -557,7 +564,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         }
         if (!(only & (1u << cmd))) {
             char owners[64];
-            return usage(name, "%s belongs to %s, not %s", argv[optind - 1],
+            return usage(name, "%s belongs to %s, not %s", opt,
                          commands_of(only, owners, sizeof owners), name);
         }
     }

@@ -203,7 +203,13 @@ class ExecTest(harness.TestCase):
         base = [*WRAPPER, TOKENFLEET, "exec", "-i", self.fleet.path]
         for argv, says in (([*base, "--target", "x", "true"], "put -- before the command"),
                            ([*base, "--target", "x", "--"], "which command?"),
-                           ([*base, "--", "true"], "which targets? Give --target NAME")):
+                           ([*base, "--", "true"], "which targets? Give --target NAME"),
+                           ([*base, "--target", "x", "--keep-alive", "0.5s", "--", "true"],
+                            '--keep-alive: "0.5s" is too short; give 1s or more'),
+                           ([*base, "--target", "x", "--shard", "0/2", "--", "true"],
+                            "--shard belongs to validate, provision, check and watch, not exec"),
+                           ([*base, "--target", "x", "--max-token-age", "1h", "--", "true"],
+                            "--max-token-age needs --keep-alive")):
             p = subprocess.run(argv, env=self.env(), capture_output=True, text=True, timeout=60)
             self.assertEqual(p.returncode, 2, p.stderr)
             self.assertIn(says, p.stderr)
