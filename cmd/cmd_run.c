@@ -8,6 +8,7 @@
 #include "cmd/options.h"
 #include "config/load.h"
 #include "cmd/exit_codes.h"
+#include "cmd/request_options.h"
 #include "core/base/signals.h"
 #include "core/job.h"
 
@@ -31,7 +32,7 @@ static int run(enum command cmd, int argc, char **argv)
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
         struct job_options opt = {
-            .driver = cli_driver_options(&cli, &msg),
+            .driver = request_options(&cli, &msg),
             .outputs =
                 {
                     .env_dir = cli.env_dir,

@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "cmd/exit_codes.h"
 #include "cmd/options.h"
+#include "cmd/request_options.h"
 #include "config/load.h"
 #include "core/base/signals.h"
 #include "core/preflight.h"
@@ -130,7 +131,7 @@ int cmd_watch(int argc, char **argv)
     int exit_code = EXIT_USAGE;
     if (first) {
         struct watch_options o = {
-            .driver = cli_driver_options(&cli, &msg),
+            .driver = request_options(&cli, &msg),
             .outputs = outputs,
             .interval_ms = cli.interval_ms,
             .max_token_age_ms = cli.max_token_age_ms,

@@ -8,5 +8,6 @@ int cmd_check(int argc, char **argv);
 int cmd_merge_reports(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 #endif

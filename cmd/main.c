@@ -9,13 +9,21 @@
 #include "core/base/text.h"
 #include "version.h"
 
+/* One command a line, in the order of --help. */
+/* clang-format off */
 static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"validate", cmd_validate}, {"provision", cmd_provision},         {"check", cmd_check},
-    {"watch", cmd_watch},       {"merge-reports", cmd_merge_reports}, {"list", cmd_list},
+    {"validate", cmd_validate},
+    {"provision", cmd_provision},
+    {"check", cmd_check},
+    {"watch", cmd_watch},
+    {"exec", cmd_exec},
+    {"list", cmd_list},
+    {"merge-reports", cmd_merge_reports},
 };
+/* clang-format on */
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/base/fdlimit.h"
-
 enum {
     OPT_ENV_DIR = 256,
     OPT_ENV_FILE,
@@ -224,7 +222,9 @@ static const char exec_help[] =
     "                             keeps them alive) and, if one had to be replaced, restart\n"
     "                             CMD with the new environment (SIGTERM, SIGKILL after 10 s);\n"
     "                             SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are\n"
-    "                             passed on to CMD\n"
+    "                             passed on to CMD, but for a terminal's Ctrl-C, Ctrl-\\ and\n"
+    "                             hang-up, which reach CMD itself (it shares tokenfleet's\n"
+    "                             process group); after a SIGTERM, CMD is not restarted\n"
     "      --max-token-age DURATION  with --keep-alive: replace tokens this old\n"
     "      --keep-password-env    leave the password variables in CMD's environment\n"
     "\n"
@@ -237,7 +237,8 @@ static const char exec_help[] =
     "  -h, --help                this text\n"
     "\n"
     "Exit status: CMD's (128+N when signal N ended it); 1 a target failed (CMD not started);\n"
-    "2 wrong usage or inventory errors; 126/127 CMD could not be run / was not found.\n";
+    "2 wrong usage or inventory errors; 126/127 CMD could not be run / was not found;\n"
+    "130/143 SIGINT/SIGTERM came before CMD started.\n";
 
 static const char list_help[] =
     "Usage: tokenfleet list -i FILE [--limit PATTERN]... [--shard K/N] [--json] [-q]\n"
@@ -424,19 +425,18 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
 
     optind = 1;
     opterr = 0;
-    int c;
+    int c, longindex = -1;
     /* exec's command starts after --: stop there, and at the first word that is no option. */
     const char *optstring = cmd == CMD_EXEC ? "+:i:j:qvh" : ":i:j:qvh";
-    int idx = -1;
-    while ((c = getopt_long(argc, argv, optstring, longopts, &idx)) != -1) {
-        /* The option as the user knows it, whether its value was glued to it or not. */
-        char opt[40];
-        if (idx >= 0)
-            snprintf(opt, sizeof opt, "--%s", longopts[idx].name);
+    while ((c = getopt_long(argc, argv, optstring, longopts, &longindex)) != -1) {
+        unsigned only = FOR_ALL;
+        /* The option's name for messages: argv[optind - 1] is its value when given apart. */
+        char opt[32];
+        if (longindex >= 0)
+            snprintf(opt, sizeof opt, "--%s", longopts[longindex].name);
         else
             snprintf(opt, sizeof opt, "-%c", c);
-        idx = -1;
-        unsigned only = FOR_ALL;
+        longindex = -1;
         if (optarg && !*optarg && c != ':')
             return usage(name, "%s needs a value, not an empty string", opt);
         switch (c) {
@@ -472,6 +472,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->verify = 1;
             break;
         case OPT_SHARD: {
+            only = FOR_ALL & ~FOR_EXEC; /* exec names its targets */
             unsigned k, n;
             int used = 0;
             if (sscanf(optarg, "%u/%u%n", &k, &n, &used) != 2 || optarg[used] || n == 0 ||
@@ -640,42 +641,6 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
                      "--max-token-age needs --keep-alive: only a kept-alive child "
                      "gets its tokens replaced");
     return PARSE_OK;
-}
-
-struct driver_options cli_driver_options(const struct cli *c, const struct tf_msg *msg)
-{
-    /* No target may fail for want of a descriptor of our own: the soft limit goes up to the
-     * hard one, and -j comes down to what fits, said once. */
-    long concurrency = c->concurrency;
-    long limit = fdlimit_raise();
-    if (limit > 0 && fdlimit_concurrency(limit) < concurrency) {
-        warnf(msg,
-              "-j %ld needs about %ld open files, and the limit is %ld (ulimit -n, raised to its "
-              "hard limit): running %ld requests at a time instead",
-              concurrency, concurrency * FDLIMIT_PER_TRANSFER + FDLIMIT_RESERVED, limit,
-              fdlimit_concurrency(limit));
-        concurrency = fdlimit_concurrency(limit);
-    }
-    return (struct driver_options){
-        .concurrency = concurrency,
-        .timeout_ms = c->timeout_ms,
-        .connect_timeout_ms = c->connect_timeout_ms,
-        .cacert = c->cacert,
-        .capath = c->capath,
-        .connect_to = c->connect_to,
-        .n_connect_to = c->n_connect_to,
-        .retry =
-            {
-                .retries = (unsigned)c->retries,
-                .delay_ms = c->retry_delay_ms,
-                .cap_ms = RETRY_DEFAULT_CAP_MS,
-                .max_wait_ms = c->retry_max_wait_ms,
-            },
-        .deadline_ms = c->deadline_ms,
-        .verify = c->verify,
-        .stop_fd = -1,
-        .msg = msg,
-    };
 }
 
 void cli_free(struct cli *c)

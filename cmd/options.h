@@ -59,9 +59,6 @@ enum parse_result {
  * (PARSE_EXIT_OK) and errors, with a hint to --help (PARSE_USAGE). Free with cli_free. */
 enum parse_result options_parse(enum command cmd, int argc, char **argv, struct cli *out);
 
-/* The request options of c as the driver takes them (stop_fd -1, no callbacks). */
-struct driver_options cli_driver_options(const struct cli *c, const struct tf_msg *msg);
-
 /* Frees the arrays in c (not the strings, which are argv's). */
 void cli_free(struct cli *c);
 

@@ -7,6 +7,15 @@ static enum tf_err load(const char *path, const char *const *patterns, size_t n,
                         const struct shard *shard, FILE *diag_out, int quiet, int resolve,
                         struct inventory **inv, struct target_list *targets)
 {
+    struct selection sel = {
+        .patterns = patterns, .n_patterns = n, .shard = shard, .no_secrets = !resolve};
+    return config_load_selection(path, &sel, diag_out, quiet, inv, targets);
+}
+
+enum tf_err config_load_selection(const char *path, const struct selection *sel, FILE *diag_out,
+                                  int quiet, struct inventory **inv, struct target_list *targets)
+{
+    const struct shard *shard = sel->shard;
     *inv = NULL;
     memset(targets, 0, sizeof *targets);
     struct diag *d = diag_new(path);
@@ -16,10 +25,11 @@ static enum tf_err load(const char *path, const char *const *patterns, size_t n,
     if (rc == TF_OK)
         rc = targets_expand(*inv, d, targets);
     if (rc == TF_OK)
-        rc = targets_select(targets, patterns, n, d);
+        rc = targets_select_names(targets, sel->names, sel->n_names, sel->patterns, sel->n_patterns,
+                                  d);
     if (rc == TF_OK && shard && shard->count)
         targets_shard(targets, shard->index, shard->count);
-    if (rc == TF_OK && resolve)
+    if (rc == TF_OK && !sel->no_secrets)
         rc = targets_resolve_secrets(targets, *inv, d);
     diag_print(d, diag_out, quiet);
     if (rc == TF_OK && d->errors)

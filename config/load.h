@@ -14,6 +14,17 @@ struct shard {
     unsigned count;
 };
 
+/* What of the fleet a run takes: the targets that --target names or a --limit pattern matches
+ * (all when both are empty), in --shard's slice. */
+struct selection {
+    const char *const *patterns; /* --limit */
+    size_t n_patterns;
+    const char *const *names; /* exec --target: target or database names, exact */
+    size_t n_names;
+    const struct shard *shard; /* NULL or count 0 = all */
+    int no_secrets;            /* read no password (list): see config_load_plan */
+};
+
 /* Loads path, expands its targets, keeps those matching patterns (all when n is 0) and in the
  * shard (all when shard is NULL or its count 0), and resolves their passwords. Diagnostics (errors
  * and, unless quiet, warnings) are printed to diag_out. Returns TF_OK with *inv and *targets set
@@ -30,5 +41,10 @@ enum tf_err config_load(const char *path, const char *const *patterns, size_t n,
 enum tf_err config_load_plan(const char *path, const char *const *patterns, size_t n,
                              const struct shard *shard, FILE *diag_out, int quiet,
                              struct inventory **inv, struct target_list *targets);
+
+/* config_load for a selection that may also name targets (targets_select_names); returns as
+ * config_load, a name that selects nothing being an inventory error. */
+enum tf_err config_load_selection(const char *path, const struct selection *sel, FILE *diag_out,
+                                  int quiet, struct inventory **inv, struct target_list *targets);
 
 #endif

@@ -294,12 +294,38 @@ static int matches(const struct target *t, const char *pattern)
     return fnmatch(pattern, t->name, 0) == 0 || fnmatch(pattern, t->db->name.value, 0) == 0;
 }
 
-enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
-                           struct diag *d)
+/* A name that --target may give for t: the target's own, or its database's. */
+static int named(const struct target *t, const char *name)
 {
-    if (n == 0)
+    return !strcmp(name, t->name) || !strcmp(name, t->db->name.value);
+}
+
+/* The inventory's target or database name closest to name (for "did you mean"), or NULL when
+ * none is close. */
+static const char *closest_name(const struct target_list *list, const char *name)
+{
+    const char *best = NULL;
+    size_t best_dist = 4;
+    for (size_t i = 0; i < list->total; i++) {
+        const struct target *t = &list->items[i];
+        const char *candidates[] = {t->name, t->db->name.value};
+        for (size_t c = 0; c < 2; c++) {
+            size_t dist = text_edit_distance(name, candidates[c], 3);
+            if (dist < best_dist) {
+                best_dist = dist;
+                best = candidates[c];
+            }
+        }
+    }
+    return best;
+}
+
+enum tf_err targets_select_names(struct target_list *list, const char *const *names, size_t n_names,
+                                 const char *const *patterns, size_t n, struct diag *d)
+{
+    if (n == 0 && n_names == 0)
         return TF_OK;
-    size_t *hits = calloc(n, sizeof *hits);
+    size_t *hits = calloc(n + n_names + 1, sizeof *hits); /* patterns', then names' */
     if (!hits)
         return TF_ERR_NOMEM;
     size_t kept = 0;
@@ -309,6 +335,11 @@ enum tf_err targets_select(struct target_list *list, const char *const *patterns
         for (size_t p = 0; p < n; p++)
             if (matches(t, patterns[p])) {
                 hits[p]++;
+                keep = 1;
+            }
+        for (size_t k = 0; k < n_names; k++)
+            if (named(t, names[k])) {
+                hits[n + k]++;
                 keep = 1;
             }
         if (keep)
@@ -321,8 +352,23 @@ enum tf_err targets_select(struct target_list *list, const char *const *patterns
                        "--limit \"%s\" matches no target; give a target name (orders/us-east1), "
                        "a database name, a glob (orders*) or tag:NAME",
                        patterns[p]);
+    for (size_t k = 0; k < n_names; k++) {
+        if (hits[n + k])
+            continue;
+        const char *hint = closest_name(list, names[k]);
+        diag_error(d, (struct tf_mark){0, 0},
+                   "--target \"%s\" names no target%s%s%s; give a target name (orders/us-east1) "
+                   "or a database name (orders) of the inventory, or --limit for a pattern",
+                   names[k], hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
+    }
     free(hits);
     return d->errors ? TF_ERR_INVENTORY : TF_OK;
+}
+
+enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
+                           struct diag *d)
+{
+    return targets_select_names(list, NULL, 0, patterns, n, d);
 }
 
 unsigned targets_shard_of(const char *name, unsigned n)

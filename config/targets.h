@@ -41,10 +41,18 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list);
 enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
                            struct diag *d);
 
+/* Keeps only the targets named by one of names (a target's name, "orders/us-east1", or a database
+ * name, meaning all its regions; exactly, not as a glob) or matching one of patterns (as
+ * targets_select): a target matching either is kept; all are kept when both are empty. A name or
+ * pattern that selects nothing is an error in d. Returns TF_OK, TF_ERR_INVENTORY or
+ * TF_ERR_NOMEM. */
+enum tf_err targets_select_names(struct target_list *list, const char *const *names, size_t n_names,
+                                 const char *const *patterns, size_t n, struct diag *d);
+
 /* Keeps only shard k of n (0 <= k < n): the targets whose name hashes (TARGETS_SHARD_HASH: 64-bit
- * FNV-1a of the name, mixed by SplitMix64's finaliser, modulo n) to k. Slices are disjoint, cover every target, and stay the same across runs,
- * machines and versions for the same names and n, so that N hosts (or a Kubernetes Indexed Job,
- * k = JOB_COMPLETION_INDEX) can split a fleet. */
+ * FNV-1a of the name, mixed by SplitMix64's finaliser, modulo n) to k. Slices are disjoint, cover
+ * every target, and stay the same across runs, machines and versions for the same names and n, so
+ * that N hosts (or a Kubernetes Indexed Job, k = JOB_COMPLETION_INDEX) can split a fleet. */
 void targets_shard(struct target_list *list, unsigned k, unsigned n);
 
 /* The shard (0 <= result < n) that target name belongs to. */

@@ -246,7 +246,9 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
             s->body_pass = pass;
         }
         rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->url);
-        if (rc == CURLE_OK && s->keyspace_headers) { /* the slot did a GET before */
+        /* A slot that did a GET before (--verify's proof, a keep-alive cycle's) has that GET's
+         * headers set: a POST with them would be refused (415). */
+        if (rc == CURLE_OK && s->keyspace_headers) {
             rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
             free_keyspace_headers(s);
         }

@@ -25,20 +25,27 @@ static const struct tf_mark *var_mark(const struct target *t, enum env_var v)
 
 /* Inventory values that the chosen env format cannot hold are refused before anything is sent:
  * half-escaped values are worse than none. */
-static size_t check_env_values(const struct output_options *o, const struct target_list *targets,
+static size_t check_env_values(enum env_format fmt, int exec, const struct target_list *targets,
                                struct diag *d)
 {
     size_t errors = 0;
     for (size_t i = 0; i < targets->count; i++) {
         const struct target *t = &targets->items[i];
         enum env_var bad;
-        if (envfile_check_target(t, o->env_format, &bad) == TF_OK)
+        if (envfile_check_target(t, fmt, &bad) == TF_OK)
             continue;
-        diag_error(d, *var_mark(t, bad),
-                   "%s of %s holds characters that not every env-file reader reads back "
-                   "unchanged (portable values use only A-Z a-z 0-9 _ @ %% + = : , . / -); change "
-                   "it, or pass --env-format sh if only shells read these files",
-                   envfile_var_name(bad), t->name);
+        if (exec)
+            diag_error(d, *var_mark(t, bad),
+                       "%s of %s holds characters that are not portable (portable values use "
+                       "only A-Z a-z 0-9 _ @ %% + = : , . / -): exec passes a command only the "
+                       "values that an env file would hold; change it",
+                       envfile_var_name(bad), t->name);
+        else
+            diag_error(d, *var_mark(t, bad),
+                       "%s of %s holds characters that not every env-file reader reads back "
+                       "unchanged (portable values use only A-Z a-z 0-9 _ @ %% + = : , . / -); "
+                       "change it, or pass --env-format sh if only shells read these files",
+                       envfile_var_name(bad), t->name);
         errors++;
     }
     return errors;
@@ -46,7 +53,7 @@ static size_t check_env_values(const struct output_options *o, const struct targ
 
 /* In the combined file each name is PREFIX_ASTRA_...; a shell variable cannot start with a
  * digit, so neither can the prefix (database names may). */
-static size_t check_env_prefixes(const struct target_list *targets, struct diag *d)
+static size_t check_env_prefixes(int exec, const struct target_list *targets, struct diag *d)
 {
     size_t errors = 0;
     for (size_t i = 0; i < targets->count; i++) {
@@ -54,17 +61,20 @@ static size_t check_env_prefixes(const struct target_list *targets, struct diag 
         if (!isdigit((unsigned char)t->env_prefix[0]))
             continue;
         diag_error(d, t->db->name.at,
-                   "--env-file: %s would give variables named %s_ASTRA_..., and a variable name "
+                   "%s: %s would give variables named %s_ASTRA_..., and a variable name "
                    "cannot start with a digit; rename the database to start with a letter, or "
-                   "use --env-dir",
-                   t->name, t->env_prefix);
+                   "%s",
+                   exec ? "exec with several targets" : "--env-file", t->name, t->env_prefix,
+                   exec ? "run it as the only target" : "use --env-dir");
         errors++;
     }
     return errors;
 }
 
-/* check --verify needs to know where each target's REST API is. */
-static size_t check_keyspace_urls(const struct target_list *targets, struct diag *d)
+/* check --verify and exec --keep-alive need to know where each target's REST API is: their
+ * proofs are a GET there. */
+static size_t check_keyspace_urls(const char *option, const struct target_list *targets,
+                                  struct diag *d)
 {
     size_t errors = 0;
     for (size_t i = 0; i < targets->count; i++) {
@@ -72,9 +82,9 @@ static size_t check_keyspace_urls(const struct target_list *targets, struct diag
         if (t->keyspace_url)
             continue;
         diag_error(d, t->db->auth_url.at,
-                   "--verify: no REST API URL can be derived from auth_url %s for %s; set "
+                   "%s: no REST API URL can be derived from auth_url %s for %s; set "
                    "rest_url (e.g. http://HOST:8082) for this database",
-                   t->url, t->name);
+                   option, t->url, t->name);
         errors++;
     }
     return errors;
@@ -112,8 +122,10 @@ static size_t check_places(const struct output_options *o, const struct tf_msg *
     const struct {
         const char *option, *path;
         int stdout_ok;
-    } outs[] = {{"--env-file", o->env_file, 0}, {"--report", o->report, 1},
-                {"--junit", o->junit, 1},       {"--prom", o->prom, 1},
+    } outs[] = {{"--env-file", o->env_file, 0},
+                {"--report", o->report, 1},
+                {"--junit", o->junit, 1},
+                {"--prom", o->prom, 1},
                 {"--env-dir", o->env_dir, 0}};
     enum { N = sizeof outs / sizeof outs[0] };
     char *places[N] = {0};
@@ -129,8 +141,9 @@ static size_t check_places(const struct output_options *o, const struct tf_msg *
                        i == 4 ? "folder" : "file (it is written 0600)");
                 problems++;
             } else if (on_stdout) {
-                errorf(msg, "%s - and %s -: only one output can go to standard output; send the "
-                            "other to a file",
+                errorf(msg,
+                       "%s - and %s -: only one output can go to standard output; send the "
+                       "other to a file",
                        on_stdout, outs[i].option);
                 problems++;
             } else {
@@ -160,12 +173,13 @@ size_t preflight_check(const struct preflight_request *req, const struct target_
     size_t problems = check_places(o, msg);
     if (problems)
         return problems;
-    if (o->env_file)
-        problems += check_env_prefixes(targets, d);
-    if (o->env_dir || o->env_file)
-        problems += check_env_values(o, targets, d);
-    if (req->verify)
-        problems += check_keyspace_urls(targets, d);
+    if (o->env_file || (req->exec && targets->count > 1))
+        problems += check_env_prefixes(req->exec, targets, d);
+    if (o->env_dir || o->env_file || req->exec)
+        problems += check_env_values(req->exec ? ENV_FORMAT_PORTABLE : o->env_format, req->exec,
+                                     targets, d);
+    if (req->verify || req->keep_alive)
+        problems += check_keyspace_urls(req->verify ? "--verify" : "--keep-alive", targets, d);
     problems += check_file("--env-file", o->env_file, msg);
     problems += check_file("--report", o->report, msg);
     problems += check_file("--junit", o->junit, msg);

@@ -14,7 +14,7 @@ long fdlimit_raise(void)
             rl.rlim_cur = rl.rlim_max;
     }
     return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 30 ? 1L << 30
-                                                                          : (long)rl.rlim_cur;
+                                                                         : (long)rl.rlim_cur;
 }
 
 long fdlimit_concurrency(long limit)

@@ -7,9 +7,12 @@
  * - an agent (watch): the same, and SIGHUP (reload) is an event on the event pipe.
  * - a parent (exec --keep-alive): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are all
  *   events, to be passed on to the child; SIGINT and SIGTERM also make the stop pipe readable
- *   (a cycle under way ends early), and no signal ends the process by itself. */
+ *   (a cycle under way ends early), and no signal ends the process by itself. A signal ignored
+ *   when the parent started (nohup's SIGHUP) stays ignored, for the parent and so its child. */
 #ifndef TOKENFLEET_SIGNALS_H
 #define TOKENFLEET_SIGNALS_H
+
+#include <sys/types.h>
 
 enum signals_mode { SIGNALS_RUN, SIGNALS_AGENT, SIGNALS_PARENT };
 
@@ -23,6 +26,18 @@ int signals_event_fd(void);
 
 /* The next signal number waiting on the event pipe, or 0 when there is none. */
 int signals_next(void);
+
+/* A signal as the event pipe holds it, with where it came from (the kernel's siginfo). */
+struct signal_event {
+    int signo;
+    int from_kernel; /* sent by the kernel itself (si_code SI_KERNEL): a terminal's Ctrl-C,
+                        Ctrl-\ or hang-up, which reach its whole foreground process group at once */
+    pid_t sender;    /* the process that sent it (kill(2), sigqueue); 0 when none is known */
+};
+
+/* Takes the next signal waiting on the event pipe into *ev. Returns 1, or 0 when there is none
+ * (*ev untouched). */
+int signals_next_event(struct signal_event *ev);
 
 /* The first SIGINT or SIGTERM received, or 0. */
 int signals_received(void);

@@ -584,6 +584,76 @@ static void test_limit_selection(void **state)
     }
 }
 
+/* exec --target: exact target or database names, and with --limit the union of both. */
+static void test_target_selection(void **state)
+{
+    (void)state;
+    put_file("inv.yaml",
+             HEAD "  - name: orders\n"
+                  "    id: " ID1 "\n"
+                  "    regions: [us-east1, eu-west1]\n"
+                  "  - name: billing\n"
+                  "    id: " ID2 "\n"
+                  "    region: us-east1\n",
+             0, 0);
+    static const struct {
+        const char *names[3];
+        const char *limits[2];
+        const char *want[4];
+        const char *expect; /* what config_load_selection prints */
+    } rows[] = {
+        {{"orders/eu-west1"}, {0}, {"orders/eu-west1"}, ""},
+        {{"orders"}, {0}, {"orders/us-east1", "orders/eu-west1"}, ""},
+        /* either selects: the union in inventory order, each target once */
+        {{"billing/us-east1", "orders/us-east1"},
+         {"billing"},
+         {"orders/us-east1", "billing/us-east1"},
+         ""},
+        {{"billing"}, {"*/eu-west1"}, {"orders/eu-west1", "billing/us-east1"}, ""},
+        /* a name is not a glob */
+        {{"orders*"},
+         {0},
+         {0},
+         "inv.yaml: error: --target \"orders*\" names no target (did you mean \"orders\"?); give "
+         "a target name (orders/us-east1) or a database name (orders) of the inventory, or "
+         "--limit for a pattern\n"},
+        {{"orders/us-east1", "search"},
+         {0},
+         {0},
+         "inv.yaml: error: --target \"search\" names no target; give a target name "
+         "(orders/us-east1) or a database name (orders) of the inventory, or --limit for a "
+         "pattern\n"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t n_names = 0, n_limits = 0;
+        while (n_names < 3 && rows[i].names[n_names])
+            n_names++;
+        while (n_limits < 2 && rows[i].limits[n_limits])
+            n_limits++;
+        struct shard all = {0, 0};
+        struct selection sel = {.patterns = rows[i].limits,
+                                .n_patterns = n_limits,
+                                .names = rows[i].names,
+                                .n_names = n_names,
+                                .shard = &all};
+        struct loaded l = {0};
+        size_t size = 0;
+        FILE *f = open_memstream(&l.out, &size);
+        assert_non_null(f);
+        l.rc = config_load_selection("inv.yaml", &sel, f, 0, &l.inv, &l.targets);
+        assert_int_equal(fclose(f), 0);
+        assert_string_equal(l.out, rows[i].expect);
+        if (*rows[i].expect) {
+            assert_int_equal(l.rc, TF_ERR_INVENTORY);
+            assert_null(l.inv);
+        } else {
+            assert_int_equal(l.rc, TF_OK);
+            assert_targets(&l.targets, rows[i].want);
+        }
+        unload(&l);
+    }
+}
+
 /* Only the chosen targets' passwords are needed: an unset variable elsewhere is no error. */
 static void test_limit_resolves_only_chosen_passwords(void **state)
 {
@@ -703,6 +773,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_targets_expanded_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_prefix_upper_snake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_selection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_target_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_resolves_only_chosen_passwords, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_commands, setup, teardown),
     };

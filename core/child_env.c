@@ -1,0 +1,110 @@
+/* child_env.c: exec's command's environment. */
+#include "core/child_env.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/text.h"
+
+/* The length of an entry's name: up to its '=' (all of it when it has none). */
+static size_t name_len(const char *entry)
+{
+    return strcspn(entry, "=");
+}
+
+/* True when entry's name is name. */
+static int is_named(const char *entry, const char *name, size_t len)
+{
+    return name_len(entry) == len && !strncmp(entry, name, len);
+}
+
+/* True when base entry e must not reach the command: a password source of the inventory (when
+ * they are left out), or a name that one of the count entries set here gives a value. */
+static int left_out(const struct child_env_request *req, const char *e, char *const *set,
+                    size_t count)
+{
+    size_t len = name_len(e);
+    for (size_t i = 0; i < count; i++)
+        if (is_named(e, set[i], name_len(set[i])))
+            return 1;
+    if (req->keep_password_env)
+        return 0;
+    const struct target_list *tl = req->targets;
+    for (size_t i = 0; i < tl->total; i++) {
+        const struct secret_ref *pw = tl->items[i].db->password;
+        if (pw && pw->kind == SECRET_ENV && pw->source && strlen(pw->source) == len &&
+            !strncmp(e, pw->source, len))
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends "PREFIXNAME=value" for the five variables of target i to set (at *n). */
+static enum tf_err add_target(const struct child_env_request *req, size_t i, char **set, size_t *n,
+                              enum env_var *bad)
+{
+    const struct target *t = &req->targets->items[i];
+    const char *values[ENV_VAR_COUNT] = {
+        [ENV_CLUSTER_ID] = t->db->id.value,         [ENV_CLUSTER_REGION] = t->region->value,
+        [ENV_DB_USERNAME] = t->db->username.value,  [ENV_DB_KEYSPACE] = t->db->keyspace.value,
+        [ENV_AUTHORIZATION_TOKEN] = req->tokens[i],
+    };
+    int prefixed = req->targets->count > 1;
+    for (int v = 0; v < ENV_VAR_COUNT; v++) {
+        if (!values[v] || !text_is_portable(values[v])) {
+            *bad = (enum env_var)v;
+            return TF_ERR_UNSAFE;
+        }
+        set[*n] = text_printf("%s%s%s=%s", prefixed ? t->env_prefix : "", prefixed ? "_" : "",
+                              envfile_var_name((enum env_var)v), values[v]);
+        if (!set[*n])
+            return TF_ERR_NOMEM;
+        (*n)++;
+    }
+    return TF_OK;
+}
+
+enum tf_err child_env_build(const struct child_env_request *req, char ***out, size_t *bad_target,
+                            enum env_var *bad)
+{
+    *out = NULL;
+    size_t n_base = 0;
+    while (req->base && req->base[n_base])
+        n_base++;
+    size_t n_set = req->targets->count * ENV_VAR_COUNT;
+    /* The variables set here are made first, so that base entries of the same names can be left
+     * out; they go last. */
+    char **set = calloc(n_set + 1, sizeof *set);
+    char **env = calloc(n_base + n_set + 1, sizeof *env);
+    enum tf_err rc = set && env ? TF_OK : TF_ERR_NOMEM;
+    size_t made = 0, n = 0;
+    for (size_t i = 0; i < req->targets->count && rc == TF_OK; i++) {
+        rc = add_target(req, i, set, &made, bad);
+        if (rc == TF_ERR_UNSAFE)
+            *bad_target = i;
+    }
+    for (size_t i = 0; i < n_base && rc == TF_OK; i++) {
+        if (left_out(req, req->base[i], set, made))
+            continue;
+        if (!(env[n++] = strdup(req->base[i])))
+            rc = TF_ERR_NOMEM;
+    }
+    if (rc == TF_OK) {
+        memcpy(env + n, set, made * sizeof *set);
+        made = 0; /* env owns them now */
+        *out = env;
+    } else {
+        child_env_free(env);
+    }
+    for (size_t i = 0; set && i < made; i++)
+        text_free_secret(set[i]);
+    free(set);
+    return rc;
+}
+
+void child_env_free(char **env)
+{
+    for (size_t i = 0; env && env[i]; i++)
+        text_free_secret(env[i]);
+    free(env);
+}
