@@ -109,7 +109,7 @@ _tokenfleet()
                 --interval --max-token-age --on-change --on-change-timeout --cycles"
             ;;
         exec)
-            opts="$common $selection $requests --deadline --target --keep-alive --max-token-age
+            opts="$common --limit $requests --deadline --target --keep-alive --max-token-age
                 --keep-password-env"
             ;;
         list) opts="-i --inventory -q --quiet -h --help $selection --json" ;;

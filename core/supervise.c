@@ -122,7 +122,7 @@ static enum supervise_end start(struct supervisor *s)
             errorf(o->msg, "%s", tf_strerror(rc));
         return SUPERVISE_FAILED;
     }
-    pid_t pid;
+    pid_t pid = 0;
     int err = spawn(o->command, env, &pid);
     child_env_free(env);
     if (err) {

@@ -207,7 +207,7 @@ class ExecTest(harness.TestCase):
                            ([*base, "--target", "x", "--keep-alive", "0.5s", "--", "true"],
                             '--keep-alive: "0.5s" is too short; give 1s or more'),
                            ([*base, "--target", "x", "--shard", "0/2", "--", "true"],
-                            "--shard belongs to validate, provision, check and watch, not exec"),
+                            "--shard belongs to validate, provision, check, watch and list, not exec"),
                            ([*base, "--target", "x", "--max-token-age", "1h", "--", "true"],
                             "--max-token-age needs --keep-alive")):
             p = subprocess.run(argv, env=self.env(), capture_output=True, text=True, timeout=60)
