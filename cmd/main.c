@@ -39,8 +39,12 @@ static int not_a_command(const char *name)
             hint = commands[i].name;
         }
     }
-    fprintf(stderr, "tokenfleet: \"%s\" is not a command%s%s%s. Try 'tokenfleet --help'.\n", name,
-            hint ? "; did you mean \"" : "", hint ? hint : "", hint ? "\"?" : "");
+    if (hint)
+        fprintf(stderr, "tokenfleet: \"%s\" is not a command; did you mean \"%s\"? Try "
+                        "'tokenfleet --help'.\n",
+                name, hint);
+    else
+        fprintf(stderr, "tokenfleet: \"%s\" is not a command. Try 'tokenfleet --help'.\n", name);
     return 2;
 }
 

@@ -1,5 +1,4 @@
-/* options.c: getopt_long tables and --help texts of every command but merge-reports, and the
- * request options as the driver takes them. */
+/* options.c: getopt_long tables and --help texts of every command but merge-reports. */
 #include "cmd/options.h"
 
 #include <errno.h>
@@ -9,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/base/text.h"
 
 enum {
     OPT_ENV_DIR = 256,
@@ -319,6 +320,28 @@ static long duration_ms(const char *s)
     return (long)(v * unit * 1000.0 + 0.5);
 }
 
+/* An option getopt does not know, with the closest one that exists when one is near (a typo). */
+static enum parse_result unknown_option(const char *name, const char *word,
+                                        const struct option *longopts)
+{
+    const char *hint = NULL;
+    size_t best = 3; /* at most two edits away */
+    if (!strncmp(word, "--", 2)) {
+        char given[64];
+        snprintf(given, sizeof given, "%.*s", (int)strcspn(word + 2, "="), word + 2);
+        for (const struct option *o = longopts; o->name; o++) {
+            size_t dist = text_edit_distance(given, o->name, 2);
+            if (dist < best) {
+                best = dist;
+                hint = o->name;
+            }
+        }
+    }
+    if (hint)
+        return usage(name, "unknown option %s; did you mean --%s?", word, hint);
+    return usage(name, "unknown option %s", word);
+}
+
 /* "provision", "provision and check", "validate, provision and watch": the commands in mask. */
 static const char *commands_of(unsigned mask, char *buf, size_t size)
 {
@@ -603,7 +626,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case ':':
             return usage(name, "%s needs a value", argv[optind - 1]);
         default:
-            return usage(name, "unknown option %s", argv[optind - 1]);
+            return unknown_option(name, argv[optind - 1], longopts);
         }
         if (!(only & (1u << cmd))) {
             char owners[64];

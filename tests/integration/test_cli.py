@@ -22,12 +22,16 @@ class CliTest(harness.TestCase):
     def test_usage_errors_exit_2_with_a_hint(self):
         fleet = Fleet(self.workdir, make_databases(1, ["us-east1"]))
         cases = [
-            (["provison"], 'did you mean "provision"'),
+            (["provison"], 'did you mean "provision"? Try'),
             (["provision"], "Give -i FILE"),
             (["provision", "-i", fleet.path, "-j", "0"], "-j: \"0\" is not a number"),
             (["provision", "-i", fleet.path, "--timeout", "soon"], "not a number of seconds"),
             (["provision", "-i", fleet.path, "--env-format", "docker"], "portable or sh"),
-            (["provision", "-i", fleet.path, "--bogus"], "unknown option --bogus"),
+            (["provision", "-i", fleet.path, "--bogus"], "unknown option --bogus\n"),
+            (["provision", "-i", fleet.path, "--env-fiel", "x"],
+             "unknown option --env-fiel; did you mean --env-file?"),
+            (["provision", "-i", fleet.path, "--timeout", "abc"],
+             '--timeout: "abc" is not a number of seconds'),
             (["provision", "-i", fleet.path, "extra"], 'unexpected argument "extra"'),
             (["provision", "-i", fleet.path, "--connect-to", "a:b"], "HOST1:PORT1:HOST2:PORT2"),
             (["provision", "-i", fleet.path, "--limit", "nomatch*"], "matches no target"),
