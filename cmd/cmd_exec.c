@@ -39,9 +39,7 @@ int cmd_exec(int argc, char **argv)
     enum parse_result pr = options_parse(CMD_EXEC, argc, argv, &cli);
     if (pr != PARSE_OK) {
         cli_free(&cli);
-        return pr == PARSE_EXIT_OK  ? EXIT_ALL_OK
-               : pr == PARSE_FAILED ? EXIT_SOME_FAILED
-                                    : EXIT_USAGE;
+        return exit_code_of_parse(pr);
     }
     /* A supervisor's lines off a terminal (a service's log) say when. */
     struct tf_msg msg = {.verbosity = cli.verbosity,

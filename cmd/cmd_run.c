@@ -18,9 +18,7 @@ static int run(enum command cmd, int argc, char **argv)
     enum parse_result pr = options_parse(cmd, argc, argv, &cli);
     if (pr != PARSE_OK) {
         cli_free(&cli);
-        return pr == PARSE_EXIT_OK  ? EXIT_ALL_OK
-               : pr == PARSE_FAILED ? EXIT_SOME_FAILED
-                                    : EXIT_USAGE;
+        return exit_code_of_parse(pr);
     }
     struct tf_msg msg = {.verbosity = cli.verbosity, .out = stderr};
     struct inventory *inv;

@@ -13,9 +13,7 @@ int cmd_validate(int argc, char **argv)
     enum parse_result pr = options_parse(CMD_VALIDATE, argc, argv, &cli);
     if (pr != PARSE_OK) {
         cli_free(&cli);
-        return pr == PARSE_EXIT_OK  ? EXIT_ALL_OK
-               : pr == PARSE_FAILED ? EXIT_SOME_FAILED
-                                    : EXIT_USAGE;
+        return exit_code_of_parse(pr);
     }
     struct inventory *inv;
     struct target_list targets;

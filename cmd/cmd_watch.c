@@ -109,9 +109,7 @@ int cmd_watch(int argc, char **argv)
     enum parse_result pr = options_parse(CMD_WATCH, argc, argv, &cli);
     if (pr != PARSE_OK) {
         cli_free(&cli);
-        return pr == PARSE_EXIT_OK  ? EXIT_ALL_OK
-               : pr == PARSE_FAILED ? EXIT_SOME_FAILED
-                                    : EXIT_USAGE;
+        return exit_code_of_parse(pr);
     }
     /* Off a terminal (systemd's journal, a container's log) each line says when. */
     struct tf_msg msg = {.verbosity = cli.verbosity, .out = stderr, .stamp = !isatty(2)};

@@ -3,6 +3,7 @@
 #ifndef TOKENFLEET_EXIT_CODES_H
 #define TOKENFLEET_EXIT_CODES_H
 
+#include "cmd/options.h"
 #include "core/base/signals.h"
 #include "core/job.h"
 
@@ -12,6 +13,12 @@ enum {
                              itself failed (out of memory): not the user's mistake */
     EXIT_USAGE = 2,       /* usage or inventory errors: nothing sent, nothing written */
 };
+
+/* The exit status for a command line that did not parse (or asked for --help). */
+static inline int exit_code_of_parse(enum parse_result pr)
+{
+    return pr == PARSE_EXIT_OK ? EXIT_ALL_OK : pr == PARSE_FAILED ? EXIT_SOME_FAILED : EXIT_USAGE;
+}
 
 /* The exit status for a job that ended with outcome; a signal that stopped it (the first one
  * received, even while the outputs were written) gives 128 + its number, as shells report a

@@ -40,8 +40,9 @@ static int not_a_command(const char *name)
         }
     }
     if (hint)
-        fprintf(stderr, "tokenfleet: \"%s\" is not a command; did you mean \"%s\"? Try "
-                        "'tokenfleet --help'.\n",
+        fprintf(stderr,
+                "tokenfleet: \"%s\" is not a command; did you mean \"%s\"? Try "
+                "'tokenfleet --help'.\n",
                 name, hint);
     else
         fprintf(stderr, "tokenfleet: \"%s\" is not a command. Try 'tokenfleet --help'.\n", name);

@@ -108,3 +108,29 @@ void child_env_free(char **env)
         text_free_secret(env[i]);
     free(env);
 }
+
+char **child_env_for(const struct child_env_request *req, const struct held_token *held,
+                     const struct tf_msg *msg)
+{
+    size_t n = req->targets->count;
+    const char **tokens = calloc(n + 1, sizeof *tokens);
+    if (!tokens) {
+        errorf(msg, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        tokens[i] = held[i].token;
+    struct child_env_request with = *req;
+    with.tokens = tokens;
+    char **env;
+    size_t bad_target = 0;
+    enum env_var bad = ENV_AUTHORIZATION_TOKEN;
+    enum tf_err rc = child_env_build(&with, &env, &bad_target, &bad);
+    free(tokens);
+    if (rc == TF_ERR_UNSAFE)
+        errorf(msg, "%s of %s is not a portable value: the command is not started",
+               envfile_var_name(bad), req->targets->items[bad_target].name);
+    else if (rc != TF_OK)
+        errorf(msg, "%s", tf_strerror(rc));
+    return rc == TF_OK ? env : NULL;
+}

@@ -7,7 +7,9 @@
 #include <stddef.h>
 
 #include "core/base/errors.h"
+#include "core/base/msg.h"
 #include "core/envfile.h"
+#include "core/keepalive.h"
 #include "core/target.h"
 
 struct child_env_request {
@@ -29,6 +31,12 @@ struct child_env_request {
  * *bad_target and *bad naming it; TF_ERR_NOMEM. *out is NULL unless TF_OK. */
 enum tf_err child_env_build(const struct child_env_request *req, char ***out, size_t *bad_target,
                             enum env_var *bad);
+
+/* child_env_build with the tokens held (held[i].token for items[i]; req->tokens is not read),
+ * a failure printed through msg as the reason the command is not started. Returns the new
+ * environment (free with child_env_free), or NULL. */
+char **child_env_for(const struct child_env_request *req, const struct held_token *held,
+                     const struct tf_msg *msg);
 
 /* Wipes and frees an environment child_env_build made. child_env_free(NULL) is a no-op. */
 void child_env_free(char **env);

@@ -57,30 +57,11 @@ static void on_event(void *ctx, size_t i, struct result *r, enum keepalive_event
 static enum exec_outcome become(const struct exec_options *o, const struct target_list *targets,
                                 const struct keepalive *ka)
 {
-    const char **tokens = calloc(targets->count + 1, sizeof *tokens);
-    if (!tokens) {
-        errorf(o->msg, "out of memory");
+    struct child_env_request req = {
+        .base = o->base_env, .targets = targets, .keep_password_env = o->keep_password_env};
+    char **env = child_env_for(&req, ka->held, o->msg);
+    if (!env)
         return EXEC_FAILED;
-    }
-    for (size_t i = 0; i < targets->count; i++)
-        tokens[i] = ka->held[i].token;
-    struct child_env_request req = {.base = o->base_env,
-                                    .targets = targets,
-                                    .tokens = tokens,
-                                    .keep_password_env = o->keep_password_env};
-    char **env;
-    size_t bad_target = 0;
-    enum env_var bad = ENV_AUTHORIZATION_TOKEN;
-    enum tf_err rc = child_env_build(&req, &env, &bad_target, &bad);
-    free(tokens);
-    if (rc != TF_OK) {
-        if (rc == TF_ERR_UNSAFE)
-            errorf(o->msg, "%s of %s is not a portable value: the command is not started",
-                   envfile_var_name(bad), targets->items[bad_target].name);
-        else
-            errorf(o->msg, "%s", tf_strerror(rc));
-        return EXEC_FAILED;
-    }
     /* The command gets the signal dispositions tokenfleet was started with. */
     signals_uninstall();
     fflush(NULL);

@@ -99,29 +99,9 @@ static int spawn(char *const *command, char *const *env, pid_t *pid)
 static enum supervise_end start(struct supervisor *s)
 {
     const struct supervise_options *o = s->o;
-    size_t n = o->env.targets->count;
-    const char **tokens = calloc(n + 1, sizeof *tokens);
-    if (!tokens) {
-        errorf(o->msg, "out of memory");
+    char **env = child_env_for(&o->env, s->ka->held, o->msg);
+    if (!env)
         return SUPERVISE_FAILED;
-    }
-    for (size_t i = 0; i < n; i++)
-        tokens[i] = s->ka->held[i].token;
-    struct child_env_request req = o->env;
-    req.tokens = tokens;
-    char **env;
-    size_t bad_target = 0;
-    enum env_var bad = ENV_AUTHORIZATION_TOKEN;
-    enum tf_err rc = child_env_build(&req, &env, &bad_target, &bad);
-    free(tokens);
-    if (rc != TF_OK) {
-        if (rc == TF_ERR_UNSAFE)
-            errorf(o->msg, "%s of %s is not a portable value: the command is not started",
-                   envfile_var_name(bad), o->env.targets->items[bad_target].name);
-        else
-            errorf(o->msg, "%s", tf_strerror(rc));
-        return SUPERVISE_FAILED;
-    }
     pid_t pid = 0;
     int err = spawn(o->command, env, &pid);
     child_env_free(env);
