@@ -82,6 +82,13 @@ static char *upper_snake(struct strpool *pool, const char *name)
     return s;
 }
 
+/* localhost, 127.0.0.0/8 or ::1: where plain http never leaves the machine. */
+static int is_loopback(const char *host)
+{
+    return !strcmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") ||
+           !strcmp(host, "::1");
+}
+
 /* Checks with libcurl's own URL parser that the URL made for t from the template in f (named
  * key) is usable; reports it at f's place when not. Returns 1 usable, 0 reported, -1 out of
  * memory. */
@@ -92,6 +99,15 @@ static int check_url(struct diag *d, const char *key, const struct field *f, con
     if (!u)
         return -1;
     CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
+    /* The password crosses the network in the clear over plain http: fine to this machine, worth
+     * a word anywhere else (said once per auth_url, whatever its targets' hosts). */
+    char *host = NULL;
+    if (uc == CURLUE_OK && !strncmp(key, "auth_url", 8) && !strncmp(url, "http://", 7) &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && !is_loopback(host))
+        diag_warn(d, f->at,
+                  "auth_url uses http://, so passwords go unencrypted to a host that is not this "
+                  "machine; use https:// unless the network in between is yours alone");
+    curl_free(host);
     curl_url_cleanup(u);
     if (uc == CURLUE_OUT_OF_MEMORY)
         return -1;

@@ -37,6 +37,14 @@ class CliTest(harness.TestCase):
             (["provision", "-i", fleet.path, "--limit", "nomatch*"], "matches no target"),
             (["validate", "-i", fleet.path, "--junit", "x"], "belongs to check"),
             (["provision", "-i", fleet.path, "--env-file", self.workdir], "that is a folder"),
+            (["provision", "-i", fleet.path, "--env-file", "same.out", "--report", "./same.out"],
+             "--env-file same.out and --report ./same.out name the same file"),
+            (["check", "-i", fleet.path, "--report", "-", "--junit", "-"],
+             "--report - and --junit -: only one output can go to standard output"),
+            (["provision", "-i", fleet.path, "--env-file", "-"],
+             "--env-file -: an env file holding tokens cannot go to standard output"),
+            (["watch", "-i", fleet.path, "--env-dir", "-"],
+             "--env-dir -: a folder of files cannot go to standard output"),
             (["provision", "-i", os.path.join(self.workdir, "missing.yaml")],
              "cannot open the inventory"),
         ]
@@ -107,6 +115,21 @@ class CliTest(harness.TestCase):
                 self.assertEqual(r.stderr, v.stderr)
                 self.assertFalse(os.path.exists(os.path.join(self.workdir, "all.env")))
                 self.assertFalse(os.path.exists(os.path.join(self.workdir, "envs")))
+
+    def test_plain_http_to_another_host_is_said_once(self):
+        dbs = make_databases(3, ["us-east1", "eu-west1"])
+        fleet = Fleet(self.workdir, dbs, defaults={
+            "keyspace": "app", "username": "svc", "password": "{env: TF_TEST_PASSWORD}",
+            "auth_url": '"http://{id}-{region}.example.net:8081/v1/auth"'})
+        p = self.run_tokenfleet("validate", "-i", fleet.path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr.count("warning: auth_url uses http://, so passwords go "
+                                        "unencrypted"), 1, p.stderr)
+        local = Fleet(self.workdir, dbs, defaults={
+            "keyspace": "app", "username": "svc", "password": "{env: TF_TEST_PASSWORD}",
+            "auth_url": '"http://127.0.0.1:8081/v1/auth?db={id}-{region}"'})
+        p = self.run_tokenfleet("validate", "-i", local.path)
+        self.assertNotIn("warning", p.stderr)
 
     def test_password_from_env_missing_is_reported_at_its_reference(self):
         fleet = Fleet(self.workdir, make_databases(1, ["us-east1"]))

@@ -421,7 +421,7 @@ static void test_merge_keys(void **state)
              "version: 1\n"
              "x-a: &a {keyspace: ks_a, username: user_a, tags: [a]}\n"
              "x-b: &b {keyspace: ks_b, username: user_b, regions: [eu-west1, us-east1],\n"
-             "         auth_url: 'http://b-{region}:8081/v1/auth'}\n"
+             "         auth_url: 'https://b-{region}:8081/v1/auth'}\n"
              "x-c: &c\n"
              "  <<: *b\n"
              "  username: user_c\n"
@@ -455,7 +455,7 @@ static void test_merge_keys(void **state)
     assert_string_equal(d[0].run.keyspace.value, "ks_a");
     assert_int_equal(d[0].run.keyspace.at.line, 2); /* where x-a writes it */
     assert_string_equal(d[0].run.username.value, "user_a");
-    assert_string_equal(d[0].run.auth_url.value, "http://b-{region}:8081/v1/auth");
+    assert_string_equal(d[0].run.auth_url.value, "https://b-{region}:8081/v1/auth");
     assert_fields(d[0].regions, d[0].n_regions, (const char *[]){"eu-west1", "us-east1", 0});
     assert_fields(d[0].tags, d[0].n_tags, (const char *[]){"a", 0});
 
@@ -506,7 +506,7 @@ static void test_targets_expanded_in_order(void **state)
                   "  - name: billing\n"
                   "    id: " ID2 "\n"
                   "    region: us-central1\n"
-                  "    auth_url: http://stargate-{region}.internal:8081/v1/auth?cluster={id}\n",
+                  "    auth_url: https://stargate-{region}.internal:8081/v1/auth?cluster={id}\n",
              0, 0);
     struct loaded l = {0};
     load_ok("inv.yaml", NULL, &l);
@@ -516,7 +516,7 @@ static void test_targets_expanded_in_order(void **state)
         "https://" ID1 "-us-east1.apps.astra.datastax.com/api/rest/v1/auth",
         "https://" ID1 "-eu-west1.apps.astra.datastax.com/api/rest/v1/auth",
         "https://" ID1 "-asia-south1.apps.astra.datastax.com/api/rest/v1/auth",
-        "http://stargate-us-central1.internal:8081/v1/auth?cluster=" ID2,
+        "https://stargate-us-central1.internal:8081/v1/auth?cluster=" ID2,
     };
     for (size_t i = 0; i < 4; i++) {
         const struct target *t = &l.targets.items[i];
