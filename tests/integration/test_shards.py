@@ -24,9 +24,19 @@ class ShardTest(harness.TestCase):
             rep = self.read_report(report)
             self.assertEqual(rep["shard"], {"index": k, "count": n, "hash": 2})
             reports.append(report)
-        # The emulator saw each target exactly once across the shards.
-        hosts = [l["host"] for l in harness.log_lines(fleet.hosts())]
-        self.assertEqual(sorted(hosts), sorted(fleet.hosts()))
+        # The emulator saw each target from exactly one shard (a retry, as under valgrind on a
+        # loaded machine, comes from the same shard: its request id is in that shard's report).
+        lines = harness.log_lines(fleet.hosts())
+        self.assertEqual({l["host"] for l in lines}, fleet.hosts())
+        shard_of_id = {}
+        for k, r in enumerate(reports):
+            for res in json.loads(slurp(r))["results"]:
+                for a in res["request_ids"]:
+                    shard_of_id[a["request_id"]] = k
+        shards_of_host = {}
+        for l in lines:
+            shards_of_host.setdefault(l["host"], set()).add(shard_of_id[l["request_id"]])
+        self.assertTrue(all(len(s) == 1 for s in shards_of_host.values()), shards_of_host)
 
         merged = os.path.join(self.workdir, "merged.json")
         p = self.run_tokenfleet("merge-reports", "-o", merged, *reports)
