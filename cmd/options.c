@@ -65,7 +65,7 @@ static const char validate_help[] =
     "Given the output options of a run, also checks what that run would refuse, so that\n"
     "validate passes exactly what provision accepts.\n"
     "\n"
-    "  -i, --inventory FILE   the inventory (YAML)\n"
+    "  -i, --inventory FILE   the inventory (YAML); - for standard input\n"
     "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
     "      --shard K/N        only slice K of N (see provision --help)\n"
     "      --env-dir DIR, --env-file FILE, --env-format FORMAT\n"
@@ -125,7 +125,7 @@ static const char provision_help[] =
     "                            reported cancelled (default: none)\n"
     "      --dry-run             print the requests that would be sent (password hidden)\n"
     "\n"
-    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never a password or a token)\n"
     "  -h, --help                this text\n"
@@ -157,7 +157,7 @@ static const char check_help[] =
     "provision "
     "(see tokenfleet provision --help).\n"
     "\n"
-    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never a password or a token)\n"
     "  -h, --help                this text\n"
@@ -201,7 +201,8 @@ static const char watch_help[] =
     "exit 0. With NOTIFY_SOCKET set (systemd Type=notify): READY=1 after the first cycle,\n"
     "STATUS= after each, WATCHDOG=1 when WatchdogSec= is set, STOPPING=1 on stop.\n"
     "\n"
-    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -i, --inventory FILE      the inventory (YAML); a file, not -: it is read again on\n"
+    "                            SIGHUP\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never a password or a token)\n"
     "  -h, --help                this text\n"
@@ -236,7 +237,7 @@ static const char exec_help[] =
     "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
     "--deadline, --connect-to, --cacert, --capath, as for provision.\n"
     "\n"
-    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never a password or a token)\n"
     "  -h, --help                this text\n"
@@ -252,7 +253,7 @@ static const char list_help[] =
     "(orders/us-east1), in inventory order; sends nothing and reads no password (ansible's\n"
     "--list-hosts). Shell completion uses it for --limit and --target.\n"
     "\n"
-    "  -i, --inventory FILE   the inventory (YAML)\n"
+    "  -i, --inventory FILE   the inventory (YAML); - for standard input\n"
     "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
     "      --shard K/N        only slice K of N (see provision --help)\n"
     "      --json             a JSON array instead: for each target its name, database,\n"
@@ -630,6 +631,10 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     }
     if (!out->inventory)
         return usage(name, "%s", "which inventory? Give -i FILE");
+    if (cmd == CMD_WATCH && !strcmp(out->inventory, "-"))
+        return usage(name, "%s",
+                     "-i -: watch reads the inventory again on SIGHUP, and standard input "
+                     "cannot be read twice; give the inventory's file (-i fleet.yaml)");
     if (cmd == CMD_WATCH && !out->env_dir)
         return usage(name, "%s", "where do the env files go? Give --env-dir DIR");
     if (cmd == CMD_EXEC && !out->n_targets && !out->n_limits)
