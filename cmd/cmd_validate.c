@@ -31,7 +31,7 @@ int cmd_validate(int argc, char **argv)
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
         if (cli.verbosity >= 0)
-            fprintf(stderr, "%s: valid: %zu database%s, %zu target%s\n", cli.inventory,
+            fprintf(stderr, "%s: valid: %zu database%s, %zu target%s\n", inv->path,
                     inv->n_databases, inv->n_databases == 1 ? "" : "s", targets.count,
                     targets.count == 1 ? "" : "s");
         exit_code = EXIT_ALL_OK;

@@ -66,7 +66,7 @@ static const char validate_help[] =
     "Given the output options of a run, also checks what that run would refuse, so that\n"
     "validate passes exactly what provision accepts.\n"
     "\n"
-    "  -i, --inventory FILE   the inventory (YAML)\n"
+    "  -i, --inventory FILE   the inventory (YAML); - for standard input\n"
     "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
     "      --shard K/N        only slice K of N (see provision --help)\n"
     "      --env-dir DIR, --env-file FILE, --env-format FORMAT\n"
@@ -100,7 +100,12 @@ static const char provision_help[] =
     "      --connect-timeout SECONDS  per connection set-up (default: libcurl's)\n"
     "      --limit PATTERN       only targets matching a glob on the target name\n"
     "                            (orders/us-east1, 'orders*', '*/eu-west1'), a database name,\n"
-    "                            or tag:NAME; repeatable (a target matching any is kept)\n"
+    "                            or tag:NAME. As ansible's --limit: a comma-separated list\n"
+    "                            takes the union of its patterns, then &PATTERN intersects\n"
+    "                            and !PATTERN excludes ('tag:prod,&*/eu-west1',\n"
+    "                            'orders,billing,!*/eu-west1'; no plain pattern: from all);\n"
+    "                            repeatable, as one list. A pattern that matches nothing, or\n"
+    "                            a selection left empty, is an error\n"
     "      --shard K/N           only slice K (0 to N-1) of N disjoint slices, chosen by a\n"
     "                            stable hash of the target name: N hosts, or a Kubernetes\n"
     "                            Indexed Job with --shard $JOB_COMPLETION_INDEX/N, split a\n"
@@ -121,7 +126,7 @@ static const char provision_help[] =
     "                            reported cancelled (default: none)\n"
     "      --dry-run             print the requests that would be sent (password hidden)\n"
     "\n"
-    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never a password or a token)\n"
     "  -h, --help                this text\n"
@@ -153,7 +158,7 @@ static const char check_help[] =
     "provision "
     "(see tokenfleet provision --help).\n"
     "\n"
-    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never a password or a token)\n"
     "  -h, --help                this text\n"
@@ -197,7 +202,8 @@ static const char watch_help[] =
     "exit 0. With NOTIFY_SOCKET set (systemd Type=notify): READY=1 after the first cycle,\n"
     "STATUS= after each, WATCHDOG=1 when WatchdogSec= is set, STOPPING=1 on stop.\n"
     "\n"
-    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -i, --inventory FILE      the inventory (YAML); a file, not -: it is read again on\n"
+    "                            SIGHUP\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never a password or a token)\n"
     "  -h, --help                this text\n"
@@ -232,7 +238,7 @@ static const char exec_help[] =
     "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
     "--deadline, --connect-to, --cacert, --capath, as for provision.\n"
     "\n"
-    "  -i, --inventory FILE      the inventory (YAML)\n"
+    "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never a password or a token)\n"
     "  -h, --help                this text\n"
@@ -248,7 +254,7 @@ static const char list_help[] =
     "(orders/us-east1), in inventory order; sends nothing and reads no password (ansible's\n"
     "--list-hosts). Shell completion uses it for --limit and --target.\n"
     "\n"
-    "  -i, --inventory FILE   the inventory (YAML)\n"
+    "  -i, --inventory FILE   the inventory (YAML); - for standard input\n"
     "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
     "      --shard K/N        only slice K of N (see provision --help)\n"
     "      --json             a JSON array instead: for each target its name, database,\n"
@@ -648,6 +654,10 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     }
     if (!out->inventory)
         return usage(name, "%s", "which inventory? Give -i FILE");
+    if (cmd == CMD_WATCH && !strcmp(out->inventory, "-"))
+        return usage(name, "%s",
+                     "-i -: watch reads the inventory again on SIGHUP, and standard input "
+                     "cannot be read twice; give the inventory's file (-i fleet.yaml)");
     if (cmd == CMD_WATCH && !out->env_dir)
         return usage(name, "%s", "where do the env files go? Give --env-dir DIR");
     if (cmd == CMD_EXEC && !out->n_targets && !out->n_limits)

@@ -27,8 +27,9 @@ _tokenfleet_targets()
 {
     local inv targets
     inv=$(_tokenfleet_inventory)
-    [[ $inv ]] || return
-    targets=$("${words[0]}" list -i "$inv" -q 2>/dev/null) || return
+    # -i - is standard input: the terminal here, which list would wait on.
+    [[ $inv && $inv != - ]] || return
+    targets=$("${words[0]}" list -i "$inv" -q </dev/null 2>/dev/null) || return
     local IFS=$'\n'
     COMPREPLY=($(compgen -W "$targets"$'\n'"$(printf '%s\n' $targets | cut -d/ -f1 | sort -u)" \
         -- "$cur"))

@@ -180,7 +180,8 @@ static void warn_plain_password(const struct inventory *inv, struct diag *d,
         diag_warn(d, s->at,
                   "a plain-text password in a file that group or others can read; use "
                   "{env: NAME} or {file: PATH}, or chmod 600 %s",
-                  inv->path);
+                  strcmp(inv->path, INVENTORY_STDIN_NAME) ? inv->path
+                                                          : "the file given on standard input");
 }
 
 /* True when the key was not written at all (a key with a bad value was reported already). */
@@ -305,6 +306,11 @@ static int check_unique_names(struct inventory *inv, struct diag *d)
     return 1;
 }
 
+const char *inventory_name(const char *path)
+{
+    return strcmp(path, INVENTORY_STDIN_PATH) ? path : INVENTORY_STDIN_NAME;
+}
+
 enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **out)
 {
     *out = NULL;
@@ -312,8 +318,10 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     if (!inv)
         return TF_ERR_NOMEM;
     enum tf_err rc = TF_ERR_NOMEM;
-    inv->path = strdup(path);
-    const char *slash = strrchr(path, '/');
+    inv->path = strdup(inventory_name(path));
+    /* {file:} paths are relative to the inventory's folder; standard input has none, so they
+     * are relative to the current one, as a path on the command line would be. */
+    const char *slash = strcmp(path, INVENTORY_STDIN_PATH) ? strrchr(path, '/') : NULL;
     inv->dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup("");
     inv->strings = strpool_new();
     if (!inv->path || !inv->dir || !inv->strings)

@@ -49,18 +49,27 @@ struct strpool;
 struct inventory {
     struct strpool *strings;    /* every string of the databases and defaults but passwords;
                                    owned, freed last */
-    char *path;                 /* as given; owned */
-    char *dir;                  /* folder that {file:} paths are relative to; owned */
+    char *path;                 /* as given (<stdin> for "-"), for messages; owned */
+    char *dir;                  /* folder that {file:} paths are relative to ("" for the
+                                   current one); owned */
     struct database defaults;   /* values under `defaults:`; name and id are never set */
     struct database *databases; /* in inventory order; owned */
     size_t n_databases;
     int world_readable; /* the file is readable by group or others */
 };
 
-/* Reads and validates the inventory at path. Every mistake is recorded in d (all of them, not
- * the first only). Returns TF_OK and sets *out to a new inventory (free with inventory_free)
- * when there was no error; TF_ERR_INVENTORY when d holds errors (*out is NULL); TF_ERR_NOMEM.
- * Passwords are not resolved here (see secret.h). */
+/* The path that means standard input (-i -), and the name messages give it then. */
+#define INVENTORY_STDIN_PATH "-"
+#define INVENTORY_STDIN_NAME "<stdin>"
+
+/* The name messages give the inventory at path: path itself, or <stdin> for standard input. */
+const char *inventory_name(const char *path);
+
+/* Reads and validates the inventory at path, or standard input when path is "-" (read whole,
+ * at most 256 MB, named <stdin> in messages; {file:} paths are then relative to the current
+ * folder). Every mistake is recorded in d (all of them, not the first only). Returns TF_OK and sets
+ * *out to a new inventory (free with inventory_free) when there was no error; TF_ERR_INVENTORY when
+ * d holds errors (*out is NULL); TF_ERR_NOMEM. Passwords are not resolved here (see secret.h). */
 enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **out);
 
 /* Frees inv and everything it owns, zeroing passwords. inventory_free(NULL) is a no-op. */

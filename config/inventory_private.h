@@ -4,9 +4,9 @@
 
 #include "config/inventory.h"
 
-/* Parses the YAML document at path into inv (structure and types only), its strings into
- * inv->strings (made when NULL). Used by inventory_load; returns TF_OK, TF_ERR_INVENTORY (errors
- * in d), TF_ERR_IO or TF_ERR_NOMEM. */
+/* Parses the YAML document at path (standard input for "-", read whole into memory) into inv
+ * (structure and types only), its strings into inv->strings (made when NULL). Used by
+ * inventory_load; returns TF_OK, TF_ERR_INVENTORY (errors in d), TF_ERR_IO or TF_ERR_NOMEM. */
 enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct inventory *inv);
 
 /* Frees what one database owns (not the struct itself): its lists' arrays and its own password;

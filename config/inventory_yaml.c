@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* An inventory of 100,000 databases is about 25 MB; anything far beyond that is a mistake. */
@@ -1259,7 +1260,7 @@ static int refuse_second_document(struct parse *p)
 static struct tf_mark mark_at_offset(FILE *f, size_t offset)
 {
     struct tf_mark at = {1, 1};
-    if (fseek(f, 0, SEEK_SET) != 0)
+    if (!f || fseek(f, 0, SEEK_SET) != 0)
         return at;
     for (size_t i = 0; i < offset; i++) {
         int c = getc(f);
@@ -1290,7 +1291,7 @@ static void shape_lines(FILE *f, struct tf_mark at, struct line_shape *here,
 {
     memset(here, 0, sizeof *here);
     memset(above, 0, sizeof *above);
-    if (!at.line || fseek(f, 0, SEEK_SET) != 0)
+    if (!f || !at.line || fseek(f, 0, SEEK_SET) != 0)
         return;
     struct line_shape cur = {.found = 1};
     unsigned line = 1, column = 1;
@@ -1369,6 +1370,8 @@ static void syntax_hint(FILE *f, const char *problem, struct tf_mark at, char *h
         snprintf(hint, size, "; tokenfleet expands no ${VAR}: write {env: VAR}");
 }
 
+/* Reports the parser's error in d. f is the inventory, read again from its start for the place
+ * of a reader error and for hints; NULL when it cannot be (nothing was read). */
 static void report_syntax(struct diag *d, const yaml_parser_t *parser, FILE *f)
 {
     struct tf_mark at = {(unsigned)parser->problem_mark.line + 1,
@@ -1407,6 +1410,82 @@ static void forget_inventory(struct inventory *inv)
     database_clear(&inv->defaults);
 }
 
+/* Reads all of standard input into *buf (*len bytes; free it), refusing more than
+ * INVENTORY_MAX_BYTES: a pipe cannot be read twice, and report_syntax reads the inventory again.
+ * Returns TF_OK, TF_ERR_INVENTORY (reported in d) or TF_ERR_NOMEM. */
+static enum tf_err read_stdin(struct diag *d, struct inventory *inv, char **buf, size_t *len)
+{
+    struct stat st;
+    *buf = NULL;
+    *len = 0;
+    if (fstat(STDIN_FILENO, &st) == 0) {
+        /* A file redirected in: others may read it as they may read a named one. */
+        inv->world_readable = S_ISREG(st.st_mode) && (st.st_mode & 077) != 0;
+        if (S_ISDIR(st.st_mode)) {
+            diag_error(d, (struct tf_mark){0, 0},
+                       "standard input is a folder; give the inventory's YAML file");
+            return TF_ERR_INVENTORY;
+        }
+    }
+    size_t cap = 0;
+    for (;;) {
+        if (*len == cap) {
+            size_t grown = cap ? cap * 2 : 64 * 1024;
+            if (grown > (size_t)INVENTORY_MAX_BYTES + 1)
+                grown = (size_t)INVENTORY_MAX_BYTES + 1;
+            if (grown == cap) { /* one byte more than the limit was read */
+                diag_error(d, (struct tf_mark){0, 0},
+                           "the inventory on standard input is more than the %ld bytes "
+                           "tokenfleet reads; split the fleet into several inventories",
+                           INVENTORY_MAX_BYTES);
+                return TF_ERR_INVENTORY;
+            }
+            char *more = realloc(*buf, grown);
+            if (!more)
+                return TF_ERR_NOMEM;
+            *buf = more;
+            cap = grown;
+        }
+        ssize_t n = read(STDIN_FILENO, *buf + *len, cap - *len);
+        if (n == 0)
+            return TF_OK;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            diag_error(d, (struct tf_mark){0, 0}, "cannot read the inventory: %s", strerror(errno));
+            return TF_ERR_INVENTORY;
+        }
+        *len += (size_t)n;
+    }
+}
+
+/* Opens the inventory at path (a file) into *f, checking what fstat can tell first. Returns
+ * TF_OK, or TF_ERR_INVENTORY (reported in d; *f is NULL). */
+static enum tf_err open_file(const char *path, struct diag *d, struct inventory *inv, FILE **f)
+{
+    *f = fopen(path, "rb");
+    if (!*f) {
+        diag_error(d, (struct tf_mark){0, 0}, "cannot open the inventory: %s", strerror(errno));
+        return TF_ERR_INVENTORY;
+    }
+    struct stat st;
+    if (fstat(fileno(*f), &st) != 0)
+        return TF_OK;
+    inv->world_readable = (st.st_mode & 077) != 0;
+    if (S_ISDIR(st.st_mode))
+        diag_error(d, (struct tf_mark){0, 0}, "is a folder; give the inventory's YAML file");
+    else if (st.st_size > INVENTORY_MAX_BYTES)
+        diag_error(d, (struct tf_mark){0, 0},
+                   "the inventory is %lld bytes, more than the %ld bytes tokenfleet reads; split "
+                   "the fleet into several inventories",
+                   (long long)st.st_size, INVENTORY_MAX_BYTES);
+    else
+        return TF_OK;
+    fclose(*f);
+    *f = NULL;
+    return TF_ERR_INVENTORY;
+}
+
 enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct inventory *inv)
 {
     enum tf_err rc = TF_OK;
@@ -1416,34 +1495,31 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     if (!inv->strings && !(inv->strings = strpool_new()))
         return TF_ERR_NOMEM;
     p.strings = inv->strings;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(d, (struct tf_mark){0, 0}, "cannot open the inventory: %s", strerror(errno));
-        return TF_ERR_INVENTORY;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0) {
-        inv->world_readable = (st.st_mode & 077) != 0;
-        if (S_ISDIR(st.st_mode)) {
-            diag_error(d, (struct tf_mark){0, 0}, "is a folder; give the inventory's YAML file");
-            rc = TF_ERR_INVENTORY;
-            goto out;
-        }
-        if (st.st_size > INVENTORY_MAX_BYTES) {
-            diag_error(d, (struct tf_mark){0, 0},
-                       "the inventory is %lld bytes, more than the %ld bytes tokenfleet reads; "
-                       "split the fleet into several inventories",
-                       (long long)st.st_size, INVENTORY_MAX_BYTES);
-            rc = TF_ERR_INVENTORY;
-            goto out;
-        }
-    }
+    /* Standard input is read whole and parsed from memory; a file is parsed as it is read. */
+    int from_stdin = !strcmp(path, INVENTORY_STDIN_PATH);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = NULL;
+    rc = from_stdin ? read_stdin(d, inv, &buf, &len) : open_file(path, d, inv, &f);
+    if (rc != TF_OK)
+        goto out;
     if (!yaml_parser_initialize(&parser)) {
         rc = TF_ERR_NOMEM;
         goto out;
     }
     have_parser = 1;
-    yaml_parser_set_input_file(&parser, f);
+    if (from_stdin) {
+        yaml_parser_set_input_string(&parser, (const unsigned char *)(len ? buf : ""), len);
+        /* What report_syntax reads again, should it have to (fmemopen refuses an empty buffer;
+         * empty input has no syntax error). */
+        f = len ? fmemopen(buf, len, "rb") : NULL;
+        if (len && !f) {
+            rc = TF_ERR_NOMEM;
+            goto out;
+        }
+    } else {
+        yaml_parser_set_input_file(&parser, f);
+    }
     size_t reported = d->count;
     if (!read_inventory(&p, inv)) {
         if (p.too_deep) {
@@ -1479,6 +1555,8 @@ out:
     free(p.stack);
     if (have_parser)
         yaml_parser_delete(&parser);
-    fclose(f);
+    if (f)
+        fclose(f);
+    free(buf);
     return rc;
 }

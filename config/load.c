@@ -18,7 +18,7 @@ enum tf_err config_load_selection(const char *path, const struct selection *sel,
     const struct shard *shard = sel->shard;
     *inv = NULL;
     memset(targets, 0, sizeof *targets);
-    struct diag *d = diag_new(path);
+    struct diag *d = diag_new(inventory_name(path));
     if (!d)
         return TF_ERR_NOMEM;
     enum tf_err rc = inventory_load(path, d, inv);

@@ -298,6 +298,9 @@ static void keep_target(struct target_list *list, size_t i, size_t kept)
     list->items[kept] = t;
 }
 
+#define LIMIT_HINT                                                                                 \
+    "give a target name (orders/us-east1), a database name, a glob (orders*) or tag:NAME"
+
 static int matches(const struct target *t, const char *pattern)
 {
     if (!strncmp(pattern, "tag:", 4)) {
@@ -336,40 +339,149 @@ static const char *closest_name(const struct target_list *list, const char *name
     return best;
 }
 
-enum tf_err targets_select_names(struct target_list *list, const char *const *names, size_t n_names,
-                                 const char *const *patterns, size_t n, struct diag *d)
+/* How a --limit item combines with the others (ansible's host patterns). */
+enum pattern_op {
+    PATTERN_ADD,       /* PATTERN: the union of these */
+    PATTERN_INTERSECT, /* &PATTERN: ... intersected with each */
+    PATTERN_EXCLUDE,   /* !PATTERN: ... less each */
+};
+
+/* One comma-separated item of a --limit value. */
+struct pattern {
+    const char *glob;  /* the pattern without its & or !, blanks around it trimmed; points into
+                          the selection's copy of the values */
+    const char *value; /* the --limit value it came from, as given */
+    enum pattern_op op;
+    size_t hits; /* targets of the inventory it matches */
+};
+
+/* Splits each of values at its commas into *out (ansible's comma lists): items trimmed of blanks,
+ * empty ones skipped, a leading & or ! taken as the item's op. The items point into *copy (free
+ * it and *out). A value with no item, or an & or ! with no pattern after it, is an error in d.
+ * Returns TF_OK (also with errors in d) or TF_ERR_NOMEM. */
+static enum tf_err split_patterns(const char *const *values, size_t n, struct diag *d,
+                                  struct pattern **out, size_t *n_out, char **copy)
 {
-    if (n == 0 && n_names == 0)
-        return TF_OK;
-    size_t *hits = calloc(n + n_names + 1, sizeof *hits); /* patterns', then names' */
-    if (!hits)
+    size_t bytes = 0, items = 0;
+    for (size_t v = 0; v < n; v++) {
+        bytes += strlen(values[v]) + 1;
+        for (const char *c = values[v]; *c; c++)
+            items += *c == ',';
+        items++;
+    }
+    *n_out = 0;
+    *out = calloc(items + 1, sizeof **out);
+    *copy = malloc(bytes + 1);
+    if (!*out || !*copy)
         return TF_ERR_NOMEM;
+    char *at = *copy;
+    for (size_t v = 0; v < n; v++) {
+        size_t before = *n_out, errors = d->errors;
+        strcpy(at, values[v]);
+        char *item = at;
+        at += strlen(values[v]) + 1;
+        for (char *next; item; item = next) {
+            next = strchr(item, ',');
+            if (next)
+                *next++ = '\0';
+            while (*item == ' ' || *item == '\t')
+                item++;
+            size_t len = strlen(item);
+            while (len && (item[len - 1] == ' ' || item[len - 1] == '\t'))
+                item[--len] = '\0';
+            if (!len)
+                continue;
+            enum pattern_op op = *item == '&'   ? PATTERN_INTERSECT
+                                 : *item == '!' ? PATTERN_EXCLUDE
+                                                : PATTERN_ADD;
+            if (op != PATTERN_ADD && !*++item) {
+                diag_error(d, (struct tf_mark){0, 0},
+                           "--limit \"%s\": \"%c\" with no pattern after it; write %cPATTERN "
+                           "(e.g. %ctag:staging)",
+                           values[v], item[-1], item[-1], item[-1]);
+                continue;
+            }
+            (*out)[(*n_out)++] = (struct pattern){.glob = item, .value = values[v], .op = op};
+        }
+        if (*n_out == before && d->errors == errors)
+            diag_error(d, (struct tf_mark){0, 0},
+                       "--limit \"%s\" holds no pattern; give a comma-separated list of them "
+                       "(orders,billing)",
+                       values[v]);
+    }
+    return TF_OK;
+}
+
+/* Writes --limit "A" --limit "B" for the values of patterns to a new string; NULL when out of
+ * memory. */
+static char *limits_as_given(const char *const *values, size_t n)
+{
+    char *s = strdup("");
+    for (size_t v = 0; s && v < n; v++) {
+        char *longer = text_printf("%s%s--limit \"%s\"", s, v ? " " : "", values[v]);
+        free(s);
+        s = longer;
+    }
+    return s;
+}
+
+enum tf_err targets_select_names(struct target_list *list, const char *const *names, size_t n_names,
+                                 const char *const *values, size_t n_values, struct diag *d)
+{
+    if (n_values == 0 && n_names == 0)
+        return TF_OK;
+    struct pattern *patterns = NULL;
+    size_t n = 0, errors = d->errors;
+    char *copy = NULL;
+    size_t *name_hits = calloc(n_names + 1, sizeof *name_hits);
+    enum tf_err rc =
+        name_hits ? split_patterns(values, n_values, d, &patterns, &n, &copy) : TF_ERR_NOMEM;
+    if (rc != TF_OK || d->errors > errors)
+        goto out;
+    /* ansible's order: the union of the plain patterns and names (all targets when there is
+     * none), then intersected with each & pattern, then less each ! pattern. Each pattern is
+     * matched against every target, so that one matching nothing is found whatever the others
+     * left. */
+    int any_plain = n_names > 0;
+    for (size_t p = 0; p < n; p++)
+        any_plain |= patterns[p].op == PATTERN_ADD;
     size_t kept = 0;
     for (size_t i = 0; i < list->count; i++) {
         struct target *t = &list->items[i];
-        int keep = 0;
-        for (size_t p = 0; p < n; p++)
-            if (matches(t, patterns[p])) {
-                hits[p]++;
-                keep = 1;
-            }
+        int added = !any_plain, in_all = 1, excluded = 0;
+        for (size_t p = 0; p < n; p++) {
+            int m = matches(t, patterns[p].glob);
+            patterns[p].hits += (size_t)m;
+            if (patterns[p].op == PATTERN_ADD)
+                added |= m;
+            else if (patterns[p].op == PATTERN_INTERSECT)
+                in_all &= m;
+            else
+                excluded |= m;
+        }
         for (size_t k = 0; k < n_names; k++)
             if (named(t, names[k])) {
-                hits[n + k]++;
-                keep = 1;
+                name_hits[k]++;
+                added = 1;
             }
-        if (keep)
+        if (added && in_all && !excluded)
             keep_target(list, i, kept++);
     }
+    size_t available = list->count;
     list->count = kept;
-    for (size_t p = 0; p < n; p++)
-        if (!hits[p])
+    for (size_t p = 0; p < n; p++) {
+        if (patterns[p].hits)
+            continue;
+        if (!strcmp(patterns[p].glob, patterns[p].value)) /* the value is this one pattern */
+            diag_error(d, (struct tf_mark){0, 0}, "--limit \"%s\" matches no target; " LIMIT_HINT,
+                       patterns[p].value);
+        else
             diag_error(d, (struct tf_mark){0, 0},
-                       "--limit \"%s\" matches no target; give a target name (orders/us-east1), "
-                       "a database name, a glob (orders*) or tag:NAME",
-                       patterns[p]);
+                       "--limit \"%s\": \"%s\" matches no target; " LIMIT_HINT, patterns[p].value,
+                       patterns[p].glob);
+    }
     for (size_t k = 0; k < n_names; k++) {
-        if (hits[n + k])
+        if (name_hits[k])
             continue;
         const char *hint = closest_name(list, names[k]);
         diag_error(d, (struct tf_mark){0, 0},
@@ -377,14 +489,33 @@ enum tf_err targets_select_names(struct target_list *list, const char *const *na
                    "or a database name (orders) of the inventory, or --limit for a pattern",
                    names[k], hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
     }
-    free(hits);
+    /* Every pattern matched something, and & and ! took it all away: as ansible, an error, not
+     * a run of nothing. */
+    if (d->errors == errors && !kept && available) {
+        char *given = limits_as_given(values, n_values);
+        if (!given) {
+            rc = TF_ERR_NOMEM;
+            goto out;
+        }
+        diag_error(d, (struct tf_mark){0, 0},
+                   "%s%s leave%s no target: the & and ! patterns take out every target the "
+                   "others select; check them",
+                   n_names ? "--target and " : "", given, n_names || n_values > 1 ? "" : "s");
+        free(given);
+    }
+out:
+    free(patterns);
+    free(copy);
+    free(name_hits);
+    if (rc != TF_OK)
+        return rc;
     return d->errors ? TF_ERR_INVENTORY : TF_OK;
 }
 
-enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
+enum tf_err targets_select(struct target_list *list, const char *const *values, size_t n,
                            struct diag *d)
 {
-    return targets_select_names(list, NULL, 0, patterns, n, d);
+    return targets_select_names(list, NULL, 0, values, n, d);
 }
 
 unsigned targets_shard_of(const char *name, unsigned n)

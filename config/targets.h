@@ -34,20 +34,25 @@ enum tf_err targets_keyspace_url(const struct target *t, char **out);
  * them NULL. Returns TF_OK or TF_ERR_NOMEM. */
 enum tf_err targets_fill_keyspace_urls(struct target_list *list);
 
-/* Keeps only the targets that match one of the patterns (all when n is 0). A pattern is
- * `tag:NAME`, or a shell glob matched against the target name ("orders/us-east1") and against
- * the database name ("orders"). A pattern that matches nothing is an error in d (a typo must not
- * silently shrink the run). Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM. */
-enum tf_err targets_select(struct target_list *list, const char *const *patterns, size_t n,
+/* Keeps only the targets that the --limit values select (all when n is 0), as ansible's --limit
+ * does: each value is a comma-separated list of patterns (blanks around each trimmed, empty ones
+ * skipped), and the patterns of all the values are taken together. A pattern is `tag:NAME`, or a
+ * shell glob matched against the target name ("orders/us-east1") and against the database name
+ * ("orders"); written `&PATTERN` it intersects, `!PATTERN` it excludes. The selection is the
+ * union of the plain patterns (every target when there is none), intersected with each &
+ * pattern, less each ! pattern. A pattern that matches no target of the list, plain, & or !
+ * alike (a misspelt exclusion must not send to what it meant to leave out), and a selection left
+ * empty, are errors in d. Kept targets are moved to items[0..count) in inventory order; the others
+ * stay in items[count..total). Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM. */
+enum tf_err targets_select(struct target_list *list, const char *const *values, size_t n,
                            struct diag *d);
 
-/* Keeps only the targets named by one of names (a target's name, "orders/us-east1", or a database
- * name, meaning all its regions; exactly, not as a glob) or matching one of patterns (as
- * targets_select): a target matching either is kept; all are kept when both are empty. A name or
- * pattern that selects nothing is an error in d. Returns TF_OK, TF_ERR_INVENTORY or
- * TF_ERR_NOMEM. */
+/* As targets_select, where names (a target's name, "orders/us-east1", or a database name, meaning
+ * all its regions; exactly, not as a glob) count as plain patterns: a target named or matching a
+ * plain pattern is in the union that & and ! patterns then narrow. A name that selects nothing is
+ * an error in d. Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM. */
 enum tf_err targets_select_names(struct target_list *list, const char *const *names, size_t n_names,
-                                 const char *const *patterns, size_t n, struct diag *d);
+                                 const char *const *values, size_t n, struct diag *d);
 
 /* Keeps only shard k of n (0 <= k < n): the targets whose name hashes (TARGETS_SHARD_HASH: 64-bit
  * FNV-1a of the name, mixed by SplitMix64's finaliser, modulo n) to k. Slices are disjoint, cover

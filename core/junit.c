@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/base/clock.h"
 #include "core/base/utf8.h"
@@ -69,12 +70,19 @@ enum tf_err junit_write(FILE *out, const struct report_meta *meta,
     char stamp[32];
     clock_format_utc(meta->started_at, stamp);
     stamp[19] = '\0'; /* the schema's timestamp has no zone and no fraction: UTC is implied */
+    /* The machine that ran the check, as Ant's task and Maven's Surefire write it: a CI server
+     * collecting the files of several hosts tells them apart by it. */
+    char host[256];
+    if (gethostname(host, sizeof host) != 0 || !host[0])
+        strcpy(host, "localhost");
+    host[sizeof host - 1] = '\0'; /* POSIX leaves a truncated name unterminated */
     int bad = fprintf(out,
                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<testsuite name=\"tokenfleet %s\" tests=\"%zu\" failures=\"%zu\" "
-                      "errors=\"0\" time=\"%.3f\" timestamp=\"%s\" "
-                      "hostname=\"localhost\">\n  <properties/>\n",
+                      "errors=\"0\" time=\"%.3f\" timestamp=\"%s\" hostname=\"",
                       meta->mode, targets->count, failures, total, stamp) < 0;
+    bad |= junit_escape(out, host);
+    bad |= fputs("\">\n  <properties/>\n", out) < 0;
     for (size_t i = 0; i < targets->count && !bad; i++) {
         const struct target *t = &targets->items[i];
         const struct result *r = &results[i];
@@ -90,9 +98,14 @@ enum tf_err junit_write(FILE *out, const struct report_meta *meta,
         bad |=
             fprintf(out, ">\n    <failure type=\"%s\" message=\"", tf_status_name(r->status)) < 0;
         bad |= junit_escape(out, r->error ? r->error : tf_status_name(r->status));
-        bad |= fprintf(out, "\">status: %s&#10;http_status: %ld&#10;attempts: %zu&#10;url: ",
-                       tf_status_name(r->status), r->http_status, r->n_attempts) < 0;
-        bad |= junit_escape(out, t->url);
+        /* The URL of the request that failed: check --verify's keyspace GET, once the token
+         * was had, else the auth POST. */
+        const struct attempt *last = r->n_attempts ? &r->attempts[r->n_attempts - 1] : NULL;
+        int keyspace_step = last && last->step == STEP_KEYSPACE && t->keyspace_url;
+        bad |= fprintf(out, "\">status: %s&#10;http_status: %ld&#10;attempts: %zu&#10;%surl: ",
+                       tf_status_name(r->status), r->http_status, r->n_attempts,
+                       keyspace_step ? "step: keyspace&#10;" : "") < 0;
+        bad |= junit_escape(out, keyspace_step ? t->keyspace_url : t->url);
         if (r->n_attempts) {
             char id[REQUEST_ID_LEN + 1];
             attempt_request_id(&r->attempts[r->n_attempts - 1], id);

@@ -1,6 +1,7 @@
 /* junit.h: a run's results as JUnit XML, as CI systems (Jenkins, GitLab, GitHub test reporters)
  * read it: one testsuite, one testcase per target (classname the database, name the region),
- * a <failure> for each target that is not ok. */
+ * a <failure> for each target that is not ok, naming the URL of the request that failed (the
+ * keyspace URL when check --verify's GET did); the testsuite's hostname is gethostname()'s. */
 #ifndef TOKENFLEET_JUNIT_H
 #define TOKENFLEET_JUNIT_H
 

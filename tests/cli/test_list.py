@@ -82,6 +82,24 @@ class ListTest(unittest.TestCase):
         self.assertEqual(self.names("--limit", "billing", "--limit", "search/asia*"),
                          ["billing/us-east1", "search/asia-south1"])
 
+    def test_limit_takes_ansibles_forms(self):
+        """Comma lists, &PATTERN and !PATTERN: the union of the plain patterns, then each &, then
+        each !, whatever the order written; only & and !: from every target."""
+        self.assertEqual(self.names("--limit", "billing,orders"), NAMES[:3])
+        self.assertEqual(self.names("--limit", "&*/eu-west1,tag:prod"), ["orders/eu-west1"])
+        self.assertEqual(self.names("--limit", "!search/asia*,search", "--limit", "billing"),
+                         ["billing/us-east1", "search/us-central1", "search/eu-west1"])
+        self.assertEqual(self.names("--limit", "!tag:search,!*/eu-west1"), NAMES[:1] + NAMES[2:3])
+        self.assertEqual(self.names("--limit", "orders", "--shard", "0/1"), NAMES[:2])
+        # An & or ! pattern that matches nothing is an error too, as is a selection left empty.
+        for limit, message in (
+                ("orders,!ordrs", '--limit "orders,!ordrs": "ordrs" matches no target'),
+                ("orders,&tag:search", '--limit "orders,&tag:search" leaves no target')):
+            p = run("list", "-i", self.inv, "--limit", limit)
+            self.assertEqual((p.returncode, p.stdout), (2, ""), limit)
+            self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+            self.assertIn(f"fleet.yaml: error: {message}", p.stderr)
+
     def test_shards_split_the_fleet(self):
         seen = []
         for k in range(3):

@@ -61,12 +61,13 @@ class Shell:
                         HOME=self.work, TERM="dumb")
         self.env.pop("TOKENFLEET_TEST_UNSET_PASSWORD", None)
 
-    def bash(self, *words, line=None):
-        """What bash offers for words (as bash splits the line: see complete.bash)."""
+    def bash(self, *words, line=None, stdin=""):
+        """What bash offers for words (as bash splits the line: see complete.bash), its
+        standard input holding stdin."""
         given = ["--line", line] if line is not None else []
         p = subprocess.run([os.path.join(HERE, "complete.bash"), BASH_SCRIPT, *given, *words],
                            cwd=self.work, env=self.env, capture_output=True, text=True,
-                           timeout=60)
+                           input=stdin, timeout=60)
         if p.returncode != 0:
             raise AssertionError(f"complete.bash {words}: {p.stderr}")
         return set(filter(None, p.stdout.split("\n")))
@@ -152,6 +153,10 @@ class BashTest(CompletionTest):
         self.assertEqual(self.sh.bash("tokenfleet", "provision", "--limit", ""), set())
         self.assertEqual(self.sh.bash("tokenfleet", "provision", "-i", "notes.txt", "--limit", ""),
                          set())
+        # -i - is standard input, in a shell the terminal: never read (it would wait on it),
+        # even when it holds an inventory.
+        self.assertEqual(self.sh.bash("tokenfleet", "provision", "-i", "-", "--limit", "",
+                                      stdin=INVENTORY), set())
 
     def test_files(self):
         self.assertEqual(self.sh.bash("tokenfleet", "validate", "-i", ""), {"fleet.yaml", "envs"})
@@ -190,6 +195,8 @@ class ZshTest(CompletionTest):
                          TARGETS | DATABASES)
         self.assertEqual(self.sh.zsh("tokenfleet check --inventory=~/fleet.yaml --limit=b"),
                          {"billing/us-east1", "billing"})
+        # -i - is the terminal here: not read (list would wait on it until the test's timeout).
+        self.assertEqual(self.sh.zsh("tokenfleet provision -i - --limit "), set())
 
     def test_files(self):
         self.assertEqual(self.sh.zsh("tokenfleet validate -i "), {"fleet.yaml", "envs"})

@@ -165,14 +165,16 @@ class TestCase(unittest.TestCase):
         # test adds later (an OwnEmulator's stop, which needs its directory) runs before this.
         self.addCleanup(self._tmp.cleanup)
 
-    def run_tokenfleet(self, *args, env=None, https=True):
+    def run_tokenfleet(self, *args, env=None, https=True, stdin=None, cwd=None):
+        """Runs tokenfleet ARGS (in cwd, with stdin as its standard input when given)."""
         full_env = dict(os.environ)
         full_env["TF_TEST_PASSWORD"] = PASSWORD
         full_env.update(env or {})
         argv = [*WRAPPER, TOKENFLEET, *args]
         if args and args[0] in ("provision", "check") and https:
             argv += ["--connect-to", f"::127.0.0.1:{emulator_port()}", "--cacert", ca_cert()]
-        p = subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=120)
+        p = subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=120,
+                           input=stdin, cwd=cwd)
         for stream in (p.stdout, p.stderr):
             self.assertNotIn(PASSWORD, stream, "the password leaked to the output")
         return p

@@ -3,6 +3,7 @@ failing targets; no token in any output; JUnit validated against the schema; the
 read by a real parser; the progress line and table on a terminal, a one-line summary off it."""
 import os
 import re
+import socket
 import subprocess
 import sys
 import unittest
@@ -77,9 +78,21 @@ class CheckTest(harness.TestCase):
         self.assertEqual((suite.get("tests"), suite.get("failures")), ("10", "4"))
         cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
         self.assertEqual(len(cases), 10)
+        self.assertEqual(suite.get("hostname"), socket.gethostname())
         failure = cases[("ghost000", "us-east1")].find("failure")
         self.assertEqual(failure.get("type"), "keyspace_unreachable")
         self.assertIn("ghost", failure.get("message"))
+        # The keyspace step failed: its GET's URL is named, not the auth POST's.
+        ghost_id = fleet.databases[4]["id"]
+        self.assertIn("\nstep: keyspace\nurl: https://" + harness.astra_host(ghost_id, "us-east1") +
+                      "/api/rest/v2/schemas/keyspaces/ghost\n", failure.text)
+        self.assertNotIn("/v1/auth", failure.text)
+        # The auth step failed: the auth URL, and no step line.
+        failure = cases[("wrongpw000", "us-east1")].find("failure")
+        self.assertEqual(failure.get("type"), "auth_failed")
+        self.assertIn("\nurl: https://" + harness.astra_host(fleet.databases[3]["id"], "us-east1") +
+                      "/api/rest/v1/auth\n", failure.text)
+        self.assertNotIn("step:", failure.text)
         self.assertIsNone(cases[("good000", "eu-west1")].find("failure"))
 
         # Prometheus: parsed by the reference client library's parser (Debian's package, run by

@@ -82,6 +82,46 @@ class CliTest(harness.TestCase):
         self.assertIn(f'{bad}:6:5: error: unknown key "keyspce" in a database; did you mean '
                       '"keyspace"?', lines)
 
+    def test_inventory_from_standard_input(self):
+        """-i -: the inventory read from a pipe, named <stdin> in every message (a syntax error's
+        hints read it again: from memory), {file:} paths relative to the current folder; watch
+        refuses it, since it reads the inventory again on SIGHUP."""
+        here = os.path.join(self.workdir, "here")
+        os.makedirs(os.path.join(here, "secrets"))
+        pw = os.path.join(here, "secrets", "pw")
+        with open(pw, "w") as f:
+            f.write(harness.PASSWORD + "\n")
+        os.chmod(pw, 0o600)
+        fleet = Fleet(self.workdir, make_databases(2, ["us-east1"], password="{file: secrets/pw}"))
+        text = harness.slurp(fleet.path)
+
+        p = self.run_tokenfleet("validate", "-i", "-", stdin=text, cwd=here)
+        self.assertEqual((p.returncode, p.stderr), (0, "<stdin>: valid: 2 databases, 2 targets\n"))
+        # From the inventory's own folder, secrets/pw is not there: relative to the current one.
+        p = self.run_tokenfleet("validate", "-i", "-", stdin=text, cwd=self.workdir)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertRegex(p.stderr, r"^<stdin>:9:22: error: cannot read password file secrets/pw: ")
+
+        envs = os.path.join(self.workdir, "envs")
+        p = self.run_tokenfleet("provision", "-i", "-", "--env-dir", envs, stdin=text, cwd=here)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(os.listdir(envs)), ["db000.us-east1.env", "db001.us-east1.env"])
+
+        broken = text.replace("    id:", "      id:", 1)  # line 8, deeper than name: on 7
+        p = self.run_tokenfleet("provision", "-i", "-", "--env-dir", envs, stdin=broken, cwd=here)
+        self.assertEqual((p.returncode, p.stdout), (2, ""))
+        self.assertEqual(p.stderr, "<stdin>:8:9: error: YAML syntax: mapping values are not "
+                                   "allowed in this context; check the indentation of this line "
+                                   "against the one above (6 spaces here, 4 above)\n")
+
+        p = self.run_tokenfleet("watch", "-i", "-", "--env-dir", envs, "--cycles", "1",
+                                stdin=text, cwd=here)
+        self.assertEqual((p.returncode, p.stdout), (2, ""))
+        self.assertIn("tokenfleet watch: -i -: watch reads the inventory again on SIGHUP, and "
+                      "standard input cannot be read twice; give the inventory's file", p.stderr)
+        # One provision run sent one request per target; nothing else was.
+        self.assertEqual(len(harness.log_lines(fleet.hosts())), 2)
+
     def test_validate_refuses_what_provision_refuses(self):
         """One answer to "can this run go ahead?": validate given a run's output options refuses
         exactly what provision refuses, with the very same message at the inventory's place."""

@@ -10,6 +10,9 @@
 # "world-readable"), because tokenfleet warns about inventories and password files that others can
 # read, and a checkout's modes depend on the umask.
 #
+# Every bad case is run a second time with the inventory on standard input (validate -i - <FILE):
+# the messages must be the same, naming the file <stdin>.
+#
 # Prints a line per failure (with a diff) and, last, "N passed, M failed"; exits 1 on any failure.
 # TF_INV_UPDATE=1 rewrites each differing .expected with what was printed: for after a deliberate
 # change of wording, to be read in `git diff` before it is committed.
@@ -88,6 +91,20 @@ for yaml in "$work"/bad/*.yaml; do
         ok=0
     fi
     [ $ok = 1 ] && passed=$((passed + 1))
+
+    # The same inventory on standard input (-i -), from the same folder: the same messages, the
+    # file named <stdin>. Not for an inventory others can read, whose warning names the file.
+    case $name in *world-readable*) continue ;; esac
+    (cd "$work/bad" && "$bin" validate -i - <"$name" >"$work/out" 2>"$work/err")
+    rc=$?
+    sed "s|^$name:|<stdin>:|" "$expected" >"$work/expected-stdin"
+    if [ $rc -ne 2 ] || [ -s "$work/out" ] || ! cmp -s "$work/expected-stdin" "$work/err" ||
+        leaks "$work/err"; then
+        fail "bad/$name on standard input: exit status $rc (- expected, + got)"
+        diff -u "$work/expected-stdin" "$work/err" | sed '1,2d; s/^/    /'
+    else
+        passed=$((passed + 1))
+    fi
 done
 
 # An .expected left behind by a renamed or removed case would silently test nothing.

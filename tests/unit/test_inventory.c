@@ -53,7 +53,7 @@
 struct file_spec {
     const char *name; /* relative to the case's folder; a folder in it is created */
     const char *content;
-    mode_t mode; /* 0 means 0600 */
+    mode_t mode;     /* 0 means 0600 */
     int other_group; /* give it a group that is not ours (nogroup, 65534): needs root */
 };
 
@@ -92,6 +92,39 @@ static const struct inv_case cases[] = {
      .yaml = HEAD ORDERS "    tags: [prod]\n",
      .limits = {"orders", "tag:production"},
      .expect = "inv.yaml: error: --limit \"tag:production\" matches no target; " LIMIT_HINT "\n"},
+    /* ansible's forms: every pattern is matched against the whole inventory, an & or ! one
+     * too (a misspelt exclusion is an error, not a run of what it meant to leave out) */
+    {.title = "--limit: an exclusion that matches nothing",
+     .yaml = HEAD ORDERS,
+     .limits = {"!ordrs"},
+     .expect =
+         "inv.yaml: error: --limit \"!ordrs\": \"ordrs\" matches no target; " LIMIT_HINT "\n"},
+    {.title = "--limit: an intersection in a list that matches nothing",
+     .yaml = HEAD ORDERS "    tags: [prod]\n",
+     .limits = {"orders, &tag:production"},
+     .expect = "inv.yaml: error: --limit \"orders, &tag:production\": \"tag:production\" matches "
+               "no target; " LIMIT_HINT "\n"},
+    {.title = "--limit: a plain pattern in a list that matches nothing",
+     .yaml = HEAD ORDERS,
+     .limits = {"orders,billing"},
+     .expect =
+         "inv.yaml: error: --limit \"orders,billing\": \"billing\" matches no target; " LIMIT_HINT
+         "\n"},
+    {.title = "--limit: & and ! leave nothing",
+     .yaml = HEAD ORDERS,
+     .limits = {"orders", "!orders/us-east1"},
+     .expect = "inv.yaml: error: --limit \"orders\" --limit \"!orders/us-east1\" leave no target: "
+               "the & and ! patterns take out every target the others select; check them\n"},
+    {.title = "--limit: only commas",
+     .yaml = HEAD ORDERS,
+     .limits = {" , ,"},
+     .expect = "inv.yaml: error: --limit \" , ,\" holds no pattern; give a comma-separated list "
+               "of them (orders,billing)\n"},
+    {.title = "--limit: an ! with nothing after it",
+     .yaml = HEAD ORDERS,
+     .limits = {"orders,!"},
+     .expect = "inv.yaml: error: --limit \"orders,!\": \"!\" with no pattern after it; write "
+               "!PATTERN (e.g. !tag:staging)\n"},
 
     /* --- warnings alone: the load succeeds (exit status 0), whose messages the runner does not
      * compare; one needs mode 0640 (the runner sets 0600 or 0644), one -q (no option) --- */
@@ -575,11 +608,40 @@ static void test_limit_selection(void **state)
         {{"orders", "orders/us-east1", "*"},
          {"orders/us-east1", "orders/eu-west1", "billing/us-east1", "search/us-central1"}},
         {{"s?arch", "b[ai]lling"}, {"billing/us-east1", "search/us-central1"}},
+        /* ansible's forms: comma lists (blanks and empty items ignored), &, ! */
+        {{"orders,billing"}, {"orders/us-east1", "orders/eu-west1", "billing/us-east1"}},
+        {{" search , orders ,"}, {"orders/us-east1", "orders/eu-west1", "search/us-central1"}},
+        {{"tag:prod,&*/us-east1"}, {"orders/us-east1", "billing/us-east1"}},
+        {{"&*/us-east1,tag:prod"}, {"orders/us-east1", "billing/us-east1"}}, /* any order */
+        {{"tag:prod,!orders/eu-west1"}, {"orders/us-east1", "billing/us-east1"}},
+        {{"!orders/eu-west1,tag:prod"}, {"orders/us-east1", "billing/us-east1"}},
+        /* only & and !: from every target */
+        {{"!tag:prod"}, {"search/us-central1"}},
+        {{"!orders", "!search"}, {"billing/us-east1"}},
+        {{"&tag:prod"}, {"orders/us-east1", "orders/eu-west1", "billing/us-east1"}},
+        {{"&tag:prod", "!billing"}, {"orders/us-east1", "orders/eu-west1"}},
+        /* ! and & apply after the whole union, across --limit values */
+        {{"*,!orders,&*/us-east1"}, {"billing/us-east1"}},
+        {{"orders", "&tag:payments,!*/eu-west1"}, {"orders/us-east1"}},
+        {{"billing,!orders"}, {"billing/us-east1"}}, /* excluding what is not in: no error */
+        {{"tag:staging,&tag:staging,!tag:prod"}, {"search/us-central1"}},
+        /* a glob's own ! (in brackets) is not an exclusion */
+        {{"[!o]*"}, {"billing/us-east1", "search/us-central1"}},
     };
+    static const char *const all[] = {"orders/us-east1", "orders/eu-west1", "billing/us-east1",
+                                      "search/us-central1"};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct loaded l = {0};
         load_ok("inv.yaml", rows[i].limits, &l);
         assert_targets(&l.targets, rows[i].want);
+        /* The partition core relies on: the rest of the inventory is kept past count. */
+        assert_int_equal(l.targets.total, 4);
+        for (size_t a = 0; a < 4; a++) {
+            size_t seen = 0;
+            for (size_t k = 0; k < l.targets.total; k++)
+                seen += !strcmp(l.targets.items[k].name, all[a]);
+            assert_int_equal(seen, 1);
+        }
         unload(&l);
     }
 }
@@ -610,6 +672,14 @@ static void test_target_selection(void **state)
          {"orders/us-east1", "billing/us-east1"},
          ""},
         {{"billing"}, {"*/eu-west1"}, {"orders/eu-west1", "billing/us-east1"}, ""},
+        /* names are plain patterns: & and ! narrow them */
+        {{"orders"}, {"!orders/eu-west1"}, {"orders/us-east1"}, ""},
+        {{"orders", "billing"}, {"&*/us-east1"}, {"orders/us-east1", "billing/us-east1"}, ""},
+        {{"billing"},
+         {"!billing"},
+         {0},
+         "inv.yaml: error: --target and --limit \"!billing\" leave no target: the & and ! "
+         "patterns take out every target the others select; check them\n"},
         /* a name is not a glob */
         {{"orders*"},
          {0},
