@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "emu_auth.h"
+#include "emu_dataapi.h"
 #include "emu_devops.h"
 #include "emu_inject.h"
 #include "emu_media.h"
@@ -26,6 +27,7 @@ enum emu_pending {
     EMU_PENDING_CREDS,    /* the credential check of RQ's creds (an auth endpoint) */
     EMU_PENDING_KEYSPACE, /* the token check and keyspace lookup (the REST keyspace resource) */
     EMU_PENDING_DEVOPS,   /* the DevOps API's token check and answer */
+    EMU_PENDING_DATAAPI,  /* the Data API's token check, command and answer */
 };
 
 /* What a path is. */
@@ -33,6 +35,7 @@ enum emu_route_kind {
     EMU_ROUTE_AUTH,     /* POST PATH: an auth endpoint */
     EMU_ROUTE_KEYSPACE, /* GET PATH{keyspace}: the REST API's keyspace resource */
     EMU_ROUTE_DEVOPS,   /* GET: the DevOps API (by host, or any path under /v2/databases) */
+    EMU_ROUTE_DATAAPI,  /* POST PATH{keyspace}: the Data API's keyspace resource */
 };
 
 struct emu_route {
@@ -81,6 +84,7 @@ static const struct emu_route routes[] = {
     {"/api/rest/v1/admin/auth/usernametoken", EMU_ROUTE_AUTH, EMU_EP_USERNAMETOKEN},
     {"/v2/schemas/keyspaces/", EMU_ROUTE_KEYSPACE, EMU_EP_AUTH},
     {"/api/rest/v2/schemas/keyspaces/", EMU_ROUTE_KEYSPACE, EMU_EP_AUTH},
+    {"/api/json/v1/", EMU_ROUTE_DATAAPI, EMU_EP_AUTH},
 };
 
 /* Every request to the DevOps API's host, and those under /v2/databases on any other. */
@@ -89,7 +93,7 @@ static const struct emu_route devops_route = {"/v2/databases", EMU_ROUTE_DEVOPS,
 /* Returns true when ROUTE ends in a {keyspace} segment. */
 static bool has_segment(const struct emu_route *route)
 {
-    return route->kind == EMU_ROUTE_KEYSPACE;
+    return route->kind == EMU_ROUTE_KEYSPACE || route->kind == EMU_ROUTE_DATAAPI;
 }
 
 /* Returns the {keyspace} segment of URL (which ROUTE matched) and sets *LEN to its bytes. */
@@ -129,7 +133,8 @@ static const struct emu_route *find_route(const char *url, const char *host)
  * read and dropped. */
 static bool takes_body(const struct emu_request *rq)
 {
-    return rq->route == NULL || rq->route->kind == EMU_ROUTE_AUTH;
+    return rq->route == NULL || rq->route->kind == EMU_ROUTE_AUTH ||
+           rq->route->kind == EMU_ROUTE_DATAAPI;
 }
 
 static const char *header(struct MHD_Connection *conn, const char *name)
@@ -204,6 +209,12 @@ static int decide(struct MHD_Connection *conn, const char *method, struct emu_re
     }
     if (route->kind == EMU_ROUTE_DEVOPS) {
         rq->pending = EMU_PENDING_DEVOPS; /* the token decides everything: after any delay */
+        return 1;
+    }
+    if (route->kind == EMU_ROUTE_DATAAPI) {
+        if (rq->overflow)
+            return emu_reply_framework(r, 413, "HTTP 413 Request Entity Too Large");
+        rq->pending = EMU_PENDING_DATAAPI; /* the token comes first, after any delay */
         return 1;
     }
     if (route->kind == EMU_ROUTE_KEYSPACE) {
@@ -348,6 +359,19 @@ static int finish_pending(const struct emu_server *srv, struct MHD_Connection *c
         };
         rc = emu_devops_answer(srv->databases, srv->org_tokens,
                                header(conn, MHD_HTTP_HEADER_AUTHORIZATION), url, &q, &rq->reply);
+        break;
+    }
+    case EMU_PENDING_DATAAPI: {
+        const char *token = header(conn, "Token");
+        struct emu_dataapi_request d = {
+            .host = header(conn, MHD_HTTP_HEADER_HOST),
+            .token = token != NULL ? token : header(conn, "X-Cassandra-Token"),
+            .content_type = header(conn, MHD_HTTP_HEADER_CONTENT_TYPE),
+            .body = rq->len > 0 ? rq->body : NULL,
+            .len = rq->len,
+        };
+        d.keyspace = keyspace_segment(rq->route, url, &d.klen);
+        rc = emu_dataapi_answer(srv->databases, srv->keyspaces, srv->app_tokens, &d, &rq->reply);
         break;
     }
     case EMU_PENDING_NONE:

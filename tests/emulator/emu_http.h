@@ -1,5 +1,6 @@
 /* emu_http: the MHD callbacks: routing (auth endpoints, the REST keyspace resource, the DevOps
- * API), Jersey's framework checks, body intake, fault steps and delays, the request log. */
+ * API, the Data API's keyspace resource), Jersey's framework checks, body intake, fault steps and
+ * delays, the request log. */
 #ifndef EMU_HTTP_H
 #define EMU_HTTP_H
 
@@ -23,7 +24,7 @@ struct emu_server {
     struct emu_tokens *tokens;             /* issued tokens, locked internally */
     const struct emu_keyspaces *keyspaces; /* keyspaces of the REST API, read-only; NULL: none */
     const struct emu_databases *databases; /* the DevOps API's databases, read-only; NULL: none */
-    struct emu_apptokens *app_tokens;      /* application tokens (REST API); NULL: none */
+    struct emu_apptokens *app_tokens;      /* application tokens (REST, Data API); NULL: none */
     struct emu_apptokens *org_tokens;      /* tokens of the DevOps API; NULL: none */
     struct emu_reqlog *log;                /* request log, or NULL for none */
     struct emu_faults *faults;             /* fault rules, locked internally; NULL: none */
