@@ -20,11 +20,13 @@
 
 static const char base[] = "/v2/databases";
 
-/* The "include" values of the DevOps API's OpenAPI description, besides nonterminated and all. */
+/* The "include" values besides nonterminated and all: the DevOps API's OpenAPI description's, and
+ * those the TypeScript and Python clients' documentation add. */
 static const char *const statuses[] = {
-    "active",      "pending",     "preparing",   "prepared",   "initializing", "parked",
-    "parking",     "unparking",   "terminating", "terminated", "resizing",     "error",
-    "maintenance", "hibernating", "hibernated",  "resuming",
+    "active",      "pending",       "preparing",   "prepared",   "initializing", "parked",
+    "parking",     "unparking",     "terminating", "terminated", "resizing",     "error",
+    "maintenance", "hibernating",   "hibernated",  "resuming",   "associating",  "decommissioning",
+    "degraded",    "synchronizing", "unknown",     "suspended",  "suspending",
 };
 
 static const char *const providers[] = {"AWS", "GCP", "AZURE"};
