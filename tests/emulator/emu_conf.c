@@ -36,3 +36,26 @@ int emu_conf_cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
         return c;
     return (alen > blen) - (alen < blen);
 }
+
+size_t emu_conf_split_fields(char *text, const char **fields, size_t max)
+{
+    size_t nf = 0;
+    char *p = text;
+    for (;;) {
+        while (emu_conf_is_space(*p))
+            p++;
+        if (*p == '\0' || *p == '#')
+            break;
+        if (fields != NULL && nf < max)
+            fields[nf] = p;
+        nf++;
+        while (*p != '\0' && !emu_conf_is_space(*p))
+            p++;
+        if (*p != '\0') {
+            if (fields != NULL)
+                *p = '\0';
+            p++;
+        }
+    }
+    return nf;
+}

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "emu_auth.h"
+#include "emu_dataapi.h"
+#include "emu_devops.h"
 #include "emu_inject.h"
 #include "emu_media.h"
 #include "emu_reply.h"
@@ -24,14 +26,23 @@ enum emu_pending {
     EMU_PENDING_NONE,     /* nothing: the reply is decided */
     EMU_PENDING_CREDS,    /* the credential check of RQ's creds (an auth endpoint) */
     EMU_PENDING_KEYSPACE, /* the token check and keyspace lookup (the REST keyspace resource) */
+    EMU_PENDING_DEVOPS,   /* the DevOps API's token check and answer */
+    EMU_PENDING_DATAAPI,  /* the Data API's token check, command and answer */
+};
+
+/* What a path is. */
+enum emu_route_kind {
+    EMU_ROUTE_AUTH,     /* POST PATH: an auth endpoint */
+    EMU_ROUTE_KEYSPACE, /* GET PATH{keyspace}: the REST API's keyspace resource */
+    EMU_ROUTE_DEVOPS,   /* GET: the DevOps API (by host, or any path under /v2/databases) */
+    EMU_ROUTE_DATAAPI,  /* POST PATH{keyspace}: the Data API's keyspace resource */
 };
 
 struct emu_route {
-    const char *path;     /* served with or without one trailing '/', as Jersey matches; for the
-                             keyspace resource, the part before its {keyspace} segment */
-    bool keyspace;        /* GET PATH{keyspace}, the REST API's keyspace resource; else an auth
-                             endpoint (POST) */
-    enum emu_endpoint ep; /* which auth endpoint, when not KEYSPACE */
+    const char *path;         /* served with or without one trailing '/', as Jersey matches; for
+                                 the keyspace resources, the part before their {keyspace} segment */
+    enum emu_route_kind kind; /* see enum emu_route_kind */
+    enum emu_endpoint ep;     /* which auth endpoint, for EMU_ROUTE_AUTH */
 };
 
 /* The request log fields of a request held without an answer, copied for its "0" line. */
@@ -65,15 +76,25 @@ struct emu_request {
  * service (port 8082) self-hosted; one port serves both here.
  */
 static const struct emu_route routes[] = {
-    {"/v1/auth", false, EMU_EP_AUTH},
-    {"/api/rest/v1/auth", false, EMU_EP_AUTH},
-    {"/v1/auth/token/generate", false, EMU_EP_TOKEN_GENERATE},
-    {"/api/rest/v1/auth/token/generate", false, EMU_EP_TOKEN_GENERATE},
-    {"/v1/admin/auth/usernametoken", false, EMU_EP_USERNAMETOKEN},
-    {"/api/rest/v1/admin/auth/usernametoken", false, EMU_EP_USERNAMETOKEN},
-    {"/v2/schemas/keyspaces/", true, EMU_EP_AUTH},
-    {"/api/rest/v2/schemas/keyspaces/", true, EMU_EP_AUTH},
+    {"/v1/auth", EMU_ROUTE_AUTH, EMU_EP_AUTH},
+    {"/api/rest/v1/auth", EMU_ROUTE_AUTH, EMU_EP_AUTH},
+    {"/v1/auth/token/generate", EMU_ROUTE_AUTH, EMU_EP_TOKEN_GENERATE},
+    {"/api/rest/v1/auth/token/generate", EMU_ROUTE_AUTH, EMU_EP_TOKEN_GENERATE},
+    {"/v1/admin/auth/usernametoken", EMU_ROUTE_AUTH, EMU_EP_USERNAMETOKEN},
+    {"/api/rest/v1/admin/auth/usernametoken", EMU_ROUTE_AUTH, EMU_EP_USERNAMETOKEN},
+    {"/v2/schemas/keyspaces/", EMU_ROUTE_KEYSPACE, EMU_EP_AUTH},
+    {"/api/rest/v2/schemas/keyspaces/", EMU_ROUTE_KEYSPACE, EMU_EP_AUTH},
+    {"/api/json/v1/", EMU_ROUTE_DATAAPI, EMU_EP_AUTH},
 };
+
+/* Every request to the DevOps API's host, and those under /v2/databases on any other. */
+static const struct emu_route devops_route = {"/v2/databases", EMU_ROUTE_DEVOPS, EMU_EP_AUTH};
+
+/* Returns true when ROUTE ends in a {keyspace} segment. */
+static bool has_segment(const struct emu_route *route)
+{
+    return route->kind == EMU_ROUTE_KEYSPACE || route->kind == EMU_ROUTE_DATAAPI;
+}
 
 /* Returns the {keyspace} segment of URL (which ROUTE matched) and sets *LEN to its bytes. */
 static const char *keyspace_segment(const struct emu_route *route, const char *url, size_t *len)
@@ -83,13 +104,17 @@ static const char *keyspace_segment(const struct emu_route *route, const char *u
     return seg;
 }
 
-static const struct emu_route *find_route(const char *url)
+static const struct emu_route *find_route(const char *url, const char *host)
 {
+    size_t dn = strlen(devops_route.path);
+    if (emu_host_is_devops(host) ||
+        (strncmp(url, devops_route.path, dn) == 0 && (url[dn] == '\0' || url[dn] == '/')))
+        return &devops_route;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         size_t n = strlen(routes[i].path);
         if (strncmp(url, routes[i].path, n) != 0)
             continue;
-        if (routes[i].keyspace) {
+        if (has_segment(&routes[i])) {
             /* Jersey's {keyspace} is one or more characters other than '/'; without one, the path
              * is the keyspace list, which is not served. */
             size_t len;
@@ -104,10 +129,12 @@ static const struct emu_route *find_route(const char *url)
     return NULL;
 }
 
-/* Returns true when RQ's body matters: the keyspace resource's (a GET's) is read and dropped. */
+/* Returns true when RQ's body matters: a GET's (the keyspace resource's, the DevOps API's) is
+ * read and dropped. */
 static bool takes_body(const struct emu_request *rq)
 {
-    return rq->route == NULL || !rq->route->keyspace;
+    return rq->route == NULL || rq->route->kind == EMU_ROUTE_AUTH ||
+           rq->route->kind == EMU_ROUTE_DATAAPI;
 }
 
 static const char *header(struct MHD_Connection *conn, const char *name)
@@ -167,19 +194,30 @@ static int decide(struct MHD_Connection *conn, const char *method, struct emu_re
     const struct emu_route *route = rq->route;
     if (route == NULL)
         return emu_reply_framework(r, 404, "HTTP 404 Not Found");
-    const char *allow = route->keyspace ? EMU_ALLOW_GET : EMU_ALLOW_POST;
+    bool get = route->kind == EMU_ROUTE_KEYSPACE || route->kind == EMU_ROUTE_DEVOPS;
+    const char *allow = get ? EMU_ALLOW_GET : EMU_ALLOW_POST;
     if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0) {
         /* Jersey answers OPTIONS itself, before any media type check, with just the Allow list. */
         *r = (struct emu_reply){.status = 200, .allow = allow};
         return 0;
     }
-    if (strcmp(method, route->keyspace ? MHD_HTTP_METHOD_GET : MHD_HTTP_METHOD_POST) != 0) {
+    if (strcmp(method, get ? MHD_HTTP_METHOD_GET : MHD_HTTP_METHOD_POST) != 0) {
         if (emu_reply_framework(r, 405, "HTTP 405 Method Not Allowed") != 0)
             return -1;
         r->allow = allow;
         return 0;
     }
-    if (route->keyspace) {
+    if (route->kind == EMU_ROUTE_DEVOPS) {
+        rq->pending = EMU_PENDING_DEVOPS; /* the token decides everything: after any delay */
+        return 1;
+    }
+    if (route->kind == EMU_ROUTE_DATAAPI) {
+        if (rq->overflow)
+            return emu_reply_framework(r, 413, "HTTP 413 Request Entity Too Large");
+        rq->pending = EMU_PENDING_DATAAPI; /* the token comes first, after any delay */
+        return 1;
+    }
+    if (route->kind == EMU_ROUTE_KEYSPACE) {
         /* A GET consumes nothing, so Content-Type is not looked at; the token is the resource's
          * business, after Jersey's Accept check. */
         if (!emu_media_accepts_json(header(conn, MHD_HTTP_HEADER_ACCEPT)))
@@ -301,8 +339,39 @@ static int finish_pending(const struct emu_server *srv, struct MHD_Connection *c
     case EMU_PENDING_KEYSPACE: {
         size_t len;
         const char *name = keyspace_segment(rq->route, url, &len);
-        rc = emu_rest_keyspace(srv->tokens, srv->keyspaces, header(conn, "X-Cassandra-Token"), name,
-                               len, &rq->reply);
+        const struct emu_rest_stores stores = {
+            .tokens = srv->tokens,
+            .app = srv->app_tokens,
+            .ks = srv->keyspaces,
+            .dbs = srv->databases,
+        };
+        rc = emu_rest_keyspace(&stores, header(conn, MHD_HTTP_HEADER_HOST),
+                               header(conn, "X-Cassandra-Token"), name, len, &rq->reply);
+        break;
+    }
+    case EMU_PENDING_DEVOPS: {
+        const struct emu_devops_query q = {
+            .include = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "include"),
+            .provider = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "provider"),
+            .limit = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit"),
+            .starting_after =
+                MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "starting_after"),
+        };
+        rc = emu_devops_answer(srv->databases, srv->org_tokens,
+                               header(conn, MHD_HTTP_HEADER_AUTHORIZATION), url, &q, &rq->reply);
+        break;
+    }
+    case EMU_PENDING_DATAAPI: {
+        const char *token = header(conn, "Token");
+        struct emu_dataapi_request d = {
+            .host = header(conn, MHD_HTTP_HEADER_HOST),
+            .token = token != NULL ? token : header(conn, "X-Cassandra-Token"),
+            .content_type = header(conn, MHD_HTTP_HEADER_CONTENT_TYPE),
+            .body = rq->len > 0 ? rq->body : NULL,
+            .len = rq->len,
+        };
+        d.keyspace = keyspace_segment(rq->route, url, &d.klen);
+        rc = emu_dataapi_answer(srv->databases, srv->keyspaces, srv->app_tokens, &d, &rq->reply);
         break;
     }
     case EMU_PENDING_NONE:
@@ -394,7 +463,7 @@ enum MHD_Result emu_http_on_request(void *cls, struct MHD_Connection *conn, cons
         if (rq == NULL)
             return MHD_NO;
         *req_cls = rq;
-        rq->route = find_route(url);
+        rq->route = find_route(url, header(conn, MHD_HTTP_HEADER_HOST));
         /* Host rules come before anything else, even the routing. */
         int m = emu_faults_match_host(srv->faults, header(conn, MHD_HTTP_HEADER_HOST), &rq->step);
         if (m < 0)

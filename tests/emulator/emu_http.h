@@ -1,10 +1,13 @@
-/* emu_http: the MHD callbacks: routing (auth endpoints and the REST keyspace resource), Jersey's
- * framework checks, body intake, fault steps and delays, the request log. */
+/* emu_http: the MHD callbacks: routing (auth endpoints, the REST keyspace resource, the DevOps
+ * API, the Data API's keyspace resource), Jersey's framework checks, body intake, fault steps and
+ * delays, the request log. */
 #ifndef EMU_HTTP_H
 #define EMU_HTTP_H
 
 #include <microhttpd.h>
 
+#include "emu_apptokens.h"
+#include "emu_databases.h"
 #include "emu_faults.h"
 #include "emu_keyspaces.h"
 #include "emu_reqlog.h"
@@ -20,6 +23,9 @@ struct emu_server {
     const struct emu_users *users;         /* accounts, read-only */
     struct emu_tokens *tokens;             /* issued tokens, locked internally */
     const struct emu_keyspaces *keyspaces; /* keyspaces of the REST API, read-only; NULL: none */
+    const struct emu_databases *databases; /* the DevOps API's databases, read-only; NULL: none */
+    struct emu_apptokens *app_tokens;      /* application tokens (REST, Data API); NULL: none */
+    struct emu_apptokens *org_tokens;      /* tokens of the DevOps API; NULL: none */
     struct emu_reqlog *log;                /* request log, or NULL for none */
     struct emu_faults *faults;             /* fault rules, locked internally; NULL: none */
     struct emu_sched *sched; /* holds delayed, stalled and dripping connections; NULL when

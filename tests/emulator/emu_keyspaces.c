@@ -66,34 +66,6 @@ bool emu_keyspaces_valid_name(const char *s, size_t len)
     return true;
 }
 
-/*
- * Finds TEXT's blank-separated fields, stopping at a field that starts with '#' (a comment). With
- * FIELDS, cuts TEXT in place (a NUL after each field) and stores the first MAX fields there; with
- * FIELDS NULL it only counts them, leaving TEXT as it is. Returns how many fields there are.
- */
-static size_t split_fields(char *text, const char **fields, size_t max)
-{
-    size_t nf = 0;
-    char *p = text;
-    for (;;) {
-        while (emu_conf_is_space(*p))
-            p++;
-        if (*p == '\0' || *p == '#')
-            break;
-        if (fields != NULL && nf < max)
-            fields[nf] = p;
-        nf++;
-        while (*p != '\0' && !emu_conf_is_space(*p))
-            p++;
-        if (*p != '\0') {
-            if (fields != NULL)
-                *p = '\0';
-            p++;
-        }
-    }
-    return nf;
-}
-
 static void keyspace_clear(struct emu_keyspace *k)
 {
     free(k->text);
@@ -113,7 +85,7 @@ static int parse_line(const struct emu_where *w, const char *line, struct emu_ke
     k.text = strdup(line);
     if (k.text == NULL)
         goto nomem;
-    size_t nf = split_fields(k.text, NULL, 0);
+    size_t nf = emu_conf_split_fields(k.text, NULL, 0);
     if (nf == 0) {
         rc = 0; /* blank or comment */
         goto out;
@@ -121,7 +93,7 @@ static int parse_line(const struct emu_where *w, const char *line, struct emu_ke
     fields = malloc(nf * sizeof *fields);
     if (fields == NULL)
         goto nomem;
-    split_fields(k.text, fields, nf);
+    emu_conf_split_fields(k.text, fields, nf);
     k.name = fields[0];
     k.nlen = strlen(k.name);
     if (!emu_keyspaces_valid_name(k.name, k.nlen)) {

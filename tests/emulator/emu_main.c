@@ -16,6 +16,8 @@
 
 #include <microhttpd.h>
 
+#include "emu_apptokens.h"
+#include "emu_databases.h"
 #include "emu_faults.h"
 #include "emu_http.h"
 #include "emu_keyspaces.h"
@@ -50,6 +52,9 @@ struct emu_options {
     const char *faults;       /* --faults: fault rules file, or NULL */
     unsigned int delay_ms;    /* --delay: ms to wait before every answer; 0: none */
     const char *keyspaces;    /* --keyspaces: "KEYSPACE [USER...]" lines, or NULL: no keyspace */
+    const char *databases;    /* --databases: JSON array of the DevOps API's databases, or NULL */
+    const char *app_tokens;   /* --app-tokens: "TOKEN [DATABASE-ID...]" lines, or NULL: none */
+    const char *org_tokens;   /* --org-tokens: the same for the DevOps API, or NULL: none */
 };
 
 static void usage(FILE *f)
@@ -58,11 +63,13 @@ static void usage(FILE *f)
             "usage: " PROG " --users FILE [--port-file FILE] [--log FILE] [--bind ADDR]\n"
             "       [--port N] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
             "       [--token-ttl SECONDS] [--token-cache SECONDS] [--faults FILE] [--delay MS]\n"
-            "       [--keyspaces FILE]\n"
+            "       [--keyspaces FILE] [--databases FILE] [--app-tokens FILE] [--org-tokens FILE]\n"
             "\n"
             "A Stargate v1 auth API server for tests: POST /v1/auth, /v1/auth/token/generate and\n"
             "/v1/admin/auth/usernametoken, and the REST API's GET /v2/schemas/keyspaces/KEYSPACE\n"
-            "(with X-Cassandra-Token), all also under /api/rest as on Astra.\n"
+            "(with X-Cassandra-Token), all also under /api/rest as on Astra. Also Astra's DevOps\n"
+            "API (GET /v2/databases[/ID], for Host api.astra.datastax.com or any path under\n"
+            "/v2/databases) and the Data API's POST /api/json/v1/KEYSPACE (findCollections).\n"
             "\n"
             "  --users FILE      accounts, one username:password a line (required)\n"
             "  --port-file FILE  write the bound port there once listening (atomically)\n"
@@ -81,9 +88,16 @@ static void usage(FILE *f)
             "  --delay MS        wait MS milliseconds before every answer (default 0)\n"
             "  --keyspaces FILE  keyspaces of the REST API, 'KEYSPACE [USER...]' a line (no\n"
             "                    users: every user may see it); without it there are none\n"
+            "  --databases FILE  the DevOps API's databases: a JSON array as GET /v2/databases\n"
+            "                    returns it\n"
+            "  --app-tokens FILE application tokens the REST API and the Data API accept,\n"
+            "                    'TOKEN [DATABASE-ID...]' a line (no ids: every database)\n"
+            "  --org-tokens FILE tokens the DevOps API accepts, in the same form (the ids: the\n"
+            "                    databases the token may view)\n"
             "\n"
-            "Runs until SIGINT or SIGTERM; SIGUSR1 forgets every token. Exit status: 0 after a\n"
-            "signal, 2 for a bad command line or input file, 1 for any other failure.\n",
+            "Runs until SIGINT or SIGTERM; SIGUSR1 forgets every token; SIGUSR2 reads the\n"
+            "--app-tokens and --org-tokens files again. Exit status: 0 after a signal, 2 for a\n"
+            "bad command line or input file, 1 for any other failure.\n",
             EMU_TOKEN_TTL_DEFAULT, EMU_TOKEN_CACHE_DEFAULT);
 }
 
@@ -120,6 +134,9 @@ static int parse_options(int argc, char **argv, struct emu_options *o)
         {"faults", required_argument, NULL, 'F'},
         {"delay", required_argument, NULL, 'd'},
         {"keyspaces", required_argument, NULL, 'K'},
+        {"databases", required_argument, NULL, 'D'},
+        {"app-tokens", required_argument, NULL, 'A'},
+        {"org-tokens", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -169,6 +186,15 @@ static int parse_options(int argc, char **argv, struct emu_options *o)
             break;
         case 'K':
             o->keyspaces = optarg;
+            break;
+        case 'D':
+            o->databases = optarg;
+            break;
+        case 'A':
+            o->app_tokens = optarg;
+            break;
+        case 'O':
+            o->org_tokens = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -317,6 +343,23 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * SIGUSR2: reads the token files again, each replaced only if it reads well (a bad one keeps its
+ * tokens and says why on stderr). The log line comes after, status 0 when every file was read, 2
+ * when one was bad, so a test may wait for it.
+ */
+static void reload_tokens(struct emu_apptokens *app, struct emu_apptokens *org,
+                          struct emu_reqlog *reqlog)
+{
+    long napp = emu_apptokens_reload(app, stderr);
+    long norg = emu_apptokens_reload(org, stderr);
+    bool ok = napp >= 0 && norg >= 0;
+    emu_reqlog_write(reqlog, NULL, "SIGUSR2", NULL, NULL, ok ? 0 : 2);
+    fprintf(stderr, PROG ": SIGUSR2: %s; %zu application and %zu organization token(s)\n",
+            ok ? "token files read again" : "a token file is bad, kept its old tokens",
+            emu_apptokens_count(app), emu_apptokens_count(org));
+}
+
 int main(int argc, char **argv)
 {
     struct emu_options o = {
@@ -330,6 +373,9 @@ int main(int argc, char **argv)
     struct emu_reqlog *reqlog = NULL;
     struct emu_faults *faults = NULL;
     struct emu_keyspaces *keyspaces = NULL;
+    struct emu_databases *databases = NULL;
+    struct emu_apptokens *app_tokens = NULL;
+    struct emu_apptokens *org_tokens = NULL;
     struct emu_sched *sched = NULL;
     struct MHD_Daemon *daemon = NULL;
     char *cert = NULL;
@@ -355,6 +401,12 @@ int main(int argc, char **argv)
         goto out;
     if (o.keyspaces != NULL && (keyspaces = emu_keyspaces_load(o.keyspaces, stderr)) == NULL)
         goto out;
+    if (o.databases != NULL && (databases = emu_databases_load(o.databases, stderr)) == NULL)
+        goto out;
+    if (o.app_tokens != NULL && (app_tokens = emu_apptokens_load(o.app_tokens, stderr)) == NULL)
+        goto out;
+    if (o.org_tokens != NULL && (org_tokens = emu_apptokens_load(o.org_tokens, stderr)) == NULL)
+        goto out;
     if (o.tls_cert != NULL &&
         ((cert = read_pem(o.tls_cert)) == NULL || (key = read_pem(o.tls_key)) == NULL))
         goto out;
@@ -376,6 +428,7 @@ int main(int argc, char **argv)
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGUSR1);
+    sigaddset(&signals, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
@@ -391,6 +444,9 @@ int main(int argc, char **argv)
         .users = users,
         .tokens = tokens,
         .keyspaces = keyspaces,
+        .databases = databases,
+        .app_tokens = app_tokens,
+        .org_tokens = org_tokens,
         .log = reqlog,
         .faults = faults,
         .sched = sched,
@@ -445,6 +501,12 @@ int main(int argc, char **argv)
             emu_users_count(users));
     if (keyspaces != NULL)
         fprintf(stderr, ", %zu keyspace(s)", emu_keyspaces_count(keyspaces));
+    if (databases != NULL)
+        fprintf(stderr, ", %zu database(s)", emu_databases_count(databases));
+    if (app_tokens != NULL)
+        fprintf(stderr, ", %zu application token(s)", emu_apptokens_count(app_tokens));
+    if (org_tokens != NULL)
+        fprintf(stderr, ", %zu organization token(s)", emu_apptokens_count(org_tokens));
     if (faults != NULL)
         fprintf(stderr, ", %zu fault rule(s)", emu_faults_count(faults));
     if (o.delay_ms > 0)
@@ -454,6 +516,10 @@ int main(int argc, char **argv)
     for (;;) {
         if (sigwait(&signals, &sig) != 0)
             continue;
+        if (sig == SIGUSR2) {
+            reload_tokens(app_tokens, org_tokens, reqlog);
+            continue;
+        }
         if (sig != SIGUSR1)
             break;
         /* A coordinator that lost its token table: an ordinary thread here, so locking is fine.
@@ -471,6 +537,9 @@ out:
     emu_sched_free(sched);
     emu_faults_free(faults);
     emu_keyspaces_free(keyspaces);
+    emu_databases_free(databases);
+    emu_apptokens_free(app_tokens);
+    emu_apptokens_free(org_tokens);
     emu_reqlog_close(reqlog);
     emu_tokens_free(tokens);
     emu_users_free(users);

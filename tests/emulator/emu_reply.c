@@ -55,6 +55,19 @@ int emu_reply_token(struct emu_reply *r, const char *token)
     return set_body(r, json_pack("{s:s}", "authToken", token), 201, EMU_CACHE_TOKEN);
 }
 
+int emu_reply_json(struct emu_reply *r, unsigned int status, json_t *obj)
+{
+    return set_body(r, obj, status, NULL);
+}
+
+void emu_reply_take(struct emu_reply *r, unsigned int status, char *body, size_t len)
+{
+    memset(r, 0, sizeof *r);
+    r->status = status;
+    r->body = body;
+    r->body_len = len;
+}
+
 void emu_reply_clear(struct emu_reply *r)
 {
     free(r->body);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct json_t; /* jansson's */
+
 /* Cache-Control of a 201 with a token. */
 #define EMU_CACHE_TOKEN "no-transform, max-age=1790, s-maxage=1790"
 /* Cache-Control of the resource's {"description": ...} errors. */
@@ -46,6 +48,15 @@ int emu_reply_keyspace(struct emu_reply *r, const char *name);
 
 /* Sets R to 201 {"authToken":TOKEN} with the token Cache-Control. Returns 0, or -1 on ENOMEM. */
 int emu_reply_token(struct emu_reply *r, const char *token);
+
+/*
+ * Sets R to STATUS with OBJ (a json_t, taken: its reference is dropped) serialised compactly, no
+ * Cache-Control. Returns 0, or -1 when OBJ is NULL or on ENOMEM.
+ */
+int emu_reply_json(struct emu_reply *r, unsigned int status, struct json_t *obj);
+
+/* Sets R to STATUS with BODY (LEN bytes from malloc, taken), no Cache-Control. */
+void emu_reply_take(struct emu_reply *r, unsigned int status, char *body, size_t len);
 
 /* Frees R's body and empties R. */
 void emu_reply_clear(struct emu_reply *r);

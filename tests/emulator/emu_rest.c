@@ -80,7 +80,55 @@ static int reply_unauthorized(struct emu_reply *r, const char *desc)
     return emu_reply_rest_error(r, 401, desc, strlen(desc));
 }
 
-int emu_rest_keyspace(struct emu_tokens *tokens, const struct emu_keyspaces *ks, const char *token,
+/* Checks an application token (TOKEN, TLEN bytes, "AstraCS:...") against APP and says whether it
+ * may see keyspace NAME on the database HOST names: that database's keyspaces, or for a host that
+ * names none, those of KS visible to the token's client id. A token for another database sees
+ * none. Returns 1 (accepted; *VISIBLE set), 0 (not a token APP holds) or -1 (ENOMEM). */
+static int use_app_token(const struct emu_rest_stores *s, const char *host, const char *token,
+                         size_t tlen, const char *name, size_t nlen, bool *visible)
+{
+    struct emu_apptoken_grant g;
+    int rc =
+        emu_apptoken_wellformed(token, tlen) ? emu_apptokens_lookup(s->app, token, tlen, &g) : 0;
+    if (rc != 1)
+        return rc;
+    const struct emu_database *db = emu_databases_by_host(s->dbs, host);
+    if (!emu_apptoken_grant_allows(&g, db != NULL ? db->id : NULL)) {
+        *visible = false;
+    } else if (db != NULL) {
+        *visible = emu_database_has_keyspace(db, name, nlen);
+    } else {
+        size_t clen;
+        const char *client = emu_apptoken_client_id(token, &clen);
+        *visible =
+            nlen <= EMU_KEYSPACE_NAME_MAX && emu_keyspaces_visible(s->ks, name, nlen, client, clen);
+    }
+    emu_apptoken_grant_clear(&g);
+    return 1;
+}
+
+/* Uses a token of the auth API's (TOKEN, TLEN bytes) and says whether its user may see keyspace
+ * NAME: on a database HOST names, every keyspace of that database; elsewhere those of KS visible
+ * to the user. Returns 1 (accepted; *VISIBLE set), 0 (unknown or expired) or -1 (ENOMEM). */
+static int use_auth_token(const struct emu_rest_stores *s, const char *host, const char *token,
+                          size_t tlen, const char *name, size_t nlen, bool *visible)
+{
+    char *user = NULL;
+    size_t ulen = 0;
+    int rc = emu_tokens_use(s->tokens, token, tlen, &user, &ulen);
+    if (rc != 1)
+        return rc;
+    const struct emu_database *db = emu_databases_by_host(s->dbs, host);
+    if (db != NULL)
+        *visible = emu_database_has_keyspace(db, name, nlen);
+    else
+        *visible =
+            nlen <= EMU_KEYSPACE_NAME_MAX && emu_keyspaces_visible(s->ks, name, nlen, user, ulen);
+    free(user);
+    return 1;
+}
+
+int emu_rest_keyspace(const struct emu_rest_stores *s, const char *host, const char *token,
                       const char *name, size_t nlen, struct emu_reply *r)
 {
     /* The blanks around a field value are not part of it (RFC 9110 section 5.5), and MHD does
@@ -95,26 +143,23 @@ int emu_rest_keyspace(struct emu_tokens *tokens, const struct emu_keyspaces *ks,
     }
     if (tlen == 0)
         return reply_unauthorized(r, "Missing token");
-    char *user = NULL;
-    size_t ulen = 0;
-    switch (emu_tokens_use(tokens, token, tlen, &user, &ulen)) {
-    case 1:
-        break;
-    case 0:
-        return reply_unauthorized(r, "Unauthorized: invalid token");
-    default:
+    bool visible = false;
+    int rc = tlen >= 8 && memcmp(token, "AstraCS:", 8) == 0
+                 ? use_app_token(s, host, token, tlen, name, nlen, &visible)
+                 : use_auth_token(s, host, token, tlen, name, nlen, &visible);
+    if (rc < 0)
         return -1;
-    }
-    int rc;
-    if (nlen <= EMU_KEYSPACE_NAME_MAX && emu_keyspaces_visible(ks, name, nlen, user, ulen)) {
-        /* A visible name passed emu_keyspaces_valid_name: plain ASCII without NULs. */
-        char copy[EMU_KEYSPACE_NAME_MAX + 1];
-        memcpy(copy, name, nlen);
-        copy[nlen] = '\0';
+    if (rc == 0)
+        return reply_unauthorized(r, "Unauthorized: invalid token");
+    if (visible) {
+        /* A visible name is plain text without NULs: a keyspaces file name, or a database's
+         * keyspace (JSON text); cap the copy all the same. */
+        char *copy = strndup(name, nlen);
+        if (copy == NULL)
+            return -1;
         rc = emu_reply_keyspace(r, copy);
-    } else {
-        rc = reply_not_found(r, name, nlen);
+        free(copy);
+        return rc;
     }
-    free(user);
-    return rc;
+    return reply_not_found(r, name, nlen);
 }
