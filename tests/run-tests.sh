@@ -25,7 +25,7 @@ run build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== build under valgrind"
 TOKENFLEET_TEST_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
-    ctest --test-dir build --output-on-failure -E 'integration_(reliability|faults|emulator_lifetime|watch)'
+    ctest --test-dir build --output-on-failure -E 'integration_(reliability|faults|emulator_lifetime|emulator_astra|watch)'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     run build-asan -DCMAKE_BUILD_TYPE=Debug -DTOKENFLEET_SANITIZE=ON
 
