@@ -119,6 +119,8 @@ static const char provision_help[] =
     "      --deadline SECONDS    bound on the whole run: what has not finished by then is\n"
     "                            reported cancelled (default: none)\n"
     "      --dry-run             print the requests that would be sent (password hidden)\n"
+    "  Behind a proxy: HTTPS_PROXY (or https_proxy), http_proxy, ALL_PROXY and NO_PROXY are\n"
+    "  honoured as by curl; an https:// request is tunnelled (CONNECT), TLS checked end to end.\n"
     "\n"
     "  -i, --inventory FILE      the inventory (YAML)\n"
     "  -q, --quiet               errors only\n"
