@@ -25,7 +25,7 @@ struct driver_options request_options(const struct cli *cli, const struct tf_msg
         concurrency = fdlimit_concurrency(limit);
     }
     struct proxy_config proxy;
-    proxy_config_init(&proxy, NULL, NULL, env);
+    proxy_config_init(&proxy, cli->proxy, cli->noproxy, env);
     return (struct driver_options){
         .concurrency = concurrency,
         .timeout_ms = cli->timeout_ms,
