@@ -231,7 +231,10 @@ static unsigned char route_of(const struct driver *d, const char *url)
         return 0;
     if (!proxy_for_url(&d->opt->proxy, url, NULL))
         return 0;
-    return strncasecmp(url, "https://", 8) == 0 ? ROUTE_HTTPS : ROUTE_HTTP;
+    unsigned char route = strncasecmp(url, "https://", 8) == 0 ? ROUTE_HTTPS : ROUTE_HTTP;
+    /* A route without a proxy (an empty string in opt->proxy) is none: CURLOPT_PROXY must never
+     * be NULL, which would let libcurl read the environment after all. */
+    return d->routes[route - 1].url ? route : 0;
 }
 
 /* Starts the next attempt of target t on the idle slot s. */
