@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/base/text.h"
+#include "core/proxy.h"
 
 enum {
     OPT_ENV_DIR = 256,
@@ -40,6 +41,8 @@ enum {
     OPT_KEEP_PASSWORD_ENV,
     OPT_CYCLES,
     OPT_JSON,
+    OPT_PROXY,
+    OPT_NOPROXY,
 };
 
 /* Which commands take an option (bit 1 << enum command). */
@@ -111,11 +114,19 @@ static const char provision_help[] =
     "                            Indexed Job with --shard $JOB_COMPLETION_INDEX/N, split a\n"
     "                            fleet; join their reports with 'tokenfleet merge-reports'\n"
     "      --connect-to HOST1:PORT1:HOST2:PORT2  send requests for HOST1:PORT1 to\n"
-    "                            HOST2:PORT2, as curl's option; TLS still checks HOST1\n"
+    "                            HOST2:PORT2, as curl's option; TLS still checks HOST1;\n"
+    "                            through a proxy, the proxy is asked to connect to HOST2:PORT2\n"
     "      --cacert FILE         trust these CAs instead of the system's bundle (read once\n"
     "                            per run, however many connections)\n"
     "      --capath DIR          trust the hashed CA folder DIR (c_rehash) as well; slower:\n"
     "                            libcurl then reads CA files for every connection\n"
+    "      --proxy URL           send requests through this proxy, as curl's option:\n"
+    "                            [SCHEME://][USER:PASSWORD@]HOST[:PORT], SCHEME http (the\n"
+    "                            default), https, socks4, socks4a, socks5 or socks5h; \"\" for\n"
+    "                            no proxy, whatever the environment says\n"
+    "      --noproxy LIST        hosts reached directly, as curl's option: comma-separated\n"
+    "                            names (each also matching its subdomains), addresses, CIDR\n"
+    "                            ranges, or * for all; replaces NO_PROXY; \"\" for none\n"
     "      --retries N           retries after a failure worth retrying: connection errors,\n"
     "                            timeouts, 408, 429, 500, 502, 503, 504 (default 3)\n"
     "      --retry-delay SECONDS back-off base, doubled per retry with full jitter, each\n"
@@ -125,6 +136,14 @@ static const char provision_help[] =
     "      --deadline SECONDS    bound on the whole run: what has not finished by then is\n"
     "                            reported cancelled (default: none)\n"
     "      --dry-run             print the requests that would be sent (password hidden)\n"
+    "\n"
+    "Behind a proxy: without --proxy, https_proxy or HTTPS_PROXY (http_proxy for http://\n"
+    "URLs; else all_proxy or ALL_PROXY) and no_proxy or NO_PROXY are read as curl reads them.\n"
+    "An https:// request goes through an HTTP proxy in a CONNECT tunnel: TLS is checked end\n"
+    "to end, and the proxy sees the host name, never the password or the token. A proxy's\n"
+    "user name and password are never printed (http://********@proxy:3128); give them in\n"
+    "HTTPS_PROXY rather than --proxy: every user can read a command line (ps) until\n"
+    "tokenfleet has masked it.\n"
     "\n"
     "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
@@ -154,9 +173,8 @@ static const char check_help[] =
     "                            missing or not visible is keyspace_unreachable\n"
     "\n"
     "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
-    "--deadline, --limit, --shard, --connect-to, --cacert, --capath, --dry-run, as for\n"
-    "provision "
-    "(see tokenfleet provision --help).\n"
+    "--deadline, --limit, --shard, --connect-to, --cacert, --capath, --proxy, --noproxy,\n"
+    "--dry-run, as for provision (see tokenfleet provision --help, also for proxies).\n"
     "\n"
     "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
@@ -195,7 +213,7 @@ static const char watch_help[] =
     "                             until SIGTERM or SIGINT)\n"
     "\n"
     "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
-    "--limit, --shard, --connect-to, --cacert, --capath, as for provision.\n"
+    "--limit, --shard, --connect-to, --cacert, --capath, --proxy, --noproxy, as for provision.\n"
     "\n"
     "Signals: SIGHUP reloads the inventory and its password sources (an inventory that no\n"
     "longer validates is reported and the old one kept); SIGTERM or SIGINT finish writing and\n"
@@ -236,7 +254,7 @@ static const char exec_help[] =
     "      --keep-password-env    leave the password variables in CMD's environment\n"
     "\n"
     "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
-    "--deadline, --connect-to, --cacert, --capath, as for provision.\n"
+    "--deadline, --connect-to, --cacert, --capath, --proxy, --noproxy, as for provision.\n"
     "\n"
     "  -i, --inventory FILE      the inventory (YAML); - for standard input\n"
     "  -q, --quiet               errors only\n"
@@ -416,6 +434,8 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
         {"limit", required_argument, NULL, OPT_LIMIT},
         {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
+        {"proxy", required_argument, NULL, OPT_PROXY},
+        {"noproxy", required_argument, NULL, OPT_NOPROXY},
         {"cacert", required_argument, NULL, OPT_CACERT},
         {"capath", required_argument, NULL, OPT_CAPATH},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
@@ -466,7 +486,8 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         else
             snprintf(opt, sizeof opt, "-%c", c);
         longindex = -1;
-        if (optarg && !*optarg && c != ':')
+        /* As in curl, --proxy "" means no proxy and --noproxy "" an empty list. */
+        if (optarg && !*optarg && c != ':' && c != OPT_PROXY && c != OPT_NOPROXY)
             return usage(name, "%s needs a value, not an empty string", opt);
         switch (c) {
         case 'i':
@@ -571,6 +592,32 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
                 return out_of_memory();
             break;
         }
+        case OPT_PROXY: {
+            only = FOR_REQUESTS;
+            const char *why = *optarg ? proxy_check(optarg) : NULL;
+            if (why) {
+                char *shown = proxy_display(optarg);
+                proxy_hide_userinfo(optarg);
+                if (!shown)
+                    return out_of_memory();
+                enum parse_result pr = usage(name,
+                                             "--proxy: \"%s\" is not a proxy URL (%s); give "
+                                             "[SCHEME://][USER:PASSWORD@]HOST[:PORT]",
+                                             shown, why);
+                free(shown);
+                return pr;
+            }
+            text_free_secret(out->proxy);
+            if (!(out->proxy = strdup(optarg)))
+                return out_of_memory();
+            /* ps shows the command line with the user name and password as asterisks. */
+            proxy_hide_userinfo(optarg);
+            break;
+        }
+        case OPT_NOPROXY:
+            only = FOR_REQUESTS;
+            out->noproxy = optarg;
+            break;
         case OPT_CACERT:
             only = FOR_REQUESTS;
             out->cacert = optarg;
@@ -681,6 +728,8 @@ void cli_free(struct cli *c)
     free(c->limits);
     free(c->connect_to);
     free(c->targets);
+    text_free_secret(c->proxy);
+    c->proxy = NULL;
     c->limits = NULL;
     c->connect_to = NULL;
     c->targets = NULL;

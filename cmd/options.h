@@ -33,10 +33,13 @@ struct cli {
     size_t n_limits;
     const char **connect_to; /* --connect-to, repeatable; owned array, borrowed strings */
     size_t n_connect_to;
-    int dry_run;               /* --dry-run */
-    long interval_ms;          /* watch --interval; exec --keep-alive (0 = none) */
-    long max_token_age_ms;     /* --max-token-age: rotate tokens this old; 0 = never */
-    const char *on_change;     /* watch --on-change CMD (for /bin/sh -c) */
+    char *proxy;           /* --proxy: an owned copy, as argv's has its credentials masked for
+                              ps; "" = no proxy at all; NULL = the environment's */
+    const char *noproxy;   /* --noproxy; "" = none, not even the environment's; NULL = NO_PROXY */
+    int dry_run;           /* --dry-run */
+    long interval_ms;      /* watch --interval; exec --keep-alive (0 = none) */
+    long max_token_age_ms; /* --max-token-age: rotate tokens this old; 0 = never */
+    const char *on_change; /* watch --on-change CMD (for /bin/sh -c) */
     long on_change_timeout_ms; /* watch --on-change-timeout */
     const char **targets;      /* exec --target, repeatable; owned array, borrowed strings */
     size_t n_targets;
@@ -59,7 +62,7 @@ enum parse_result {
  * (PARSE_EXIT_OK) and errors, with a hint to --help (PARSE_USAGE). Free with cli_free. */
 enum parse_result options_parse(enum command cmd, int argc, char **argv, struct cli *out);
 
-/* Frees the arrays in c (not the strings, which are argv's). */
+/* Frees the arrays in c (not the strings, which are argv's) and the copy of --proxy. */
 void cli_free(struct cli *c);
 
 /* Prints the top-level help to out. */

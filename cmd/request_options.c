@@ -1,7 +1,14 @@
 /* request_options.c: command-line request options -> driver options. */
 #include "cmd/request_options.h"
 
+#include <stdlib.h>
+
 #include "core/base/fdlimit.h"
+
+static const char *env(const char *name)
+{
+    return getenv(name);
+}
 
 struct driver_options request_options(const struct cli *cli, const struct tf_msg *msg)
 {
@@ -17,6 +24,8 @@ struct driver_options request_options(const struct cli *cli, const struct tf_msg
               fdlimit_concurrency(limit));
         concurrency = fdlimit_concurrency(limit);
     }
+    struct proxy_config proxy;
+    proxy_config_init(&proxy, cli->proxy, cli->noproxy, env);
     return (struct driver_options){
         .concurrency = concurrency,
         .timeout_ms = cli->timeout_ms,
@@ -25,6 +34,7 @@ struct driver_options request_options(const struct cli *cli, const struct tf_msg
         .capath = cli->capath,
         .connect_to = cli->connect_to,
         .n_connect_to = cli->n_connect_to,
+        .proxy = proxy,
         .retry =
             {
                 .retries = (unsigned)cli->retries,

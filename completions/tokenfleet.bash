@@ -84,8 +84,8 @@ _tokenfleet()
             ;;
         -j | --concurrency | --timeout | --connect-timeout | --retries | --retry-delay | \
             --retry-max-wait | --deadline | --shard | --connect-to | --interval | \
-            --max-token-age | --on-change-timeout | --keep-alive | --cycles)
-            return # a number, a duration, K/N or HOST:PORT:HOST:PORT: nothing to offer
+            --max-token-age | --on-change-timeout | --keep-alive | --cycles | --proxy | --noproxy)
+            return # a number, a duration, K/N, HOST:PORT:HOST:PORT, a URL, hosts: nothing to offer
             ;;
     esac
     $split && return
@@ -93,7 +93,7 @@ _tokenfleet()
     local common="-i --inventory -q --quiet -v --verbose -h --help"
     local selection="--limit --shard"
     local requests="-j --concurrency --timeout --connect-timeout --retries --retry-delay
-        --retry-max-wait --connect-to --cacert --capath"
+        --retry-max-wait --connect-to --cacert --capath --proxy --noproxy"
     local opts
     case $command in
         validate) opts="$common $selection --env-dir --env-file --env-format --verify" ;;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -38,9 +39,22 @@ struct slot {
     const char *body_pass;
     char *response; /* capped at DRIVER_MAX_RESPONSE; grows as needed, kept */
     size_t response_len, response_cap;
-    int truncated; /* the body went past the cap */
+    int truncated;           /* the body went past the cap */
+    unsigned char route;     /* the proxy of the attempt in flight: 0 none, else routes[route-1] */
+    unsigned char route_set; /* what CURLOPT_PROXY holds now, the same way */
     char errbuf[CURL_ERROR_SIZE];
 };
+
+/* A proxy that requests of one scheme go through. */
+struct route {
+    const char *url;                  /* as given (may hold credentials: never printed) */
+    const char *from;                 /* "--proxy", "HTTPS_PROXY"... */
+    char *shown;                      /* url with its userinfo masked: what messages print */
+    char *secrets[PROXY_MAX_SECRETS]; /* what to mask in libcurl's messages */
+    size_t n_secrets;
+};
+
+enum { ROUTE_HTTPS = 1, ROUTE_HTTP = 2 }; /* routes[ROUTE_x - 1] */
 
 struct driver {
     const struct driver_options *opt;
@@ -52,6 +66,7 @@ struct driver {
     CURLM *multi;
     struct multi_events events; /* the multi handle's sockets and timer, and stop_fd */
     struct curl_slist *connect_to;
+    struct route routes[2]; /* for https:// and http:// URLs; url NULL = none */
     struct slot *slots;
     size_t n_slots;
     size_t *idle; /* stack of idle slot indexes */
@@ -142,6 +157,10 @@ static enum tf_err slot_init(struct driver *d, struct slot *s)
     SET(CURLOPT_CAPATH, o->capath);
     if (d->connect_to)
         SET(CURLOPT_CONNECT_TO, d->connect_to);
+    /* No proxy until start() names one; libcurl reads no proxy variable of its own: the
+     * environment's were read into opt->proxy, and "" here overrides them. */
+    SET(CURLOPT_PROXY, "");
+    SET(CURLOPT_NOPROXY, "");
 #undef SET
     if (rc != CURLE_OK) {
         errorf(o->msg, "libcurl refused an option: %s", curl_easy_strerror(rc));
@@ -205,6 +224,19 @@ static CURLcode set_keyspace_request(struct slot *s, const struct target *tg, co
     return rc;
 }
 
+/* The route of a request for url: 0 (no proxy), ROUTE_HTTPS or ROUTE_HTTP. */
+static unsigned char route_of(const struct driver *d, const char *url)
+{
+    if (!d->routes[0].url && !d->routes[1].url)
+        return 0;
+    if (!proxy_for_url(&d->opt->proxy, url, NULL))
+        return 0;
+    unsigned char route = strncasecmp(url, "https://", 8) == 0 ? ROUTE_HTTPS : ROUTE_HTTP;
+    /* A route without a proxy (an empty string in opt->proxy) is none: CURLOPT_PROXY must never
+     * be NULL, which would let libcurl read the environment after all. */
+    return d->routes[route - 1].url ? route : 0;
+}
+
 /* Starts the next attempt of target t on the idle slot s. */
 static enum tf_err start(struct driver *d, struct slot *s, size_t t)
 {
@@ -257,6 +289,12 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
         if (rc == CURLE_OK)
             rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
     }
+    const char *url = a->step == STEP_KEYSPACE ? tg->keyspace_url : tg->url;
+    s->route = route_of(d, url);
+    if (rc == CURLE_OK && s->route != s->route_set) {
+        rc = curl_easy_setopt(s->easy, CURLOPT_PROXY, s->route ? d->routes[s->route - 1].url : "");
+        s->route_set = s->route;
+    }
     if (rc != CURLE_OK) {
         errorf(d->opt->msg, "%s: libcurl refused the request: %s", tg->name,
                curl_easy_strerror(rc));
@@ -269,9 +307,11 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
     }
     s->busy = 1;
     d->active++;
-    verbosef(d->opt->msg, "%s: %s %s (attempt %zu, request id %s)", tg->name,
-             a->step == STEP_KEYSPACE ? "GET" : "POST",
-             a->step == STEP_KEYSPACE ? tg->keyspace_url : tg->url, r->n_attempts, request_id);
+    const struct route *via = s->route ? &d->routes[s->route - 1] : NULL;
+    verbosef(d->opt->msg, "%s: %s %s (attempt %zu, request id %s)%s%s%s%s%s", tg->name,
+             a->step == STEP_KEYSPACE ? "GET" : "POST", url, r->n_attempts, request_id,
+             via ? " through proxy " : "", via ? via->shown : "", via ? " (" : "",
+             via ? via->from : "", via ? ")" : "");
     return TF_OK;
 }
 
@@ -335,11 +375,17 @@ static struct attempt_outcome outcome_of(const struct driver *d, const struct sl
 }
 
 /* A gateway or proxy that quotes the request in its error page would put the password (or, on
- * the keyspace GET, the token) into the error: they are masked before anything keeps it. */
-static enum tf_err redact_secrets(char **error, const struct target *tg, const char *token)
+ * the keyspace GET, the token) into the error, and libcurl quotes a proxy URL it cannot use
+ * whole, credentials included: they are all masked before anything keeps the error. */
+static enum tf_err redact_secrets(const struct driver *d, char **error, const struct target *tg,
+                                  const char *token)
 {
-    const char *secrets[] = {tg->db->password->value, token};
-    for (size_t i = 0; i < 2; i++) {
+    const char *secrets[2 + 2 * PROXY_MAX_SECRETS] = {tg->db->password->value, token};
+    size_t n = 2;
+    for (size_t r = 0; r < 2; r++)
+        for (size_t i = 0; i < d->routes[r].n_secrets; i++)
+            secrets[n++] = d->routes[r].secrets[i];
+    for (size_t i = 0; i < n; i++) {
         if (!secrets[i] || !strstr(*error, secrets[i]))
             continue;
         char *masked = text_redact(*error, secrets[i]);
@@ -348,6 +394,26 @@ static enum tf_err redact_secrets(char **error, const struct target *tg, const c
         free(*error);
         *error = masked;
     }
+    return TF_OK;
+}
+
+/* Says, in the error of a transfer through a proxy that failed with code, which proxy (masked)
+ * and where it came from: as "proxy P (FROM): ..." when the proxy is what failed (it could not
+ * be resolved or reached, or refused the tunnel), else as "..., through proxy P (FROM)". */
+static enum tf_err name_proxy(const struct driver *d, const struct slot *s, CURLcode code,
+                              char **error)
+{
+    const struct route *r = &d->routes[s->route - 1];
+    long connect_code = 0;
+    curl_easy_getinfo(s->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    int at_proxy = code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_COULDNT_CONNECT ||
+                   code == CURLE_PROXY || connect_code >= 300;
+    char *named = at_proxy ? text_printf("proxy %s (%s): %s", r->shown, r->from, *error)
+                           : text_printf("%s, through proxy %s (%s)", *error, r->shown, r->from);
+    if (!named)
+        return TF_ERR_NOMEM;
+    free(*error);
+    *error = named;
     return TF_OK;
 }
 
@@ -424,13 +490,14 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
                                      tg->db->keyspace.value, secrets, &c)
                  : classify_response(http, content_type, s->response, s->response_len, s->truncated,
                                      secrets, &c);
-    else
-        rc = classify_transport(code, s->errbuf, &c);
+    else if ((rc = classify_transport(code, s->errbuf, &c)) == TF_OK && s->route)
+        rc = name_proxy(d, s, code, &c.error);
     if (rc != TF_OK) {
+        free(c.error);
         release(d, s);
         return rc;
     }
-    if (c.error && (rc = redact_secrets(&c.error, tg, r->token)) != TF_OK) {
+    if (c.error && (rc = redact_secrets(d, &c.error, tg, r->token)) != TF_OK) {
         text_free_secret(c.token);
         release(d, s);
         return rc;
@@ -513,6 +580,33 @@ static enum tf_err build_connect_to(struct driver *d)
         d->connect_to = l;
     }
     return TF_OK;
+}
+
+/* The routes of the run's proxies: each one's masked form and secrets, made once. */
+static enum tf_err build_routes(struct driver *d)
+{
+    const struct proxy_config *c = &d->opt->proxy;
+    const char *urls[2] = {c->https, c->http}, *from[2] = {c->https_from, c->http_from};
+    for (size_t i = 0; i < 2; i++) {
+        struct route *r = &d->routes[i];
+        if (!urls[i] || !*urls[i])
+            continue;
+        r->url = urls[i];
+        r->from = from[i] ? from[i] : "?";
+        r->shown = proxy_display(urls[i]);
+        if (!r->shown || proxy_secrets(urls[i], r->secrets, &r->n_secrets) != 0)
+            return TF_ERR_NOMEM;
+    }
+    return TF_OK;
+}
+
+static void free_routes(struct driver *d)
+{
+    for (size_t i = 0; i < 2; i++) {
+        free(d->routes[i].shown);
+        for (size_t k = 0; k < d->routes[i].n_secrets; k++)
+            text_free_secret(d->routes[i].secrets[k]);
+    }
 }
 
 static int wait_timeout(struct driver *d, int64_t now, int64_t deadline)
@@ -655,7 +749,8 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
     }
     d.multi = curl_multi_init();
     if (!d.slots || !d.idle || !d.first_start_ms || !d.step || !d.shared_host || !d.multi ||
-        ((opt->verify || opt->renew) && !d.ready) || build_connect_to(&d) != TF_OK)
+        ((opt->verify || opt->renew) && !d.ready) || build_connect_to(&d) != TF_OK ||
+        build_routes(&d) != TF_OK)
         goto out;
     if (opt->first_step)
         memcpy(d.step, opt->first_step, n);
@@ -681,6 +776,7 @@ out:
     curl_multi_cleanup(d.multi);
     multi_events_cleanup(&d.events);
     curl_slist_free_all(d.connect_to);
+    free_routes(&d);
     timer_queue_clear(&d.waiting);
     free(d.first_start_ms);
     free(d.step);

@@ -9,6 +9,7 @@
 #include "core/base/msg.h"
 #include "core/result.h"
 #include "core/decide.h"
+#include "core/proxy.h"
 
 /* Largest response body kept; a larger one is cut off and the target is bad_response. */
 #define DRIVER_MAX_RESPONSE (64 * 1024)
@@ -22,9 +23,12 @@ struct driver_options {
                                       CA cache: files are read per connection); NULL = none */
     const char *const *connect_to; /* curl-style HOST:PORT:HOST2:PORT2 entries */
     size_t n_connect_to;
-    struct retry_policy retry;       /* --retries, --retry-delay, --retry-max-wait */
-    int verify;                      /* check --verify: after a token, GET the target's
-                                        keyspace_url with it (every target must have one) */
+    struct proxy_config proxy; /* the proxies (--proxy, --noproxy, the environment's); zeroed =
+                                  none: libcurl is told the proxy of every request and never
+                                  reads the environment itself */
+    struct retry_policy retry; /* --retries, --retry-delay, --retry-max-wait */
+    int verify;                /* check --verify: after a token, GET the target's
+                                  keyspace_url with it (every target must have one) */
     const unsigned char *first_step; /* per target, its first request (enum request_step);
                                         NULL = STEP_AUTH for all. A target starting with
                                         STEP_KEYSPACE proves the token its result holds

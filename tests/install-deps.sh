@@ -13,6 +13,7 @@ packages=(
   libxml2-utils python3-prometheus-client util-linux strace
   man-db bash-completion zsh
   systemd python3-yaml
+  tinyproxy-bin
 )
 
 missing=()

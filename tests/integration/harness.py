@@ -166,10 +166,16 @@ class TestCase(unittest.TestCase):
         self.addCleanup(self._tmp.cleanup)
 
     def run_tokenfleet(self, *args, env=None, https=True, stdin=None, cwd=None):
-        """Runs tokenfleet ARGS (in cwd, with stdin as its standard input when given)."""
+        """Runs tokenfleet ARGS (in cwd, with stdin as its standard input when given) with the
+        test password in TF_TEST_PASSWORD and env's variables (one whose value is None is taken
+        out of the environment)."""
         full_env = dict(os.environ)
         full_env["TF_TEST_PASSWORD"] = PASSWORD
-        full_env.update(env or {})
+        for name, value in (env or {}).items():
+            if value is None:
+                full_env.pop(name, None)
+            else:
+                full_env[name] = value
         argv = [*WRAPPER, TOKENFLEET, *args]
         if args and args[0] in ("provision", "check") and https:
             argv += ["--connect-to", f"::127.0.0.1:{emulator_port()}", "--cacert", ca_cert()]
