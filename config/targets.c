@@ -89,6 +89,21 @@ static int is_loopback(const char *host)
            !strcmp(host, "::1");
 }
 
+/* True when url is plain http to a host that is not this machine: the password would cross the
+ * network in the clear. */
+static int plain_http_elsewhere(const char *url)
+{
+    if (strncmp(url, "http://", 7) != 0)
+        return 0;
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int elsewhere = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+                    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && !is_loopback(host);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return elsewhere;
+}
+
 /* Checks with libcurl's own URL parser that the URL made for t from the template in f (named
  * key) is usable; reports it at f's place when not. Returns 1 usable, 0 reported, -1 out of
  * memory. */
@@ -99,15 +114,6 @@ static int check_url(struct diag *d, const char *key, const struct field *f, con
     if (!u)
         return -1;
     CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
-    /* The password crosses the network in the clear over plain http: fine to this machine, worth
-     * a word anywhere else (said once per auth_url, whatever its targets' hosts). */
-    char *host = NULL;
-    if (uc == CURLUE_OK && !strncmp(key, "auth_url", 8) && !strncmp(url, "http://", 7) &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && !is_loopback(host))
-        diag_warn(d, f->at,
-                  "auth_url uses http://, so passwords go unencrypted to a host that is not this "
-                  "machine; use https:// unless the network in between is yours alone");
-    curl_free(host);
     curl_url_cleanup(u);
     if (uc == CURLUE_OUT_OF_MEMORY)
         return -1;
@@ -200,6 +206,7 @@ static int check_rest_url(struct diag *d, const struct target *t)
 
 enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out)
 {
+    int http_warned = 0;
     memset(out, 0, sizeof *out);
     size_t total = 0;
     for (size_t i = 0; i < inv->n_databases; i++)
@@ -223,6 +230,15 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
             t->env_prefix = t->name ? upper_snake(out->strings, t->name) : NULL;
             if (!t->name || !t->url || !t->env_prefix)
                 goto nomem;
+            /* Said once for the inventory: 100,000 targets must not make 100,000 messages. */
+            if (!http_warned && plain_http_elsewhere(t->url)) {
+                diag_warn(d, db->run.auth_url.at,
+                          "auth_url uses http://, so passwords go unencrypted to a host that is "
+                          "not this machine (%s, and any other such target); use https:// "
+                          "unless the network in between is yours alone",
+                          t->name);
+                http_warned = 1;
+            }
             if (check_url(d, "auth_url", &db->run.auth_url, t, t->url) < 0 ||
                 (db->rest_url.value && check_rest_url(d, t) < 0))
                 goto nomem;
