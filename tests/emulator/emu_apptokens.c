@@ -35,23 +35,6 @@ struct emu_apptokens {
     struct emu_apptokens_data *data; /* the current tokens */
 };
 
-struct emu_where {
-    FILE *err;
-    const char *path;
-    unsigned long line;
-};
-
-__attribute__((format(printf, 2, 3))) static void bad(const struct emu_where *w, const char *fmt,
-                                                      ...)
-{
-    va_list ap;
-    fprintf(w->err, "%s:%lu: ", w->path, w->line);
-    va_start(ap, fmt);
-    vfprintf(w->err, fmt, ap);
-    va_end(ap);
-    fputc('\n', w->err);
-}
-
 static bool is_alnum(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -159,7 +142,8 @@ static int parse_line(const struct emu_where *w, char *line, struct emu_apptoken
     emu_conf_split_fields(line, fields, nf);
     t.len = strlen(fields[0]);
     if (!emu_apptoken_wellformed(fields[0], t.len)) {
-        bad(w,
+        emu_conf_bad(
+            w,
             "'%.*s...' is not an application token (AstraCS:CLIENTID:SECRET, the client id 1 to "
             "%d letters and digits, the secret 64 lowercase hex digits); expected TOKEN "
             "[DATABASE-ID...]",
@@ -174,7 +158,7 @@ static int parse_line(const struct emu_where *w, char *line, struct emu_apptoken
         for (size_t i = 1; i < nf; i++) {
             size_t n = strlen(fields[i]);
             if (!emu_db_id_valid(fields[i], n)) {
-                bad(w, "'%s' is not a database id (a UUID)", fields[i]);
+                emu_conf_bad(w, "'%s' is not a database id (a UUID)", fields[i]);
                 goto out;
             }
             for (size_t k = 0; k < n; k++)
@@ -198,7 +182,7 @@ static int parse_line(const struct emu_where *w, char *line, struct emu_apptoken
     rc = 0;
     goto out;
 nomem:
-    bad(w, "out of memory");
+    emu_conf_bad(w, "out of memory");
 out:
     free(fields);
     free(t.token);
@@ -206,57 +190,44 @@ out:
     return rc;
 }
 
+struct reading {
+    struct emu_apptokens_data *d;
+    size_t cap;
+};
+
+static int take_line(const struct emu_where *w, char *line, void *ctx)
+{
+    struct reading *r = ctx;
+    return parse_line(w, line, r->d, &r->cap);
+}
+
 /* Reads PATH. Returns the tokens, or NULL after a message to ERR. */
 static struct emu_apptokens_data *read_file(const char *path, FILE *err)
 {
     struct emu_apptokens_data *d = calloc(1, sizeof *d);
-    char *buf = malloc(EMU_APPTOKENS_MAX_LINE);
     struct emu_where w = {.err = err, .path = path, .line = 0};
-    FILE *f = NULL;
-    size_t cap = 0;
     bool ok = false;
 
-    if (d == NULL || buf == NULL) {
+    if (d == NULL) {
         fprintf(err, "%s: out of memory\n", path);
+        return NULL;
+    }
+    struct reading r = {.d = d};
+    if (emu_conf_read_file(path, EMU_APPTOKENS_MAX_LINE, err, take_line, &r) != 0)
         goto out;
-    }
-    f = fopen(path, "r");
-    if (f == NULL) {
-        fprintf(err, "%s: %s\n", path, strerror(errno));
-        goto out;
-    }
-    for (;;) {
-        w.line++;
-        int rc = emu_conf_read_line(f, buf, EMU_APPTOKENS_MAX_LINE);
-        if (rc == 0)
-            break;
-        if (rc == -1) {
-            bad(&w, "line longer than %d bytes or holding a NUL byte", EMU_APPTOKENS_MAX_LINE - 2);
-            goto out;
-        }
-        if (rc == -2) {
-            fprintf(err, "%s: %s\n", path, strerror(errno));
-            goto out;
-        }
-        if (parse_line(&w, buf, d, &cap) != 0)
-            goto out;
-    }
     if (d->n > 1)
         qsort(d->v, d->n, sizeof *d->v, cmp_token);
     for (size_t i = 1; i < d->n; i++) {
         if (emu_conf_cmp_bytes(d->v[i - 1].token, d->v[i - 1].len, d->v[i].token, d->v[i].len) ==
             0) {
             w.line = d->v[i].line;
-            bad(&w, "token already listed on line %lu; list all its databases there",
-                d->v[i - 1].line);
+            emu_conf_bad(&w, "token already listed on line %lu; list all its databases there",
+                         d->v[i - 1].line);
             goto out;
         }
     }
     ok = true;
 out:
-    if (f != NULL)
-        fclose(f);
-    free(buf);
     if (!ok) {
         data_free(d);
         return NULL;

@@ -1,7 +1,59 @@
 /* emu_conf.c: shared helpers of the emulator's line-based files. */
 #include "emu_conf.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+void emu_conf_bad(const struct emu_where *w, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(w->err, "%s:%lu: ", w->path, w->line);
+    va_start(ap, fmt);
+    vfprintf(w->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', w->err);
+}
+
+int emu_conf_read_file(const char *path, size_t max_line, FILE *err,
+                       int (*take)(const struct emu_where *w, char *line, void *ctx), void *ctx)
+{
+    struct emu_where w = {.err = err, .path = path, .line = 0};
+    char *buf = malloc(max_line);
+    if (buf == NULL) {
+        fprintf(err, "%s: out of memory\n", path);
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    int result = -1;
+    if (f == NULL) {
+        fprintf(err, "%s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    for (;;) {
+        w.line++;
+        int rc = emu_conf_read_line(f, buf, max_line);
+        if (rc == 0)
+            break;
+        if (rc == -1) {
+            emu_conf_bad(&w, "line longer than %zu bytes or holding a NUL byte", max_line - 2);
+            goto out;
+        }
+        if (rc == -2) {
+            fprintf(err, "%s: %s\n", path, strerror(errno));
+            goto out;
+        }
+        if (take(&w, buf, ctx) != 0)
+            goto out;
+    }
+    result = 0;
+out:
+    if (f != NULL)
+        fclose(f);
+    free(buf);
+    return result;
+}
 
 int emu_conf_read_line(FILE *f, char *buf, size_t cap)
 {

@@ -22,6 +22,24 @@ bool emu_conf_is_space(char c);
  */
 size_t emu_conf_split_fields(char *text, const char **fields, size_t max);
 
+/* Where a line of a file is, for messages about it. */
+struct emu_where {
+    FILE *err;          /* messages go here */
+    const char *path;   /* the file */
+    unsigned long line; /* 1-based */
+};
+
+/* Prints "PATH:LINE: message" to w->err. */
+__attribute__((format(printf, 2, 3))) void emu_conf_bad(const struct emu_where *w, const char *fmt,
+                                                        ...);
+
+/* Reads the file at path line by line (each at most max_line - 2 bytes), handing each line to
+ * take(w, line, ctx), which returns 0 to go on or -1 to stop (having said why). A file that
+ * cannot be opened or read, a line too long or holding a NUL are said to err. Returns 0 when
+ * every line was taken, else -1. */
+int emu_conf_read_file(const char *path, size_t max_line, FILE *err,
+                       int (*take)(const struct emu_where *w, char *line, void *ctx), void *ctx);
+
 /* memcmp-style order of two byte strings of the given lengths (a prefix sorts first). */
 int emu_conf_cmp_bytes(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -83,23 +83,6 @@ static const struct {
 static const unsigned int statuses[] = {408, 429, 500, 502, 503, 504};
 
 /* Where a parse error goes: the file, the line, and a printf-style reason. */
-struct emu_where {
-    FILE *err;
-    const char *path;
-    unsigned long line;
-};
-
-__attribute__((format(printf, 2, 3))) static void bad(const struct emu_where *w, const char *fmt,
-                                                      ...)
-{
-    va_list ap;
-    fprintf(w->err, "%s:%lu: ", w->path, w->line);
-    va_start(ap, fmt);
-    vfprintf(w->err, fmt, ap);
-    va_end(ap);
-    fputc('\n', w->err);
-}
-
 /* Parses S (N bytes, all of it) as a decimal up to MAX into *OUT. Returns false if it is not. */
 static bool parse_num(const char *s, size_t n, unsigned long max, unsigned long *out)
 {
@@ -140,8 +123,8 @@ static int parse_status(const struct emu_where *w, const char *s, size_t n,
             known = known || statuses[i] == code;
     }
     if (!known) {
-        bad(w, "status '%.*s' cannot be injected; use 408, 429, 500, 502, 503 or 504", (int)digits,
-            s);
+        emu_conf_bad(w, "status '%.*s' cannot be injected; use 408, 429, 500, 502, 503 or 504",
+                     (int)digits, s);
         return -1;
     }
     st->action = EMU_FAULT_STATUS;
@@ -154,21 +137,22 @@ static int parse_status(const struct emu_where *w, const char *s, size_t n,
     if (starts_with(opt, olen, ":retry-after-date=")) {
         size_t p = sizeof ":retry-after-date=" - 1;
         if (!parse_num(opt + p, olen - p, EMU_FAULTS_MAX_RETRY_DATE, &v)) {
-            bad(w, "'%.*s': retry-after-date=N takes whole seconds from 0 to %lu", (int)n, s,
-                EMU_FAULTS_MAX_RETRY_DATE);
+            emu_conf_bad(w, "'%.*s': retry-after-date=N takes whole seconds from 0 to %lu", (int)n,
+                         s, EMU_FAULTS_MAX_RETRY_DATE);
             return -1;
         }
         st->retry_after = EMU_RETRY_AFTER_DATE;
     } else if (starts_with(opt, olen, ":retry-after=")) {
         size_t p = sizeof ":retry-after=" - 1;
         if (!parse_num(opt + p, olen - p, EMU_FAULTS_MAX_RETRY_AFTER, &v)) {
-            bad(w, "'%.*s': retry-after=N takes whole seconds from 0 to %lu", (int)n, s,
-                EMU_FAULTS_MAX_RETRY_AFTER);
+            emu_conf_bad(w, "'%.*s': retry-after=N takes whole seconds from 0 to %lu", (int)n, s,
+                         EMU_FAULTS_MAX_RETRY_AFTER);
             return -1;
         }
         st->retry_after = EMU_RETRY_AFTER_SECONDS;
     } else {
-        bad(w, "'%.*s': after the status only :retry-after=N or :retry-after-date=N may follow",
+        emu_conf_bad(
+            w, "'%.*s': after the status only :retry-after=N or :retry-after-date=N may follow",
             (int)n, s);
         return -1;
     }
@@ -181,7 +165,7 @@ static int parse_step(const struct emu_where *w, const char *s, size_t n, struct
 {
     memset(st, 0, sizeof *st);
     if (n == 0) {
-        bad(w, "empty step; steps are separated by single commas");
+        emu_conf_bad(w, "empty step; steps are separated by single commas");
         return -1;
     }
     if (starts_with(s, n, "delay=")) {
@@ -190,15 +174,16 @@ static int parse_step(const struct emu_where *w, const char *s, size_t n, struct
         unsigned long ms = 0;
         if (plus == NULL ||
             !parse_num(s + p, (size_t)(plus - (s + p)), EMU_FAULTS_MAX_DELAY_MS, &ms)) {
-            bad(w, "'%.*s': expected delay=MS+STEP with MS from 0 to %lu (e.g. delay=200+ok)",
-                (int)n, s, EMU_FAULTS_MAX_DELAY_MS);
+            emu_conf_bad(w,
+                         "'%.*s': expected delay=MS+STEP with MS from 0 to %lu (e.g. delay=200+ok)",
+                         (int)n, s, EMU_FAULTS_MAX_DELAY_MS);
             return -1;
         }
         st->delay_ms = (unsigned int)ms;
         n -= (size_t)(plus + 1 - s);
         s = plus + 1;
         if (n == 0) {
-            bad(w, "'delay=%lu+' needs a step after the '+' (e.g. delay=%lu+ok)", ms, ms);
+            emu_conf_bad(w, "'delay=%lu+' needs a step after the '+' (e.g. delay=%lu+ok)", ms, ms);
             return -1;
         }
     }
@@ -211,7 +196,7 @@ static int parse_step(const struct emu_where *w, const char *s, size_t n, struct
             return 0;
         }
     }
-    bad(w, "unknown step '%.*s'; expected %s", (int)n, s, step_names);
+    emu_conf_bad(w, "unknown step '%.*s'; expected %s", (int)n, s, step_names);
     return -1;
 }
 
@@ -225,19 +210,19 @@ static int parse_steps(const struct emu_where *w, const char *steps, struct emu_
     }
     const char *star = memchr(steps, '*', n);
     if (star != NULL) {
-        bad(w, "'*' may only end the step list (e.g. 503,503*)");
+        emu_conf_bad(w, "'*' may only end the step list (e.g. 503,503*)");
         return -1;
     }
     size_t count = 1;
     for (size_t i = 0; i < n; i++)
         count += steps[i] == ',';
     if (count > EMU_FAULTS_MAX_STEPS) {
-        bad(w, "%zu steps; a rule has at most %u", count, EMU_FAULTS_MAX_STEPS);
+        emu_conf_bad(w, "%zu steps; a rule has at most %u", count, EMU_FAULTS_MAX_STEPS);
         return -1;
     }
     r->steps = calloc(count, sizeof *r->steps);
     if (r->steps == NULL) {
-        bad(w, "out of memory");
+        emu_conf_bad(w, "out of memory");
         return -1;
     }
     const char *p = steps;
@@ -263,16 +248,16 @@ static int parse_match(const struct emu_where *w, const char *match, struct emu_
         r->by_host = true;
         pat = match + 5;
     } else {
-        bad(w, "'%s' is not a match; expected user:NAME or host:GLOB", match);
+        emu_conf_bad(w, "'%s' is not a match; expected user:NAME or host:GLOB", match);
         return -1;
     }
     if (*pat == '\0') {
-        bad(w, "'%s' needs a %s after the ':'", match, r->by_host ? "glob" : "user name");
+        emu_conf_bad(w, "'%s' needs a %s after the ':'", match, r->by_host ? "glob" : "user name");
         return -1;
     }
     r->pattern = strdup(pat);
     if (r->pattern == NULL) {
-        bad(w, "out of memory");
+        emu_conf_bad(w, "out of memory");
         return -1;
     }
     r->pattern_len = strlen(pat);
@@ -317,8 +302,9 @@ static int parse_line(const struct emu_where *w, char *line, struct emu_faults *
     if (nf == 0)
         return 0;
     if (nf != 2) {
-        bad(w, "expected MATCH and STEPS separated by blanks (e.g. user:flaky 503,503,ok); "
-               "steps are separated by commas without blanks");
+        emu_conf_bad(w,
+                     "expected MATCH and STEPS separated by blanks (e.g. user:flaky 503,503,ok); "
+                     "steps are separated by commas without blanks");
         return -1;
     }
     struct emu_rule r = {0};
@@ -328,7 +314,7 @@ static int parse_line(const struct emu_where *w, char *line, struct emu_faults *
         size_t ncap = *cap ? *cap * 2 : 8;
         struct emu_rule *nv = realloc(fs->rules, ncap * sizeof *nv);
         if (nv == NULL) {
-            bad(w, "out of memory");
+            emu_conf_bad(w, "out of memory");
             goto fail;
         }
         fs->rules = nv;
@@ -342,39 +328,27 @@ fail:
     return -1;
 }
 
+struct reading {
+    struct emu_faults *fs;
+    size_t cap;
+};
+
+static int take_line(const struct emu_where *w, char *line, void *ctx)
+{
+    struct reading *r = ctx;
+    return parse_line(w, line, r->fs, &r->cap);
+}
+
 struct emu_faults *emu_faults_load(const char *path, FILE *err)
 {
-    struct emu_faults *fs = NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    struct emu_where w = {.err = err, .path = path, .line = 0};
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        fprintf(err, "%s: %s\n", path, strerror(errno));
+    struct emu_faults *fs = calloc(1, sizeof *fs);
+    if (fs == NULL) {
+        fprintf(err, "%s: out of memory\n", path);
         return NULL;
     }
-    fs = calloc(1, sizeof *fs);
-    buf = malloc(EMU_FAULTS_MAX_LINE);
-    if (fs == NULL || buf == NULL) {
-        fprintf(err, "%s: out of memory\n", path);
+    struct reading r = {.fs = fs};
+    if (emu_conf_read_file(path, EMU_FAULTS_MAX_LINE, err, take_line, &r) != 0)
         goto fail;
-    }
-    for (;;) {
-        w.line++;
-        int rc = emu_conf_read_line(f, buf, EMU_FAULTS_MAX_LINE);
-        if (rc == 0)
-            break;
-        if (rc == -1) {
-            bad(&w, "line longer than %d bytes or holding a NUL byte", EMU_FAULTS_MAX_LINE - 2);
-            goto fail;
-        }
-        if (rc == -2) {
-            fprintf(err, "%s: %s\n", path, strerror(errno));
-            goto fail;
-        }
-        if (parse_line(&w, buf, fs, &cap) != 0)
-            goto fail;
-    }
     fs->nbuckets = 256;
     fs->buckets = calloc(fs->nbuckets, sizeof *fs->buckets);
     if (fs->buckets == NULL || pthread_mutex_init(&fs->lock, NULL) != 0) {
@@ -383,18 +357,12 @@ struct emu_faults *emu_faults_load(const char *path, FILE *err)
         fs->buckets = NULL;
         goto fail;
     }
-    free(buf);
-    fclose(f);
     return fs;
 fail:
-    if (fs != NULL) {
-        for (size_t i = 0; i < fs->nrules; i++)
-            rule_clear(&fs->rules[i]);
-        free(fs->rules);
-        free(fs);
-    }
-    free(buf);
-    fclose(f);
+    for (size_t i = 0; i < fs->nrules; i++)
+        rule_clear(&fs->rules[i]);
+    free(fs->rules);
+    free(fs);
     return NULL;
 }
 

@@ -25,23 +25,6 @@ struct emu_keyspaces {
 };
 
 /* Where a parse error goes. */
-struct emu_where {
-    FILE *err;
-    const char *path;
-    unsigned long line;
-};
-
-__attribute__((format(printf, 2, 3))) static void bad(const struct emu_where *w, const char *fmt,
-                                                      ...)
-{
-    va_list ap;
-    fprintf(w->err, "%s:%lu: ", w->path, w->line);
-    va_start(ap, fmt);
-    vfprintf(w->err, fmt, ap);
-    va_end(ap);
-    fputc('\n', w->err);
-}
-
 static int cmp_keyspace(const void *pa, const void *pb)
 {
     const struct emu_keyspace *a = pa;
@@ -97,7 +80,8 @@ static int parse_line(const struct emu_where *w, const char *line, struct emu_ke
     k.name = fields[0];
     k.nlen = strlen(k.name);
     if (!emu_keyspaces_valid_name(k.name, k.nlen)) {
-        bad(w,
+        emu_conf_bad(
+            w,
             "'%s' is not a keyspace name (1 to %d letters, digits and _); expected KEYSPACE "
             "[USER...]",
             k.name, EMU_KEYSPACE_NAME_MAX);
@@ -123,47 +107,37 @@ static int parse_line(const struct emu_where *w, const char *line, struct emu_ke
     rc = 0;
     goto out;
 nomem:
-    bad(w, "out of memory");
+    emu_conf_bad(w, "out of memory");
 out:
     free(fields);
     keyspace_clear(&k);
     return rc;
 }
 
+struct reading {
+    struct emu_keyspaces *ks;
+    size_t cap;
+};
+
+static int take_line(const struct emu_where *w, char *line, void *ctx)
+{
+    struct reading *r = ctx;
+    return parse_line(w, line, r->ks, &r->cap);
+}
+
 struct emu_keyspaces *emu_keyspaces_load(const char *path, FILE *err)
 {
     struct emu_keyspaces *ks = calloc(1, sizeof *ks);
-    char *buf = malloc(EMU_KEYSPACES_MAX_LINE);
     struct emu_where w = {.err = err, .path = path, .line = 0};
-    FILE *f = NULL;
-    size_t cap = 0;
     bool ok = false;
 
-    if (ks == NULL || buf == NULL) {
+    if (ks == NULL) {
         fprintf(err, "%s: out of memory\n", path);
+        return NULL;
+    }
+    struct reading r = {.ks = ks};
+    if (emu_conf_read_file(path, EMU_KEYSPACES_MAX_LINE, err, take_line, &r) != 0)
         goto out;
-    }
-    f = fopen(path, "r");
-    if (f == NULL) {
-        fprintf(err, "%s: %s\n", path, strerror(errno));
-        goto out;
-    }
-    for (;;) {
-        w.line++;
-        int rc = emu_conf_read_line(f, buf, EMU_KEYSPACES_MAX_LINE);
-        if (rc == 0)
-            break;
-        if (rc == -1) {
-            bad(&w, "line longer than %d bytes or holding a NUL byte", EMU_KEYSPACES_MAX_LINE - 2);
-            goto out;
-        }
-        if (rc == -2) {
-            fprintf(err, "%s: %s\n", path, strerror(errno));
-            goto out;
-        }
-        if (parse_line(&w, buf, ks, &cap) != 0)
-            goto out;
-    }
     if (ks->n > 1)
         qsort(ks->v, ks->n, sizeof *ks->v, cmp_keyspace);
     for (size_t i = 1; i < ks->n; i++) {
@@ -171,16 +145,14 @@ struct emu_keyspaces *emu_keyspaces_load(const char *path, FILE *err)
         const struct emu_keyspace *b = &ks->v[i];
         if (emu_conf_cmp_bytes(a->name, a->nlen, b->name, b->nlen) == 0) {
             w.line = b->line;
-            bad(&w, "keyspace '%s' is already defined on line %lu; list all its users there",
-                b->name, a->line);
+            emu_conf_bad(&w,
+                         "keyspace '%s' is already defined on line %lu; list all its users there",
+                         b->name, a->line);
             goto out;
         }
     }
     ok = true;
 out:
-    if (f != NULL)
-        fclose(f);
-    free(buf);
     if (!ok) {
         emu_keyspaces_free(ks);
         return NULL;
