@@ -119,10 +119,14 @@ class CheckTest(harness.TestCase):
         self.assertIn("# TYPE tokenfleet_target_up gauge", slurp(prom))
 
     def test_progress_and_table_on_a_terminal_only(self):
-        fleet = Fleet(self.workdir, make_databases(600, ["us-east1"]) +
+        # Four answers delayed 300 ms first (the emulator's user "slow"), one request at a time:
+        # the run lasts past the second after which the live line is drawn, however fast the
+        # machine.
+        fleet = Fleet(self.workdir, make_databases(4, ["us-east1"], prefix="slow", username="slow") +
+                      make_databases(596, ["us-east1"]) +
                       make_databases(1, ["us-east1"], prefix="ghost", keyspace="ghost"))
         argv = [*harness.WRAPPER, harness.TOKENFLEET, "check", "-i", fleet.path, "--verify",
-                "-j", "2", "--connect-to", f"::127.0.0.1:{harness.emulator_port()}",
+                "-j", "1", "--connect-to", f"::127.0.0.1:{harness.emulator_port()}",
                 "--cacert", harness.ca_cert()]
         env = dict(os.environ, TF_TEST_PASSWORD=harness.PASSWORD)
         env.pop("NO_COLOR", None)
