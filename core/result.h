@@ -28,7 +28,10 @@ enum tf_status {
 /* What a request was for. */
 enum request_step {
     STEP_AUTH,     /* POST to the auth API for a token */
-    STEP_KEYSPACE, /* check --verify: GET of the keyspace with the token */
+    STEP_KEYSPACE, /* a token's proof: GET of the keyspace with it (check --verify, keep-alive,
+                      an application token of an api: rest database) */
+    STEP_DATA,     /* an application token's proof on the Data API: POST findCollections to the
+                      keyspace (api: data) */
 };
 
 /* Returns the status's name as the report spells it ("ok", "auth_failed", ...). */

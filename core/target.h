@@ -16,7 +16,18 @@ enum secret_kind {
     SECRET_COMMAND, /* {command: [ARGV...]}: what the command prints, run without a shell */
 };
 
-/* Where a secret (a password) comes from, and the secret once config resolved it. */
+/* How a database's application token is proven (and what its ASTRA_DB_API_ENDPOINT serves). */
+enum target_api {
+    TARGET_API_REST, /* classic databases: the REST API's keyspace GET, X-Cassandra-Token */
+    TARGET_API_DATA, /* Serverless (Vector) databases: the Data API's findCollections, Token */
+};
+
+/* The API endpoint when the inventory names none: Astra's, {id} and {region} filled in. */
+#define TARGET_DEFAULT_API_ENDPOINT "https://{id}-{region}.apps.astra.datastax.com"
+/* The keyspace an api: data database is proven with when the inventory names none. */
+#define TARGET_DEFAULT_DATA_KEYSPACE "default_keyspace"
+
+/* Where a secret (a password or an application token) comes from, and the secret once config resolved it. */
 struct secret_ref {
     enum secret_kind kind;
     char *source;       /* variable name or path as written, a command's argv[0]; NULL for
@@ -37,9 +48,17 @@ struct target_db {
     struct field name;           /* [a-z0-9][a-z0-9_-]*, unique */
     struct field id;             /* cluster id, a UUID */
     struct field keyspace;       /* the keyspace (env file; check --verify's proof) */
-    struct field username;       /* sent with the password */
+    struct field username;       /* sent with the password; value NULL for an application
+                                    token's database */
     struct field auth_url;       /* the URL template the target's url came from */
-    struct secret_ref *password; /* resolved before the run; borrowed */
+    struct field api_endpoint;   /* URL template of the database's API endpoint ({id},
+                                    {region}); value NULL = TARGET_DEFAULT_API_ENDPOINT */
+    struct secret_ref *password; /* resolved before the run; borrowed; NULL when app_token is
+                                    set */
+    struct secret_ref *app_token; /* an application token (AstraCS:...) used as it is, no auth
+                                     request: the database's targets only prove it; NULL for
+                                     a password database; resolved and borrowed as password */
+    unsigned char api;            /* enum target_api */
 };
 
 /* One target. Its strings are in its list's pool: valid as long as the list. */
@@ -48,8 +67,11 @@ struct target {
     const struct target_db *db; /* shared with the database's other targets; borrowed */
     const struct field *region; /* the region and where it was written; borrowed */
     char *url;                  /* the auth URL, {id} and {region} filled in */
-    char *keyspace_url;         /* the REST API's GET of the keyspace (check --verify): NULL
-                                   unless asked for, or when it cannot be derived */
+    char *keyspace_url;         /* where a token is proven: the REST API's GET of the keyspace
+                                   (check --verify, keep-alive), NULL unless asked for or when
+                                   it cannot be derived; for an application token's target
+                                   always set: that GET (api rest) or the Data API's keyspace
+                                   URL, {api_endpoint}/api/json/v1/{keyspace} (api data) */
     char *env_prefix;           /* name in upper snake case, for the combined env file */
 };
 
