@@ -31,9 +31,12 @@ static int left_out(const struct child_env_request *req, const char *e, char *co
         return 0;
     const struct target_list *tl = req->targets;
     for (size_t i = 0; i < tl->total; i++) {
-        const struct secret_ref *pw = tl->items[i].db->password;
-        if (pw && pw->kind == SECRET_ENV && pw->source && strlen(pw->source) == len &&
-            !strncmp(e, pw->source, len))
+        /* The password's variable, or the application token's (the child gets the token under
+         * the run's own name for it). */
+        const struct secret_ref *src =
+            tl->items[i].db->password ? tl->items[i].db->password : tl->items[i].db->app_token;
+        if (src && src->kind == SECRET_ENV && src->source && strlen(src->source) == len &&
+            !strncmp(e, src->source, len))
             return 1;
     }
     return 0;

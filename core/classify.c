@@ -31,6 +31,23 @@ static char *clean_message(const char *s, size_t len)
     return out;
 }
 
+/* A server's text (len bytes) as an error quotes it: what was sent (secrets, NULL-terminated,
+ * may be NULL) is masked before the text is cleaned and cut, since a secret cut in two, or
+ * holding a character that cleaning replaces, would no longer be found after. Returns a new
+ * string or NULL when out of memory. */
+static char *quoted(const char *text, size_t len, const char *const *secrets)
+{
+    char *masked = strndup(text, len);
+    for (size_t s = 0; masked && secrets && secrets[s]; s++) {
+        char *m = text_redact(masked, secrets[s]);
+        text_free_secret(masked);
+        masked = m;
+    }
+    char *clean = masked ? clean_message(masked, strlen(masked)) : NULL;
+    text_free_secret(masked);
+    return clean;
+}
+
 /* The server's own explanation: Stargate's {"description": ...} or Dropwizard's
  * {"code": N, "message": ...}. Returns a new string or NULL when there is none. */
 static char *server_message(json_t *root, const char *const *secrets)
@@ -46,17 +63,7 @@ static char *server_message(json_t *root, const char *const *secrets)
         if (len > 9 && !strncmp(text, "HTTP ", 5) && text[8] == ' ' &&
             isdigit((unsigned char)text[5]))
             text += 9, len -= 9;
-        /* What was sent is masked before the text is cleaned and cut: a secret cut in two, or
-         * holding a character that cleaning replaces, would no longer be found after. */
-        char *masked = strndup(text, len);
-        for (size_t s = 0; masked && secrets && secrets[s]; s++) {
-            char *m = text_redact(masked, secrets[s]);
-            text_free_secret(masked);
-            masked = m;
-        }
-        char *clean = masked ? clean_message(masked, strlen(masked)) : NULL;
-        text_free_secret(masked);
-        return clean;
+        return quoted(text, len, secrets);
     }
     return NULL;
 }
@@ -185,6 +192,68 @@ enum tf_err classify_keyspace(long http_status, const char *content_type, const 
     free(out->error);
     out->error = error;
     return error ? TF_OK : TF_ERR_NOMEM;
+}
+
+/* The status a Data API error object stands for, by its errorCode (and family); http_status is
+ * the answer's. A refused token is auth_failed whatever the status: older Data APIs answered
+ * it with HTTP 200 ("UNAUTHENTICATED: Invalid token"). */
+static enum tf_status data_api_error_status(json_t *error, long http_status)
+{
+    const char *code = json_string_value(json_object_get(error, "errorCode"));
+    const char *family = json_string_value(json_object_get(error, "family"));
+    if (code &&
+        (!strcmp(code, "UNAUTHENTICATED_REQUEST") ||
+         !strcmp(code, "MISSING_AUTHENTICATION_TOKEN") || !strncmp(code, "UNAUTHENTICATED", 15)))
+        return TF_STATUS_AUTH_FAILED;
+    if (code && !strcmp(code, "KEYSPACE_DOES_NOT_EXIST"))
+        return TF_STATUS_KEYSPACE_UNREACHABLE;
+    if (http_status != 200)
+        return status_for_error(http_status);
+    if (family && !strcmp(family, "SERVER"))
+        return TF_STATUS_SERVER_ERROR;
+    return TF_STATUS_BAD_REQUEST;
+}
+
+enum tf_err classify_data_api(long http_status, const char *content_type, const char *body,
+                              size_t len, bool truncated, const char *keyspace,
+                              const char *const *secrets, struct classification *out)
+{
+    memset(out, 0, sizeof *out);
+    json_t *root = !truncated && len ? json_loadb(body, len, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *errors = json_object_get(root, "errors");
+    json_t *first = json_array_get(errors, 0);
+    enum tf_err rc;
+    if (json_is_object(first)) {
+        /* An error object, with whatever status came (most come with HTTP 200). */
+        json_t *m = json_object_get(first, "message");
+        const char *code = json_string_value(json_object_get(first, "errorCode"));
+        char *msg =
+            json_is_string(m) ? quoted(json_string_value(m), json_string_length(m), secrets) : NULL;
+        char *shown_code = code ? quoted(code, strlen(code), secrets) : NULL;
+        rc = fail(out, data_api_error_status(first, http_status),
+                  text_printf("keyspace %s: Data API HTTP %ld, %s%s%s", keyspace, http_status,
+                              shown_code ? shown_code : "an error", msg ? ": " : "",
+                              msg ? msg : ""));
+        free(msg);
+        free(shown_code);
+    } else if (http_status == 200 && json_is_object(json_object_get(root, "status")) && !errors) {
+        out->status = TF_STATUS_OK;
+        rc = TF_OK;
+    } else if (http_status == 200) {
+        rc = fail(out, TF_STATUS_BAD_RESPONSE,
+                  text_printf("keyspace %s: Data API HTTP 200 but %s", keyspace,
+                              truncated ? "the body is larger than the limit"
+                              : !root   ? "the body is not JSON"
+                                        : "the body has neither a status nor errors"));
+    } else {
+        /* No error object: read it as the REST API's answers are read. */
+        rc = classify_keyspace(http_status, content_type, body, len, truncated, keyspace, secrets,
+                               out);
+        if (rc == TF_OK && out->status == TF_STATUS_KEYSPACE_UNREACHABLE)
+            out->status = TF_STATUS_BAD_REQUEST; /* a 4xx without errors says nothing of it */
+    }
+    json_decref(root);
+    return rc;
 }
 
 enum transport_kind classify_transport_kind(CURLcode code)

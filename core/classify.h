@@ -40,6 +40,20 @@ enum tf_err classify_keyspace(long http_status, const char *content_type, const 
                               size_t len, bool truncated, const char *keyspace,
                               const char *const *secrets, struct classification *out);
 
+/* Classifies the answer to an application token's proof on the Data API (POST findCollections
+ * to keyspace). The Data API answers most errors with HTTP 200 and {"errors":[{"errorCode",
+ * "message", ...}]} (tests/emulator/README.md, "Data API", lists them with their sources), so
+ * the body decides before the status: 200 with a "status" object and no errors is ok; an error
+ * object UNAUTHENTICATED_REQUEST or MISSING_AUTHENTICATION_TOKEN (or an older UNAUTHENTICATED...)
+ * is auth_failed whatever the status, KEYSPACE_DOES_NOT_EXIST keyspace_unreachable, another
+ * one bad_request (server_error for family SERVER, or as its status says when not 200), its
+ * errorCode and message quoted; without error objects, other statuses read as
+ * classify_keyspace does, but a 4xx other than 401/403/408 is bad_request. Sets *out (never a
+ * token); returns TF_OK or TF_ERR_NOMEM. */
+enum tf_err classify_data_api(long http_status, const char *content_type, const char *body,
+                              size_t len, bool truncated, const char *keyspace,
+                              const char *const *secrets, struct classification *out);
+
 /* What a transport failure (a libcurl error) is about: the one list that both the message
  * ("TLS: ...") and the retry policy read. */
 enum transport_kind {

@@ -31,7 +31,8 @@ struct slot {
     size_t target;                       /* index of the target in flight */
     int busy;                            /* a transfer is on the multi handle */
     struct curl_slist *headers;          /* built once; the request id line is rewritten in place */
-    struct curl_slist *keyspace_headers; /* check --verify's GET: built per request */
+    struct curl_slist *keyspace_headers; /* a proof's headers (the keyspace GET's, the Data
+                                            API's POST): built per request */
     char *request_id;                    /* points into that line, REQUEST_ID_LEN bytes */
     char *body;            /* the JSON body of the last POST (holds the password); kept for the
                               next target with the same credentials, as most fleets share them */
@@ -199,28 +200,42 @@ static struct attempt *add_attempt(struct result *r)
     return a;
 }
 
-/* The keyspace GET of check --verify: the token in X-Cassandra-Token, no body. */
-static CURLcode set_keyspace_request(struct slot *s, const struct target *tg, const char *token,
-                                     const char *request_id)
+/* A token's proof, to the target's keyspace_url: the REST API's keyspace GET (the token in
+ * X-Cassandra-Token, no body), or the Data API's findCollections (POST, the token in Token). */
+static CURLcode set_proof_request(struct slot *s, const struct target *tg, enum request_step step,
+                                  const char *token, const char *request_id)
 {
-    char *tok = text_printf("X-Cassandra-Token: %s", token);
+    int data = step == STEP_DATA;
+    char *tok = text_printf("%s: %s", data ? "Token" : "X-Cassandra-Token", token);
     char *rid = text_printf(REQUEST_ID_HEADER "%s", request_id);
     struct curl_slist *l = tok && rid ? curl_slist_append(NULL, "Accept: application/json") : NULL;
-    struct curl_slist *l2 = l ? curl_slist_append(l, rid) : NULL;
-    struct curl_slist *l3 = l2 ? curl_slist_append(l2, tok) : NULL;
+    struct curl_slist *last = l ? curl_slist_append(l, rid) : NULL;
+    if (last && data)
+        last = curl_slist_append(last, "Content-Type: application/json");
+    if (last)
+        last = curl_slist_append(last, tok);
     text_free_secret(tok);
     free(rid);
-    if (!l3) {
+    if (!last) {
+        for (struct curl_slist *e = l; e; e = e->next)
+            explicit_bzero(e->data, strlen(e->data));
         curl_slist_free_all(l);
         return CURLE_OUT_OF_MEMORY;
     }
-    CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_HTTPGET, 1L);
+    CURLcode rc;
+    if (data) {
+        rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(REQUEST_DATA_API_PROOF));
+        if (rc == CURLE_OK)
+            rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, REQUEST_DATA_API_PROOF);
+    } else {
+        rc = curl_easy_setopt(s->easy, CURLOPT_HTTPGET, 1L);
+    }
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, l3);
+        rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, l);
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(s->easy, CURLOPT_URL, tg->keyspace_url);
     free_keyspace_headers(s); /* the handle no longer points at them */
-    s->keyspace_headers = l3;
+    s->keyspace_headers = l;
     return rc;
 }
 
@@ -261,12 +276,13 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
      * check --verify's keyspace GET goes to the same host right after: it reuses that one. */
     long alone = !d->shared_host[t];
     long last_use = alone && !(d->opt->verify && a->step == STEP_AUTH);
+    int proof = a->step != STEP_AUTH;
     CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT,
                                    (long)(alone && (a->step == STEP_AUTH || r->n_attempts == 1)));
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, last_use);
-    if (rc == CURLE_OK && a->step == STEP_KEYSPACE) {
-        rc = set_keyspace_request(s, tg, r->token, request_id);
+    if (rc == CURLE_OK && proof) {
+        rc = set_proof_request(s, tg, (enum request_step)a->step, r->token, request_id);
     } else if (rc == CURLE_OK) {
         const char *user = tg->db->username.value, *pass = tg->db->password->value;
         if (!s->body || strcmp(user, s->body_user) != 0 || strcmp(pass, s->body_pass) != 0) {
@@ -289,7 +305,7 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
         if (rc == CURLE_OK)
             rc = curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
     }
-    const char *url = a->step == STEP_KEYSPACE ? tg->keyspace_url : tg->url;
+    const char *url = proof ? tg->keyspace_url : tg->url;
     s->route = route_of(d, url);
     if (rc == CURLE_OK && s->route != s->route_set) {
         rc = curl_easy_setopt(s->easy, CURLOPT_PROXY, s->route ? d->routes[s->route - 1].url : "");
@@ -364,7 +380,10 @@ static struct attempt_outcome outcome_of(const struct driver *d, const struct sl
                                 .http_status = http,
                                 .code = code,
                                 .verify = d->opt->verify,
-                                .renew = d->opt->renew};
+                                /* An application token is the user's: a refused one is
+                                   reported, never replaced. */
+                                .renew =
+                                    d->opt->renew && !d->targets->items[s->target].db->app_token};
     for (size_t i = 0; i < r->n_attempts; i++) /* the keyspace GET has retries of its own */
         a.tries += r->attempts[i].step == last->step;
     curl_off_t retry_after = 0;
@@ -374,13 +393,19 @@ static struct attempt_outcome outcome_of(const struct driver *d, const struct sl
     return a;
 }
 
+/* The target's password, or NULL for an application token's target. */
+static const char *password_of(const struct target *tg)
+{
+    return tg->db->password ? tg->db->password->value : NULL;
+}
+
 /* A gateway or proxy that quotes the request in its error page would put the password (or, on
  * the keyspace GET, the token) into the error, and libcurl quotes a proxy URL it cannot use
  * whole, credentials included: they are all masked before anything keeps the error. */
 static enum tf_err redact_secrets(const struct driver *d, char **error, const struct target *tg,
                                   const char *token)
 {
-    const char *secrets[2 + 2 * PROXY_MAX_SECRETS] = {tg->db->password->value, token};
+    const char *secrets[2 + 2 * PROXY_MAX_SECRETS] = {password_of(tg), token};
     size_t n = 2;
     for (size_t r = 0; r < 2; r++)
         for (size_t i = 0; i < d->routes[r].n_secrets; i++)
@@ -429,7 +454,7 @@ static enum tf_err apply(struct driver *d, size_t t, const struct verdict *v,
         /* What this attempt said stays the result in case the run ends before the retry; a
          * keyspace GET to be retried still needs the token. */
         char *keep = NULL;
-        if (step == STEP_KEYSPACE) {
+        if (step != STEP_AUTH) {
             keep = r->token;
             r->token = NULL;
         }
@@ -452,7 +477,7 @@ static enum tf_err apply(struct driver *d, size_t t, const struct verdict *v,
         break;
     }
     int64_t issued = r->issued_at_ms;
-    if (step == STEP_KEYSPACE && c->status == TF_STATUS_OK) {
+    if (step != STEP_AUTH && c->status == TF_STATUS_OK) {
         c->token = r->token; /* proven: the token stays the result's */
         r->token = NULL;
     } else if (step == STEP_AUTH && c->status == TF_STATUS_OK) {
@@ -482,15 +507,21 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
 
     struct classification c;
     enum tf_err rc;
-    const char *secrets[] = {tg->db->password->value, r->token, NULL};
+    /* What the request carried, NULL-terminated: no password for an application token. */
+    const char *secrets[3] = {password_of(tg), NULL, NULL};
+    secrets[secrets[0] != NULL] = r->token;
     /* A write refused at the size cap still had a complete HTTP status: classify that. */
-    if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && s->truncated && http))
-        rc = a->step == STEP_KEYSPACE
-                 ? classify_keyspace(http, content_type, s->response, s->response_len, s->truncated,
-                                     tg->db->keyspace.value, secrets, &c)
-                 : classify_response(http, content_type, s->response, s->response_len, s->truncated,
-                                     secrets, &c);
-    else if ((rc = classify_transport(code, s->errbuf, &c)) == TF_OK && s->route)
+    if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && s->truncated && http)) {
+        if (a->step == STEP_KEYSPACE)
+            rc = classify_keyspace(http, content_type, s->response, s->response_len, s->truncated,
+                                   tg->db->keyspace.value, secrets, &c);
+        else if (a->step == STEP_DATA)
+            rc = classify_data_api(http, content_type, s->response, s->response_len, s->truncated,
+                                   tg->db->keyspace.value, secrets, &c);
+        else
+            rc = classify_response(http, content_type, s->response, s->response_len, s->truncated,
+                                   secrets, &c);
+    } else if ((rc = classify_transport(code, s->errbuf, &c)) == TF_OK && s->route)
         rc = name_proxy(d, s, code, &c.error);
     if (rc != TF_OK) {
         free(c.error);
@@ -657,6 +688,27 @@ static enum tf_err mark_shared_hosts(const struct target_list *tl, unsigned char
     return TF_OK;
 }
 
+/* An application token's target asks for no token: its first and only step proves the
+ * database's token (the REST keyspace GET or the Data API's, by its api), which its result
+ * holds from the start. */
+static enum tf_err start_app_tokens(const struct target_list *tl, struct result *results,
+                                    unsigned char *step)
+{
+    for (size_t i = 0; i < tl->count; i++) {
+        const struct target_db *db = tl->items[i].db;
+        if (!db->app_token)
+            continue;
+        step[i] = db->api == TARGET_API_DATA ? STEP_DATA : STEP_KEYSPACE;
+        if (results[i].token && !strcmp(results[i].token, db->app_token->value))
+            continue;
+        text_free_secret(results[i].token);
+        results[i].token = strdup(db->app_token->value);
+        if (!results[i].token)
+            return TF_ERR_NOMEM;
+    }
+    return TF_OK;
+}
+
 /* After an internal error no target may stay pending: the unfinished are cancelled (best
  * effort: memory may be what failed). Returns rc. */
 static enum tf_err fail_all(struct driver *d, size_t next, enum tf_err rc)
@@ -754,6 +806,8 @@ enum tf_err driver_run(const struct driver_options *opt, const struct target_lis
         goto out;
     if (opt->first_step)
         memcpy(d.step, opt->first_step, n);
+    if (start_app_tokens(targets, results, d.step) != TF_OK)
+        goto out;
     if (multi_events_init(&d.events, d.multi, opt->stop_fd) != 0) {
         errorf(opt->msg, "cannot set up waiting for sockets: %s", strerror(errno));
         rc = TF_ERR_CURL;

@@ -16,6 +16,16 @@ int dry_run_print(const struct target_list *targets, const struct tf_msg *msg)
         unsigned char bin[16];
         char id[REQUEST_ID_LEN + 1];
         request_new_id(bin, id);
+        if (t->db->app_token) {
+            /* No token to ask for: the application token's one proof. */
+            int data = t->db->api == TARGET_API_DATA;
+            printf("# %s (application token)\n%s %s\n%sAccept: application/json\n"
+                   "User-Agent: tokenfleet/%s\nx-cassandra-request-id: %s\n%s: ********\n\n%s",
+                   t->name, data ? "POST" : "GET", t->keyspace_url,
+                   data ? "Content-Type: application/json\n" : "", TOKENFLEET_VERSION, id,
+                   data ? "Token" : "X-Cassandra-Token", data ? REQUEST_DATA_API_PROOF "\n\n" : "");
+            continue;
+        }
         char *body = request_body(t->db->username.value, "********");
         if (!body) {
             errorf(msg, "out of memory");
@@ -30,7 +40,7 @@ int dry_run_print(const struct target_list *targets, const struct tf_msg *msg)
         errorf(msg, "cannot write to standard output: %s", strerror(errno));
         return -1;
     }
-    infof(msg, "dry run: %zu request%s not sent (the password is shown as ********)",
+    infof(msg, "dry run: %zu request%s not sent (passwords and tokens are shown as ********)",
           targets->count, targets->count == 1 ? "" : "s");
     return 0;
 }

@@ -98,14 +98,18 @@ enum tf_err junit_write(FILE *out, const struct report_meta *meta,
         bad |=
             fprintf(out, ">\n    <failure type=\"%s\" message=\"", tf_status_name(r->status)) < 0;
         bad |= junit_escape(out, r->error ? r->error : tf_status_name(r->status));
-        /* The URL of the request that failed: check --verify's keyspace GET, once the token
-         * was had, else the auth POST. */
+        /* The URL of the request that failed: a token's proof (check --verify's keyspace GET
+         * once the token was had, an application token's keyspace GET or Data API call), else
+         * the auth POST. */
         const struct attempt *last = r->n_attempts ? &r->attempts[r->n_attempts - 1] : NULL;
-        int keyspace_step = last && last->step == STEP_KEYSPACE && t->keyspace_url;
-        bad |= fprintf(out, "\">status: %s&#10;http_status: %ld&#10;attempts: %zu&#10;%surl: ",
+        int proof_step = last && last->step != STEP_AUTH && t->keyspace_url;
+        bad |= fprintf(out, "\">status: %s&#10;http_status: %ld&#10;attempts: %zu&#10;%s%surl: ",
                        tf_status_name(r->status), r->http_status, r->n_attempts,
-                       keyspace_step ? "step: keyspace&#10;" : "") < 0;
-        bad |= junit_escape(out, keyspace_step ? t->keyspace_url : t->url);
+                       !proof_step               ? ""
+                       : last->step == STEP_DATA ? "step: data_api"
+                                                 : "step: keyspace",
+                       proof_step ? "&#10;" : "") < 0;
+        bad |= junit_escape(out, proof_step ? t->keyspace_url : t->url);
         if (r->n_attempts) {
             char id[REQUEST_ID_LEN + 1];
             attempt_request_id(&r->attempts[r->n_attempts - 1], id);

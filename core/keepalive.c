@@ -109,7 +109,7 @@ struct cycle {
 static int proof_refused(const struct result *r)
 {
     for (size_t i = 0; i < r->n_attempts; i++)
-        if (r->attempts[i].step == STEP_KEYSPACE && r->attempts[i].status == TF_STATUS_AUTH_FAILED)
+        if (r->attempts[i].step != STEP_AUTH && r->attempts[i].status == TF_STATUS_AUTH_FAILED)
             return 1;
     return 0;
 }

@@ -39,9 +39,11 @@ static json_t *result_object(const struct target *t, const struct result *r, int
         json_t *one =
             json_pack("{s:s, s:s, s:o}", "request_id", id, "status", tf_status_name(a->status),
                       "http_status", a->http_status ? json_integer(a->http_status) : json_null());
-        /* check --verify's second request says what it was; auth requests are the rule. */
-        if (one && a->step == STEP_KEYSPACE &&
-            json_object_set_new(one, "step", json_string("keyspace")) != 0) {
+        /* A proof says what it was (check --verify's second request, an application token's
+         * only one); auth requests are the rule. */
+        if (one && a->step != STEP_AUTH &&
+            json_object_set_new(one, "step",
+                                json_string(a->step == STEP_DATA ? "data_api" : "keyspace")) != 0) {
             json_decref(one);
             one = NULL;
         }

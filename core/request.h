@@ -4,6 +4,10 @@
 
 #include "core/result.h"
 
+/* The Data API command that proves an application token (api: data): it reads, changes
+ * nothing, and needs no collection. */
+#define REQUEST_DATA_API_PROOF "{\"findCollections\":{}}"
+
 /* Returns a new JSON body {"username": ..., "password": ...} built by jansson, or NULL when out
  * of memory. It holds the password: free it with text_free_secret. */
 char *request_body(const char *username, const char *password);

@@ -574,15 +574,116 @@ static void test_quoted_secret_masked_before_cut(void **state)
     }
 }
 
+#define APP_TOKEN "AstraCS:ZiWfNzYJtUGszRuGyyTjFIXU:" HEX64_
+#define HEX64_    "2c5a21a4623c6ac688fb4f5d4fe5fb5fde3b36bbcd4c0b1fa1fa1e4e4c1b2f93"
+/* A Data API error object, as stargate/data-api writes them (tests/emulator/README.md). */
+#define DATA_ERROR(code, family, message)                                                          \
+    "{\"errors\":[{\"message\":\"" message "\",\"errorCode\":\"" code                              \
+    "\",\"id\":\"0d6f1b7e-2a67-4a55-9d6c-3a1f26c7d5d1\",\"title\":\"t\",\"family\":\"" family      \
+    "\",\"scope\":\"\"}]}"
+
+struct data_case {
+    const char *title;
+    long http;
+    const char *body;
+    enum tf_status status;
+    const char *error; /* exact; NULL for ok */
+};
+
+/* The Data API's answers to findCollections: most errors come with HTTP 200, so the body
+ * decides; a token the server quotes back is masked. */
+static const struct data_case data_cases[] = {
+    {"collections", 200, "{\"status\":{\"collections\":[\"docs\"]}}", TF_STATUS_OK, NULL},
+    {"no collections", 200, "{\"status\":{\"collections\":[]}}", TF_STATUS_OK, NULL},
+    {"refused token, 401", 401,
+     DATA_ERROR("UNAUTHENTICATED_REQUEST", "REQUEST",
+                "Authentication failed for request due to invalid token.\\n\\nResend with valid "
+                "authentication token."),
+     TF_STATUS_AUTH_FAILED,
+     "keyspace ks: Data API HTTP 401, UNAUTHENTICATED_REQUEST: Authentication failed for request "
+     "due to invalid token.  Resend with valid authentication token."},
+    {"refused token, older Data API with 200", 200,
+     "{\"errors\":[{\"message\":\"UNAUTHENTICATED: Invalid token\",\"errorCode\":"
+     "\"UNAUTHENTICATED\"}]}",
+     TF_STATUS_AUTH_FAILED,
+     "keyspace ks: Data API HTTP 200, UNAUTHENTICATED: UNAUTHENTICATED: Invalid token"},
+    {"missing token", 401, DATA_ERROR("MISSING_AUTHENTICATION_TOKEN", "REQUEST", "no token"),
+     TF_STATUS_AUTH_FAILED,
+     "keyspace ks: Data API HTTP 401, MISSING_AUTHENTICATION_TOKEN: no token"},
+    {"keyspace of another database, 200", 200,
+     DATA_ERROR("KEYSPACE_DOES_NOT_EXIST", "REQUEST",
+                "The provided keyspace does not exist: Unknown keyspace 'ks', you must create it "
+                "first"),
+     TF_STATUS_KEYSPACE_UNREACHABLE,
+     "keyspace ks: Data API HTTP 200, KEYSPACE_DOES_NOT_EXIST: The provided keyspace does not "
+     "exist: Unknown keyspace 'ks', you must create it first"},
+    {"unknown command, 200", 200, DATA_ERROR("COMMAND_UNKNOWN", "REQUEST", "Command 'x'"),
+     TF_STATUS_BAD_REQUEST, "keyspace ks: Data API HTTP 200, COMMAND_UNKNOWN: Command 'x'"},
+    {"server family, 200", 200, DATA_ERROR("SERVER_UNHANDLED_ERROR", "SERVER", "boom"),
+     TF_STATUS_SERVER_ERROR, "keyspace ks: Data API HTTP 200, SERVER_UNHANDLED_ERROR: boom"},
+    {"token quoted back", 200,
+     DATA_ERROR("COMMAND_UNKNOWN", "REQUEST", "bad command from " APP_TOKEN), TF_STATUS_BAD_REQUEST,
+     "keyspace ks: Data API HTTP 200, COMMAND_UNKNOWN: bad command from ********"},
+    {"200, not JSON", 200, "<html>hi</html>", TF_STATUS_BAD_RESPONSE,
+     "keyspace ks: Data API HTTP 200 but the body is not JSON"},
+    {"200, neither status nor errors", 200, "{\"data\":{}}", TF_STATUS_BAD_RESPONSE,
+     "keyspace ks: Data API HTTP 200 but the body has neither a status nor errors"},
+    {"status and errors", 200,
+     "{\"status\":{},\"errors\":[{\"errorCode\":\"KEYSPACE_DOES_NOT_EXIST\"}]}",
+     TF_STATUS_KEYSPACE_UNREACHABLE, "keyspace ks: Data API HTTP 200, KEYSPACE_DOES_NOT_EXIST"},
+    {"gateway 503, HTML", 503, HTML, TF_STATUS_SERVER_ERROR, NULL},
+    {"gateway 429", 429, "", TF_STATUS_SERVER_ERROR, NULL},
+    {"403 without errors", 403, "{\"message\":\"Forbidden\"}", TF_STATUS_AUTH_FAILED, NULL},
+    {"404 without errors", 404, "{\"message\":\"not found\"}", TF_STATUS_BAD_REQUEST, NULL},
+};
+
+static void test_data_api(void **state)
+{
+    (void)state;
+    const char *secrets[] = {APP_TOKEN, NULL};
+    for (size_t i = 0; i < sizeof data_cases / sizeof data_cases[0]; i++) {
+        const struct data_case *c = &data_cases[i];
+        struct classification out;
+        assert_int_equal(
+            classify_data_api(c->http, JSON, c->body, strlen(c->body), false, "ks", secrets, &out),
+            TF_OK);
+        char why[1024] = "";
+        if (out.status != c->status)
+            snprintf(why, sizeof why, "%s: status %s, expected %s (%s)", c->title,
+                     tf_status_name(out.status), tf_status_name(c->status),
+                     out.error ? out.error : "no error");
+        else if (out.token)
+            snprintf(why, sizeof why, "%s: a token came out", c->title);
+        else if (c->status == TF_STATUS_OK ? out.error != NULL : out.error == NULL)
+            snprintf(why, sizeof why, "%s: error %s", c->title, out.error ? out.error : "none");
+        else if (c->error && strcmp(out.error, c->error))
+            snprintf(why, sizeof why, "%s: error \"%s\"\n   expected \"%s\"", c->title, out.error,
+                     c->error);
+        else if (out.error && strstr(out.error, "AstraCS:"))
+            snprintf(why, sizeof why, "%s: the token shows: %s", c->title, out.error);
+        free(out.error);
+        if (*why)
+            fail_msg("%s", why);
+    }
+    /* A body cut at the cap is never taken for a proof. */
+    struct classification out;
+    const char *ok = "{\"status\":{\"collections\":[]}}";
+    assert_int_equal(classify_data_api(200, JSON, ok, strlen(ok), true, "ks", secrets, &out),
+                     TF_OK);
+    assert_int_equal(out.status, TF_STATUS_BAD_RESPONSE);
+    free(out.error);
+}
+
 int main(void)
 {
     enum { N = sizeof resp_cases / sizeof resp_cases[0] };
-    static struct CMUnitTest tests[N + 2];
+    static struct CMUnitTest tests[N + 3];
     for (size_t i = 0; i < N; i++)
         tests[i] = (struct CMUnitTest){.name = resp_cases[i].title,
                                        .test_func = test_response,
                                        .initial_state = (void *)&resp_cases[i]};
     tests[N] = (struct CMUnitTest)cmocka_unit_test(test_transport);
     tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(test_quoted_secret_masked_before_cut);
-    return _cmocka_run_group_tests("classify", tests, N + 2, NULL, NULL);
+    tests[N + 2] = (struct CMUnitTest)cmocka_unit_test(test_data_api);
+    return _cmocka_run_group_tests("classify", tests, N + 3, NULL, NULL);
 }
