@@ -17,8 +17,7 @@ struct child_env_request {
                                           borrowed */
     const struct target_list *targets; /* items[0..count) get their variables; the password
                                           and application token sources ({env: NAME}) of all
-                                          items[0..total) are left
-                                          out of base */
+                                          items[0..total) are left out of base */
     const char *const *tokens;         /* tokens[i] for items[i], i < count; none NULL */
     int keep_password_env;             /* --keep-password-env: leave the password sources in */
 };
