@@ -214,7 +214,7 @@ static void check_token_alone(struct diag *d, const struct database *db, const c
     if (!db->own_token || (!user && !pw))
         return;
     diag_error(d, db->own_token->at,
-               "token and %s are both given %s; an application token replaces username and "
+               "token is given with %s %s; an application token replaces username and "
                "password: keep one of the two",
                user && pw ? "username and password"
                : user     ? "username"
@@ -290,7 +290,13 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
     if (!db->run.app_token) {
         if (absent(&db->run.username) && blame_missing && db->run.password)
             diag_error(d, db->at, "%s has no username; add username: here or in defaults", who);
-        if (!db->run.password && blame_missing)
+        if (!db->run.password && blame_missing && inv->defaults.own_token)
+            diag_error(d, db->run.username.at,
+                       "%s gives username: but no password; a database's own username makes "
+                       "it a password database, whatever the defaults give: add password:, or "
+                       "remove username: to use the defaults' token",
+                       who);
+        else if (!db->run.password && blame_missing)
             diag_error(d, db->at,
                        "%s has no password or token; add password: {env: NAME} or {file: "
                        "PATH} (with username:), or an application token's token: {env: NAME}, "

@@ -699,9 +699,10 @@ static void take_secret(struct parse *p, const struct node *n, struct secret_ref
         return;
     }
     if (n->type != NODE_MAPPING) {
-        diag_error(p->d, mark_of(n),
-                   "%s must be {env: NAME}, {file: PATH}, {command: [PROGRAM, ARGS...]}%s, not %s",
-                   name, k_words->plain_allowed ? " or a string" : "", kind_name(n));
+        diag_error(p->d, mark_of(n), "%s must be {env: NAME}, {file: PATH}%s, not %s", name,
+                   k_words->plain_allowed ? ", {command: [PROGRAM, ARGS...]} or a string"
+                                          : " or {command: [PROGRAM, ARGS...]}",
+                   kind_name(n));
         return;
     }
     size_t seen = 0;

@@ -674,7 +674,7 @@ enum tf_err secret_resolve_token(struct secret_ref *s, const char *dir, struct s
                    where, APP_TOKEN_SHAPE);
     else
         diag_error(d, s->at,
-                   "%s does not hold an application token: one is %s; give the token as Astra "
+                   "%s does not hold an application token (%s); give the token as Astra "
                    "issued it, with nothing before or after it",
                    where, APP_TOKEN_SHAPE);
     free(where);
