@@ -1,9 +1,11 @@
 /* cmd_list.c: `tokenfleet list`: the targets an inventory and --limit/--shard select, one name a
- * line or as JSON; sends nothing and reads no password. */
+ * line (on a terminal with how each authenticates and its API) or as JSON; sends nothing and
+ * reads no password. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/commands.h"
 #include "cmd/exit_codes.h"
@@ -16,8 +18,20 @@ static json_t *string_or_null(const struct field *f)
     return f && f->value ? json_string(f->value) : json_null();
 }
 
-/* The JSON object for t: name, database, region, cluster_id, keyspace, tags. NULL when out of
- * memory. */
+/* How t authenticates: "token" (an application token) or "password". */
+static const char *auth_of(const struct target *t)
+{
+    return t->db->app_token ? "token" : "password";
+}
+
+/* The API its token is proven with (and served by): "rest" or "data". */
+static const char *api_of(const struct target *t)
+{
+    return t->db->api == TARGET_API_DATA ? "data" : "rest";
+}
+
+/* The JSON object for t: name, database, region, cluster_id, keyspace, auth, api, tags. NULL when
+ * out of memory. */
 static json_t *target_json(const struct target *t)
 {
     const struct database *db = database_of(t->db);
@@ -36,6 +50,8 @@ static json_t *target_json(const struct target *t)
     bad |= json_object_set_new(o, "region", string_or_null(t->region));
     bad |= json_object_set_new(o, "cluster_id", string_or_null(&t->db->id));
     bad |= json_object_set_new(o, "keyspace", string_or_null(&t->db->keyspace));
+    bad |= json_object_set_new(o, "auth", json_string(auth_of(t)));
+    bad |= json_object_set_new(o, "api", json_string(api_of(t)));
     bad |= json_object_set_new(o, "tags", tags);
     if (bad) {
         json_decref(o);
@@ -62,6 +78,27 @@ static int print_json(const struct target_list *list, FILE *out)
     return 0; /* a write error shows in ferror(out) */
 }
 
+/* Prints the run's targets of list to out, one a line: the name alone, which completion and
+ * scripts read, or, for a person at a terminal (columns set), the name, how it authenticates
+ * and its API in aligned columns. Returns 0, or -1 when a write failed. */
+static int print_text(const struct target_list *list, FILE *out, int columns)
+{
+    int width = 0;
+    for (size_t i = 0; columns && i < list->count; i++) {
+        size_t len = strlen(list->items[i].name);
+        if (len > (size_t)width)
+            width = len > 200 ? 200 : (int)len;
+    }
+    for (size_t i = 0; i < list->count; i++) {
+        const struct target *t = &list->items[i];
+        int rc = columns ? fprintf(out, "%-*s  %-8s  %s\n", width, t->name, auth_of(t), api_of(t))
+                         : fprintf(out, "%s\n", t->name);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
     struct cli cli;
@@ -84,9 +121,7 @@ int cmd_list(int argc, char **argv)
             if (print_json(&targets, stdout) != 0)
                 rc = TF_ERR_NOMEM;
         } else {
-            for (size_t i = 0; i < targets.count; i++)
-                if (puts(targets.items[i].name) < 0)
-                    break;
+            print_text(&targets, stdout, isatty(STDOUT_FILENO)); /* errors: ferror(stdout) */
         }
         if (rc == TF_OK && (fflush(stdout) != 0 || ferror(stdout))) {
             errorf(&msg, "cannot write the list: %s", strerror(errno));

@@ -27,6 +27,7 @@ void database_clear(struct database *db)
         free(db->regions);
     free(db->tags);
     secret_free(db->own_password);
+    secret_free(db->own_token);
     memset(db, 0, sizeof *db);
 }
 
@@ -82,14 +83,35 @@ static void inherit_list(struct field **list, uint32_t *n, int given, struct fie
     *n = def_n;
 }
 
+/* A database's own token makes it a token database, its own username or password a password
+ * one, whatever the defaults give; else the defaults decide (their token, when they give one). */
+static int uses_token(const struct database *db, const struct database *def)
+{
+    if (db->own_token)
+        return 1;
+    if (db->own_password || db->run.username.at.line)
+        return 0;
+    return def->own_token != NULL;
+}
+
 static void apply_defaults(struct inventory *inv, struct database *db)
 {
     struct database *def = &inv->defaults;
-    if (!db->run.password && def->run.password)
-        db->run.password = def->run.password;
+    if (uses_token(db, def)) {
+        db->run.app_token = db->own_token ? db->own_token : def->own_token;
+        db->run.password = NULL;
+        db->run.username = (struct field){0}; /* an application token is sent alone */
+    } else {
+        if (!db->run.password && def->run.password)
+            db->run.password = def->run.password;
+        db->run.app_token = NULL;
+        inherit(&db->run.username, &def->run.username);
+    }
+    if (!db->api_given)
+        db->run.api = def->run.api;
     inherit(&db->run.keyspace, &def->run.keyspace);
-    inherit(&db->run.username, &def->run.username);
     inherit(&db->run.auth_url, &def->run.auth_url);
+    inherit(&db->run.api_endpoint, &def->run.api_endpoint);
     inherit(&db->rest_url, &def->rest_url);
     inherit_list(&db->regions, &db->n_regions, db->regions_given, def->regions, def->n_regions);
     inherit_list(&db->tags, &db->n_tags, db->tags && db->at.line, def->tags, def->n_tags);
@@ -184,6 +206,22 @@ static void warn_plain_password(const struct inventory *inv, struct diag *d,
                                                           : "the file given on standard input");
 }
 
+/* A token and a password (or username) at one level, a database or the defaults: which one is
+ * meant cannot be guessed. Reported at the token. */
+static void check_token_alone(struct diag *d, const struct database *db, const char *where)
+{
+    int user = db->run.username.at.line != 0, pw = db->own_password != NULL;
+    if (!db->own_token || (!user && !pw))
+        return;
+    diag_error(d, db->own_token->at,
+               "token is given with %s %s; an application token replaces username and "
+               "password: keep one of the two",
+               user && pw ? "username and password"
+               : user     ? "username"
+                          : "password",
+               where);
+}
+
 /* True when the key was not written at all (a key with a bad value was reported already). */
 static int absent(const struct field *f)
 {
@@ -247,17 +285,26 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                    "keyspace \"%s\" is not a keyspace name (letters, digits and _, at most 48)",
                    db->run.keyspace.value);
 
-    if (absent(&db->run.username) && blame_missing)
-        diag_error(d, db->at, "%s has no username; add username: here or in defaults", who);
-
-    /* A password that failed to parse (kind NONE) was reported where it is written. */
-    if (!db->run.password && blame_missing)
-        diag_error(d, db->at,
-                   "%s has no password; add password: {env: NAME} or {file: PATH} "
-                   "here or in defaults",
-                   who);
-    else if (db->run.password && db->run.password == db->own_password)
-        warn_plain_password(inv, d, db->run.password);
+    /* An application token is sent alone: its database needs no username or password. A token
+     * or password that failed to parse (kind NONE) was reported where it is written. */
+    if (!db->run.app_token) {
+        if (absent(&db->run.username) && blame_missing && db->run.password)
+            diag_error(d, db->at, "%s has no username; add username: here or in defaults", who);
+        if (!db->run.password && blame_missing && inv->defaults.own_token)
+            diag_error(d, db->run.username.at,
+                       "%s gives username: but no password; a database's own username makes "
+                       "it a password database, whatever the defaults give: add password:, or "
+                       "remove username: to use the defaults' token",
+                       who);
+        else if (!db->run.password && blame_missing)
+            diag_error(d, db->at,
+                       "%s has no password or token; add password: {env: NAME} or {file: "
+                       "PATH} (with username:), or an application token's token: {env: NAME}, "
+                       "here or in defaults",
+                       who);
+        else if (db->run.password && db->run.password == db->own_password)
+            warn_plain_password(inv, d, db->run.password);
+    }
 
     for (size_t i = 0; i < db->n_tags; i++)
         if (!is_tag(db->tags[i].value))
@@ -341,15 +388,31 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     }
     if (inv->defaults.rest_url.value)
         check_url_template(d, "rest_url", &inv->defaults.rest_url);
+    if (inv->defaults.run.api_endpoint.value)
+        check_url_template(d, "api_endpoint", &inv->defaults.run.api_endpoint);
+    check_token_alone(d, &inv->defaults, "in defaults");
+    char *data_keyspace = NULL; /* one string for every api: data database without a keyspace */
     for (size_t i = 0; i < inv->n_databases; i++) {
         struct database *db = &inv->databases[i];
         int own_url = db->run.auth_url.value != NULL, own_rest = db->rest_url.value != NULL;
+        int own_endpoint = db->run.api_endpoint.value != NULL;
+        check_token_alone(d, db, "for this database");
         apply_defaults(inv, db);
+        if (db->run.api == TARGET_API_DATA && absent(&db->run.keyspace)) {
+            if (!data_keyspace &&
+                !(data_keyspace = strpool_dup(inv->strings, TARGET_DEFAULT_DATA_KEYSPACE))) {
+                rc = TF_ERR_NOMEM;
+                goto out;
+            }
+            db->run.keyspace = (struct field){data_keyspace, db->at};
+        }
         check_database(inv, d, db);
         if (own_url)
             check_url_template(d, "auth_url", &db->run.auth_url);
         if (own_rest)
             check_url_template(d, "rest_url", &db->rest_url);
+        if (own_endpoint)
+            check_url_template(d, "api_endpoint", &db->run.api_endpoint);
     }
     if (inv->defaults.run.password)
         warn_plain_password(inv, d, inv->defaults.run.password);

@@ -1,6 +1,6 @@
 /* inventory.h: the fleet inventory (YAML) as validated data: databases with their regions,
- * keyspace, username, password reference, URL template and tags, each value with its place in
- * the file so that later checks can point at it. */
+ * keyspace, username and password reference or application token reference, API, URL templates
+ * and tags, each value with its place in the file so that later checks can point at it. */
 #ifndef TOKENFLEET_INVENTORY_H
 #define TOKENFLEET_INVENTORY_H
 
@@ -19,7 +19,8 @@
 struct database {
     struct target_db run;  /* what a run needs of it: the plan's targets point here (core's
                               type, filled in here); password is own_password or the
-                              defaults' one, never owned through run */
+                              defaults' one, app_token own_token or the defaults' one (one
+                              of the two is NULL), never owned through run */
     struct field *regions; /* one or more; the array owned (inherited: the defaults' array; a
                               single region: &region), the strings the pool's */
     struct field region;   /* the region when region: gives one string (value NULL otherwise):
@@ -28,6 +29,7 @@ struct database {
                               derived from auth_url (see targets.h) */
     struct field *tags;    /* as regions */
     struct secret_ref *own_password; /* set when the database gives its own; owned */
+    struct secret_ref *own_token;    /* its own application token, as own_password */
     struct tf_mark at;               /* where the database's mapping starts */
     uint32_t n_regions;              /* (a list in a file of at most 256 MB) */
     uint32_t n_tags;
@@ -35,6 +37,8 @@ struct database {
     unsigned char malformed;     /* not a mapping (reported): no further checks */
     unsigned char merge_failed;  /* a merge key (<<) that brings no mapping (reported): what it
                                     was meant to give is not called missing */
+    unsigned char api_given;     /* api: is written with a good value (else the defaults' or
+                                    rest) */
 };
 
 /* The database whose run part is db (a target's db). */

@@ -9,9 +9,9 @@
  * inventory_load; returns TF_OK, TF_ERR_INVENTORY (errors in d), TF_ERR_IO or TF_ERR_NOMEM. */
 enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct inventory *inv);
 
-/* Frees what one database owns (not the struct itself): its lists' arrays and its own password;
- * its strings belong to the inventory's pool. Not for a database of a loaded inventory, whose
- * inherited lists belong to the defaults (inventory_free frees those). */
+/* Frees what one database owns (not the struct itself): its lists' arrays and its own password
+ * and token; its strings belong to the inventory's pool. Not for a database of a loaded
+ * inventory, whose inherited lists belong to the defaults (inventory_free frees those). */
 void database_clear(struct database *db);
 
 #endif

@@ -36,9 +36,9 @@
  * that are told apart only by their type. */
 #define NODE_MAX_DEPTH 64
 
-static const char *const database_keys[] = {"name",     "id",       "region",   "regions",
-                                            "keyspace", "username", "password", "auth_url",
-                                            "rest_url", "tags",     NULL};
+static const char *const database_keys[] = {
+    "name",     "id",       "region", "regions", "keyspace", "username",     "password",
+    "auth_url", "rest_url", "tags",   "token",   "api",      "api_endpoint", NULL};
 static const char *const root_keys[] = {"version", "defaults", "databases", NULL};
 static const char *const password_keys[] = {"env", "file", "command", "timeout", NULL};
 
@@ -651,18 +651,41 @@ static void take_timeout(struct parse *p, const struct node *n, struct secret_re
     s->timeout_s = (unsigned)secs;
 }
 
-static void take_password(struct parse *p, const struct node *n, struct secret_ref *s)
+/* take_secret()'s words for the key it reads. */
+struct secret_key {
+    const char *key;           /* "password", "token" */
+    int plain_allowed;         /* a plain string may be the secret itself */
+    const char *plain_refusal; /* what to say when it may not: why, and what to write instead */
+};
+
+static const struct secret_key password_key = {"password", 1, NULL};
+static const struct secret_key token_key = {
+    "token", 0,
+    "token must be {env: NAME}, {file: PATH} or {command: [PROGRAM, ARGS...]}, not a string: an "
+    "application token is a secret and is not written into the inventory; put it in an "
+    "environment variable or a file of its own"};
+
+/* A secret reference ({env:}, {file:}, {command:} or, for a password, a plain string) under the
+ * key k->key. */
+static void take_secret(struct parse *p, const struct node *n, struct secret_ref *s,
+                        const struct secret_key *k_words)
 {
+    const char *name = k_words->key;
     s->at = mark_of(n);
     if (n->type == NODE_SCALAR) {
-        if (!usable_string(p, n, "password"))
+        if (!usable_string(p, n, name))
             return;
+        if (!k_words->plain_allowed) {
+            diag_error(p->d, mark_of(n), "%s", k_words->plain_refusal);
+            return;
+        }
         size_t skip;
         if (shell_variable(n->value, &skip)) {
             /* Not its name: it might be the password. */
             diag_error(p->d, mark_of(n),
-                       "password looks like a shell variable, which tokenfleet does not expand; "
-                       "use {env: VAR}");
+                       "%s looks like a shell variable, which tokenfleet does not expand; "
+                       "use {env: VAR}",
+                       name);
             return;
         }
         /* Not in the pool: a password has memory of its own, zeroed when freed. */
@@ -676,9 +699,9 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
         return;
     }
     if (n->type != NODE_MAPPING) {
-        diag_error(p->d, mark_of(n),
-                   "password must be {env: NAME}, {file: PATH}, {command: [PROGRAM, ARGS...]} or "
-                   "a string, not %s",
+        diag_error(p->d, mark_of(n), "%s must be {env: NAME}, {file: PATH}%s, not %s", name,
+                   k_words->plain_allowed ? ", {command: [PROGRAM, ARGS...]} or a string"
+                                          : " or {command: [PROGRAM, ARGS...]}",
                    kind_name(n));
         return;
     }
@@ -705,11 +728,11 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
             timeout = v;
             continue;
         } else {
-            suggest_key(p, k, password_keys, "password");
+            suggest_key(p, k, password_keys, name);
             continue;
         }
         if (++seen > 1) {
-            diag_error(p->d, mark_of(k), "password takes one of env, file or command, not two");
+            diag_error(p->d, mark_of(k), "%s takes one of env, file or command, not two", name);
             continue;
         }
         if (kind == SECRET_COMMAND) {
@@ -731,8 +754,45 @@ static void take_password(struct parse *p, const struct node *n, struct secret_r
                    "timeout goes with command only: how long the command may run");
     if (n->n_kids == 0)
         diag_error(p->d, mark_of(n),
-                   "password mapping is empty; write {env: NAME}, {file: PATH} or "
-                   "{command: [PROGRAM, ARGS...]}");
+                   "%s mapping is empty; write {env: NAME}, {file: PATH} or "
+                   "{command: [PROGRAM, ARGS...]}",
+                   name);
+}
+
+/* A secret reference of its own for db (password or token): its own allocation, not a slot in
+ * db, since few databases give their own and a pointer to it stays right when the array of
+ * databases moves. Returns NULL when out of memory. */
+static struct secret_ref *own_secret(struct parse *p, const struct node *n,
+                                     const struct secret_key *k_words, struct secret_ref **slot)
+{
+    if (*slot) /* the key given twice was reported; the first one stays */
+        return *slot;
+    if (!(*slot = calloc(1, sizeof **slot))) {
+        p->nomem = 1;
+        return NULL;
+    }
+    take_secret(p, n, *slot, k_words);
+    return *slot;
+}
+
+/* api: rest | data. */
+static void take_api(struct parse *p, const struct node *n, struct database *db)
+{
+    struct field f = {0};
+    if (!take_string(p, n, "api", &f))
+        return;
+    if (!strcmp(f.value, "rest"))
+        db->run.api = TARGET_API_REST;
+    else if (!strcmp(f.value, "data"))
+        db->run.api = TARGET_API_DATA;
+    else {
+        diag_error(p->d, f.at,
+                   "api \"%s\" is not an API; write api: rest (classic databases, the REST API) or "
+                   "api: data (Serverless Vector databases, the Data API)",
+                   f.value);
+        return;
+    }
+    db->api_given = 1;
 }
 
 /* --- merge keys --- */
@@ -948,16 +1008,15 @@ static void take_database(struct parse *p, const struct node *n, struct database
             take_string(p, v, key, &db->run.auth_url);
         else if (!strcmp(key, "rest_url"))
             take_string(p, v, key, &db->rest_url);
-        else if (!strcmp(key, "password")) {
-            /* Its own allocation, not a slot in db: few databases give their own password,
-             * and a pointer to it stays right when the array of databases moves. */
-            if (!(db->own_password = calloc(1, sizeof *db->own_password))) {
-                p->nomem = 1;
-                continue;
-            }
-            take_password(p, v, db->own_password);
-            db->run.password = db->own_password;
-        } else if (!strcmp(key, "tags"))
+        else if (!strcmp(key, "api_endpoint"))
+            take_string(p, v, key, &db->run.api_endpoint);
+        else if (!strcmp(key, "api"))
+            take_api(p, v, db);
+        else if (!strcmp(key, "password"))
+            db->run.password = own_secret(p, v, &password_key, &db->own_password);
+        else if (!strcmp(key, "token"))
+            db->run.app_token = own_secret(p, v, &token_key, &db->own_token);
+        else if (!strcmp(key, "tags"))
             take_list(p, v, key, &db->tags, &db->n_tags);
         else
             suggest_key(p, k, database_keys, where);

@@ -1,4 +1,4 @@
-/* secret.c: password references to passwords. */
+/* secret.c: password and application-token references to the secrets they name. */
 #include "config/secret.h"
 
 #include <errno.h>
@@ -14,12 +14,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/app_token.h"
 #include "core/base/clock.h"
 #include "core/base/hash.h"
 #include "core/base/text.h"
 #include "core/base/utf8.h"
 
 extern char **environ;
+
+/* What a secret is called in messages about it. */
+struct secret_words {
+    const char *noun;        /* "password", "token" */
+    const char *text_reason; /* why it must be UTF-8 text */
+};
+
+static const struct secret_words password_words = {
+    "password", "a password is sent as a JSON string, which must be"};
+static const struct secret_words token_words = {"token",
+                                                "an application token is " APP_TOKEN_SHAPE};
 
 /* What is wrong with a password file. */
 enum file_problem {
@@ -396,7 +408,8 @@ static char *first_err_line(const struct secret_run *r)
 
 /* Why r is no password, as a message to follow the command's words ("" when it is one), or NULL
  * when out of memory. On success *value gets the password. */
-static char *judge_run(const struct secret_run *r, unsigned timeout_s, char **value)
+static char *judge_run(const struct secret_run *r, unsigned timeout_s, char **value,
+                       const struct secret_words *w)
 {
     *value = NULL;
     if (r->spawn_errno)
@@ -423,38 +436,40 @@ static char *judge_run(const struct secret_run *r, unsigned timeout_s, char **va
                           timeout_s, said);
     else if (r->out_overflow)
         why = text_printf("printed more than %d bytes on its standard output; it must print the "
-                          "password alone",
-                          SECRET_FILE_MAX_BYTES);
+                          "%s alone",
+                          SECRET_FILE_MAX_BYTES, w->noun);
     else if (WIFSIGNALED(r->status))
         why = text_printf("was killed by signal %d (%s)%s%s", WTERMSIG(r->status),
                           strsignal(WTERMSIG(r->status)), silent, said);
     else if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0)
         why = text_printf("failed with exit status %d%s%s", WEXITSTATUS(r->status), silent, said);
     else if (memchr(out, '\0', len))
-        why = strdup("printed a NUL byte on its standard output; it must print the password "
-                     "alone");
+        why = text_printf("printed a NUL byte on its standard output; it must print the %s "
+                          "alone",
+                          w->noun);
     else if (memchr(out, '\r', len))
-        why = strdup("printed a carriage return (\\r), which would be sent as part of the "
-                     "password; it must print the password alone");
+        why = text_printf("printed a carriage return (\\r), which would be sent as part of the "
+                          "%s; it must print the %s alone",
+                          w->noun, w->noun);
     else {
         if (len && out[len - 1] == '\n')
             len--;
         if (memchr(out, '\n', len))
-            why = strdup("printed more than one line on its standard output; it must print the "
-                         "password alone");
+            why = text_printf("printed more than one line on its standard output; it must print "
+                              "the %s alone",
+                              w->noun);
         else if (!len)
-            why = text_printf("printed %s%s; it must print the password on its standard output",
+            why = text_printf("printed %s%s; it must print the %s on its standard output",
                               r->out_len ? "an empty line"
                               : *said    ? "nothing on its standard output"
                                          : "nothing at all",
-                              said);
+                              said, w->noun);
         else if (len > SECRET_FILE_MAX_BYTES)
             why = text_printf("printed more than %d bytes on its standard output; it must print "
-                              "the password alone",
-                              SECRET_FILE_MAX_BYTES);
+                              "the %s alone",
+                              SECRET_FILE_MAX_BYTES, w->noun);
         else if (utf8_valid_prefix(out, len) != len)
-            why = strdup("printed something that is not UTF-8 text; a password is sent as a "
-                         "JSON string, which must be");
+            why = text_printf("printed something that is not UTF-8 text; %s", w->text_reason);
         else if (!(*value = strndup(out, len)))
             return NULL;
         else
@@ -468,7 +483,8 @@ static char *judge_run(const struct secret_run *r, unsigned timeout_s, char **va
 }
 
 /* Runs s's command, or finds the run of the same words in c. */
-static enum tf_err resolve_command(struct secret_ref *s, struct secret_cache *c, struct diag *d)
+static enum tf_err resolve_command(struct secret_ref *s, struct secret_cache *c, struct diag *d,
+                                   const struct secret_words *w)
 {
     uint64_t h = argv_hash(s->argv);
     struct cached_run *run = NULL;
@@ -490,7 +506,7 @@ static enum tf_err resolve_command(struct secret_ref *s, struct secret_cache *c,
             return TF_ERR_NOMEM;
         runner(s->argv, timeout_s, r);
         char *value;
-        char *why = judge_run(r, timeout_s, &value);
+        char *why = judge_run(r, timeout_s, &value, w);
         explicit_bzero(r, sizeof *r);
         free(r);
         if (!why)
@@ -505,19 +521,36 @@ static enum tf_err resolve_command(struct secret_ref *s, struct secret_cache *c,
     char *words = command_words(s->argv);
     if (!words)
         return TF_ERR_NOMEM;
-    diag_error(d, s->at, "password command `%s` %s", words, run->problem);
+    diag_error(d, s->at, "%s command `%s` %s", w->noun, words, run->problem);
     free(words);
     return TF_OK;
 }
 
-enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct secret_cache *cache,
-                           struct diag *d)
+/* The path of s's file: relative to dir unless absolute, ~/ being $HOME. Returns a new string,
+ * or NULL when out of memory or when it starts with ~ and HOME is not set (*no_home set). */
+static char *file_path(const struct secret_ref *s, const char *dir, int *no_home)
+{
+    *no_home = 0;
+    if (s->source[0] == '~') { /* "~" or "~/..." ("~user/" was refused when read) */
+        const char *home = getenv("HOME");
+        if (!home || !*home) {
+            *no_home = 1;
+            return NULL;
+        }
+        return text_printf("%s%s", home, s->source + 1);
+    }
+    return s->source[0] == '/' ? strdup(s->source) : text_printf("%s%s", dir, s->source);
+}
+
+/* secret_resolve() for a secret called w->noun in messages. */
+static enum tf_err resolve(struct secret_ref *s, const char *dir, struct secret_cache *cache,
+                           struct diag *d, const struct secret_words *w)
 {
     if (s->resolved)
         return TF_OK;
     s->resolved = 1;
     if (s->kind == SECRET_COMMAND)
-        return resolve_command(s, cache, d);
+        return resolve_command(s, cache, d, w);
     if (s->kind == SECRET_ENV) {
         const char *v = getenv(s->source);
         if (!v)
@@ -526,13 +559,11 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct secret_
                        "tokenfleet",
                        s->source);
         else if (!*v)
-            diag_error(d, s->at, "environment variable %s is empty; it must hold the password",
-                       s->source);
+            diag_error(d, s->at, "environment variable %s is empty; it must hold the %s", s->source,
+                       w->noun);
         else if (utf8_valid_prefix(v, strlen(v)) != strlen(v))
-            diag_error(d, s->at,
-                       "environment variable %s is not UTF-8 text; a password is sent "
-                       "as a JSON string, which must be",
-                       s->source);
+            diag_error(d, s->at, "environment variable %s is not UTF-8 text; %s", s->source,
+                       w->text_reason);
         else if (!(s->value = strdup(v)))
             return TF_ERR_NOMEM;
         return TF_OK;
@@ -540,18 +571,12 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct secret_
     if (s->kind != SECRET_FILE)
         return TF_OK;
 
-    char *path;
-    if (s->source[0] == '~') { /* "~" or "~/..." ("~user/" was refused when read) */
-        const char *home = getenv("HOME");
-        if (!home || !*home) {
-            diag_error(d, s->at,
-                       "password file %s starts with ~, but HOME is not set; give the full path",
-                       s->source);
-            return TF_OK;
-        }
-        path = text_printf("%s%s", home, s->source + 1);
-    } else {
-        path = s->source[0] == '/' ? strdup(s->source) : text_printf("%s%s", dir, s->source);
+    int no_home;
+    char *path = file_path(s, dir, &no_home);
+    if (no_home) {
+        diag_error(d, s->at, "%s file %s starts with ~, but HOME is not set; give the full path",
+                   w->noun, s->source);
+        return TF_OK;
     }
     if (!path)
         return TF_ERR_NOMEM;
@@ -562,49 +587,98 @@ enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct secret_
         free(path);
         return TF_ERR_NOMEM;
     case FILE_IO:
-        diag_error(d, s->at, "cannot read password file %s: %s", path, strerror(errno));
+        diag_error(d, s->at, "cannot read %s file %s: %s", w->noun, path, strerror(errno));
         break;
     case FILE_NOT_TEXT:
         diag_error(d, s->at,
-                   "password file %s is not a regular file holding text (a device, a "
-                   "pipe, or a NUL byte inside); give the file that holds the password",
-                   path);
+                   "%s file %s is not a regular file holding text (a device, a "
+                   "pipe, or a NUL byte inside); give the file that holds the %s",
+                   w->noun, path, w->noun);
         break;
     case FILE_TOOBIG:
-        diag_error(d, s->at, "password file %s is larger than %d bytes; is it the right file?",
+        diag_error(d, s->at, "%s file %s is larger than %d bytes; is it the right file?", w->noun,
                    path, SECRET_FILE_MAX_BYTES);
         break;
     case FILE_CR:
         diag_error(d, s->at,
-                   "password file %s holds a carriage return (\\r), as a file saved with "
-                   "Windows line ends does, and it would be sent as part of the password; "
+                   "%s file %s holds a carriage return (\\r), as a file saved with "
+                   "Windows line ends does, and it would be sent as part of the %s; "
                    "remove it (dos2unix %s)",
-                   path, path);
+                   w->noun, path, w->noun, path);
         break;
     case FILE_NEWLINES:
         diag_error(d, s->at,
-                   "password file %s ends with more than one newline; only one is stripped, "
-                   "the others would be sent as part of the password: remove the empty lines "
+                   "%s file %s ends with more than one newline; only one is stripped, "
+                   "the others would be sent as part of the %s: remove the empty lines "
                    "at its end",
-                   path);
+                   w->noun, path, w->noun);
         break;
     case FILE_EMPTY:
-        diag_error(d, s->at, "password file %s is empty; it must hold the password", path);
+        diag_error(d, s->at, "%s file %s is empty; it must hold the %s", w->noun, path, w->noun);
         break;
     case FILE_NOT_UTF8:
-        diag_error(d, s->at,
-                   "password file %s is not UTF-8 text; a password is sent as a JSON string, "
-                   "which must be",
-                   path);
+        diag_error(d, s->at, "%s file %s is not UTF-8 text; %s", w->noun, path, w->text_reason);
         break;
     case FILE_OK:
         if ((mode & 077) && !own_group_readable(mode, gid))
             diag_warn(d, s->at,
-                      "password file %s can be read by group or others (mode %04o); "
+                      "%s file %s can be read by group or others (mode %04o); "
                       "chmod 600 it",
-                      path, (unsigned)mode);
+                      w->noun, path, (unsigned)mode);
         break;
     }
     free(path);
+    return TF_OK;
+}
+
+enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct secret_cache *cache,
+                           struct diag *d)
+{
+    return resolve(s, dir, cache, d, &password_words);
+}
+
+/* Where a token came from, for a message: "environment variable NAME", "token file PATH",
+ * "token command `WORDS`". Returns a new string, NULL when out of memory. */
+static char *token_source(const struct secret_ref *s, const char *dir)
+{
+    if (s->kind == SECRET_ENV)
+        return text_printf("environment variable %s", s->source);
+    if (s->kind == SECRET_FILE) {
+        int no_home;
+        char *path = file_path(s, dir, &no_home); /* HOME was there when it was read */
+        char *where = path ? text_printf("token file %s", path) : NULL;
+        free(path);
+        return where;
+    }
+    char *words = command_words(s->argv);
+    char *where = words ? text_printf("token command `%s`", words) : NULL;
+    free(words);
+    return where;
+}
+
+enum tf_err secret_resolve_token(struct secret_ref *s, const char *dir, struct secret_cache *cache,
+                                 struct diag *d)
+{
+    if (s->resolved)
+        return TF_OK;
+    enum tf_err rc = resolve(s, dir, cache, d, &token_words);
+    if (rc != TF_OK || !s->value || app_token_is_valid(s->value))
+        return rc;
+    char *where = token_source(s, dir);
+    if (!where)
+        return TF_ERR_NOMEM;
+    /* Not a word of the value: even its start may be the secret. */
+    if (strchr(s->value, '\n'))
+        diag_error(d, s->at,
+                   "%s holds more than one line; it must hold the application token alone (%s)",
+                   where, APP_TOKEN_SHAPE);
+    else
+        diag_error(d, s->at,
+                   "%s does not hold an application token (%s); give the token as Astra "
+                   "issued it, with nothing before or after it",
+                   where, APP_TOKEN_SHAPE);
+    free(where);
+    text_free_secret(s->value);
+    s->value = NULL;
     return TF_OK;
 }

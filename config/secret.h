@@ -1,5 +1,5 @@
-/* secret.h: resolving a password reference ({env: NAME}, {file: PATH}, {command: [ARGV...]}) to
- * the password. */
+/* secret.h: resolving a password or application-token reference ({env: NAME}, {file: PATH},
+ * {command: [ARGV...]}) to the secret. */
 #ifndef TOKENFLEET_SECRET_H
 #define TOKENFLEET_SECRET_H
 
@@ -38,6 +38,13 @@ void secret_cache_free(struct secret_cache *c);
  * standard error; its standard output is never quoted. */
 enum tf_err secret_resolve(struct secret_ref *s, const char *dir, struct secret_cache *cache,
                            struct diag *d);
+
+/* As secret_resolve, for an application token (messages call it a token), which must then have
+ * the shape app_token_is_valid() checks: one that has not is an error at the reference's place
+ * naming the source (variable, file or command) and the shape, never any part of the value, and
+ * s->value is left NULL. Returns TF_OK (also with errors in d) or TF_ERR_NOMEM. */
+enum tf_err secret_resolve_token(struct secret_ref *s, const char *dir, struct secret_cache *cache,
+                                 struct diag *d);
 
 /* What running a command gave (see secret_runner). */
 struct secret_run {

@@ -162,18 +162,21 @@ static enum tf_err check_unique(const struct target_list *list, struct diag *d,
 }
 
 /* The same URL and username: the same credentials sent to the same place. (The old key was the
- * string "url\nusername"; URLs hold no control character, so this orders and matches alike.) */
+ * string "url\nusername"; URLs hold no control character, so this orders and matches alike.) An
+ * application token's target has no username (NULL, ordered first) and its proof URL. */
 static int endpoint_cmp(const struct target *x, const struct target *y)
 {
     int c = strcmp(x->url, y->url);
-    return c ? c : strcmp(x->db->username.value, y->db->username.value);
+    if (c)
+        return c;
+    const char *ux = x->db->username.value, *uy = y->db->username.value;
+    return ux && uy ? strcmp(ux, uy) : (ux != NULL) - (uy != NULL);
 }
 
 static void report_duplicate(struct diag *d, const struct target *first, const struct target *dup)
 {
-    diag_error(d, dup->region->at,
-               "target %s duplicates %s (same URL %s and username); remove one of them", dup->name,
-               first->name, dup->url);
+    diag_error(d, dup->region->at, "target %s duplicates %s (same URL %s%s); remove one of them",
+               dup->name, first->name, dup->url, dup->db->username.value ? " and username" : "");
 }
 
 static int prefix_cmp(const struct target *x, const struct target *y)
@@ -204,9 +207,61 @@ static int check_rest_url(struct diag *d, const struct target *t)
     return rc;
 }
 
+/* The inventory key a target's url comes from, and its field (for messages): auth_url for a
+ * password's target; for an application token's, rest_url when its REST proof is made from it,
+ * else api_endpoint (whose field has no place when the default is used). */
+static const char *url_key(const struct target *t, const struct field **f)
+{
+    const struct database *db = database_of(t->db);
+    if (!t->db->app_token) {
+        *f = &t->db->auth_url;
+        return "auth_url";
+    }
+    if (t->db->api == TARGET_API_REST && db->rest_url.value) {
+        *f = &db->rest_url;
+        return "rest_url";
+    }
+    *f = &t->db->api_endpoint;
+    return "api_endpoint";
+}
+
+/* Warns when t's url is plain http to another host: once for passwords' targets and once for
+ * tokens' (warned[0], warned[1]), not once a target: 100,000 targets must not make 100,000
+ * messages. */
+static void warn_plain_http(struct diag *d, const struct target *t, int warned[2])
+{
+    int token = t->db->app_token != NULL;
+    if (warned[token] || !plain_http_elsewhere(t->url))
+        return;
+    const struct field *f;
+    const char *key = url_key(t, &f);
+    diag_warn(d, f->at,
+              "%s uses http://, so %s go unencrypted to a host that is not this machine (%s, and "
+              "any other such target); use https:// unless the network in between is yours alone",
+              key, token ? "tokens" : "passwords", t->name);
+    warned[token] = 1;
+}
+
+/* Sets t's url: the auth URL for a password's target; for an application token's, the URL the
+ * token is proven at, which is its keyspace_url too. Returns TF_OK or TF_ERR_NOMEM. */
+static enum tf_err set_url(struct target_list *list, struct target *t)
+{
+    if (!t->db->app_token) {
+        t->url =
+            fill_template(list->strings, t->db->auth_url.value, t->db->id.value, t->region->value);
+        return t->url ? TF_OK : TF_ERR_NOMEM;
+    }
+    char *url;
+    if (targets_keyspace_url(t, &url) != TF_OK || !url)
+        return TF_ERR_NOMEM;
+    t->url = t->keyspace_url = strpool_dup(list->strings, url);
+    free(url);
+    return t->url ? TF_OK : TF_ERR_NOMEM;
+}
+
 enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out)
 {
-    int http_warned = 0;
+    int http_warned[2] = {0, 0};
     memset(out, 0, sizeof *out);
     size_t total = 0;
     for (size_t i = 0; i < inv->n_databases; i++)
@@ -225,22 +280,14 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
             t->db = &db->run;
             t->region = &db->regions[r];
             t->name = target_name(out->strings, db->run.name.value, t->region->value);
-            t->url = fill_template(out->strings, db->run.auth_url.value, db->run.id.value,
-                                   t->region->value);
             t->env_prefix = t->name ? upper_snake(out->strings, t->name) : NULL;
-            if (!t->name || !t->url || !t->env_prefix)
+            if (!t->name || !t->env_prefix || set_url(out, t) != TF_OK)
                 goto nomem;
-            /* Said once for the inventory: 100,000 targets must not make 100,000 messages. */
-            if (!http_warned && plain_http_elsewhere(t->url)) {
-                diag_warn(d, db->run.auth_url.at,
-                          "auth_url uses http://, so passwords go unencrypted to a host that is "
-                          "not this machine (%s, and any other such target); use https:// "
-                          "unless the network in between is yours alone",
-                          t->name);
-                http_warned = 1;
-            }
-            if (check_url(d, "auth_url", &db->run.auth_url, t, t->url) < 0 ||
-                (db->rest_url.value && check_rest_url(d, t) < 0))
+            warn_plain_http(d, t, http_warned);
+            const struct field *f;
+            const char *key = url_key(t, &f);
+            if (check_url(d, key, f, t, t->url) < 0 ||
+                (!db->run.app_token && db->rest_url.value && check_rest_url(d, t) < 0))
                 goto nomem;
         }
     }
@@ -264,20 +311,34 @@ static int ends_with(const char *s, const char *suffix)
     return ls >= lx && !strcmp(s + ls - lx, suffix);
 }
 
+/* "{base}{path}{keyspace}", base being tpl filled in for t, its trailing slashes stripped.
+ * Returns a new string, NULL when out of memory. */
+static char *under_base(const struct target *t, const char *tpl, const char *path)
+{
+    char *base = fill_template(NULL, tpl, t->db->id.value, t->region->value);
+    if (!base)
+        return NULL;
+    size_t len = strlen(base);
+    while (len && base[len - 1] == '/')
+        base[--len] = '\0';
+    char *url = text_printf("%s%s%s", base, path, t->db->keyspace.value);
+    free(base);
+    return url;
+}
+
 enum tf_err targets_keyspace_url(const struct target *t, char **out)
 {
     const char *ks = t->db->keyspace.value, *u = t->url;
+    const char *rest_url = database_of(t->db)->rest_url.value;
+    const char *endpoint =
+        t->db->api_endpoint.value ? t->db->api_endpoint.value : TARGET_DEFAULT_API_ENDPOINT;
     *out = NULL;
-    if (database_of(t->db)->rest_url.value) {
-        char *base = fill_template(NULL, database_of(t->db)->rest_url.value, t->db->id.value,
-                                   t->region->value);
-        if (!base)
-            return TF_ERR_NOMEM;
-        size_t len = strlen(base);
-        while (len && base[len - 1] == '/')
-            base[--len] = '\0';
-        *out = text_printf("%s/v2/schemas/keyspaces/%s", base, ks);
-        free(base);
+    if (t->db->app_token && t->db->api == TARGET_API_DATA) {
+        *out = under_base(t, endpoint, "/api/json/v1/");
+    } else if (rest_url) {
+        *out = under_base(t, rest_url, "/v2/schemas/keyspaces/");
+    } else if (t->db->app_token) {
+        *out = under_base(t, endpoint, "/api/rest/v2/schemas/keyspaces/");
     } else if (ends_with(u, "/api/rest/v1/auth")) {
         *out = text_printf("%.*s/api/rest/v2/schemas/keyspaces/%s",
                            (int)(strlen(u) - strlen("/api/rest/v1/auth")), u, ks);
@@ -295,6 +356,8 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list)
     for (size_t i = 0; i < list->count; i++) {
         struct target *t = &list->items[i];
         char *url;
+        if (t->db->app_token)
+            continue; /* set by targets_expand: it is the target's url */
         if (targets_keyspace_url(t, &url) != TF_OK)
             return TF_ERR_NOMEM;
         t->keyspace_url = url ? strpool_dup(list->strings, url) : NULL;
@@ -560,8 +623,9 @@ enum tf_err targets_resolve_secrets(struct target_list *list, const struct inven
     enum tf_err rc = TF_OK;
     for (size_t i = 0; i < list->count && rc == TF_OK; i++) {
         /* The reference lives in the inventory; resolving fills it in once for all its users. */
-        struct secret_ref *s = list->items[i].db->password;
-        rc = secret_resolve(s, inv->dir, cache, d);
+        const struct target_db *db = list->items[i].db;
+        rc = db->app_token ? secret_resolve_token(db->app_token, inv->dir, cache, d)
+                           : secret_resolve(db->password, inv->dir, cache, d);
     }
     secret_cache_free(cache);
     if (rc != TF_OK)

@@ -15,23 +15,28 @@
 #define TARGETS_SHARD_HASH 2
 
 /* Expands every database of inv into targets (in inventory order), filling in the auth URLs
- * (keyspace URLs: see targets_fill_keyspace_urls), and reports in d: URLs that do not parse,
- * duplicate targets (same URL and username) and combined-env prefixes that collide. Returns TF_OK,
- * TF_ERR_INVENTORY or TF_ERR_NOMEM; on success *out holds the list (free with target_list_clear),
- * which borrows from inv: free inv after the list. */
+ * (keyspace URLs: see targets_fill_keyspace_urls; an application token's target gets its proof
+ * URL, see targets_keyspace_url, as both url and keyspace_url), and reports in d: URLs that do
+ * not parse, duplicate targets (same URL and username) and combined-env prefixes that collide.
+ * Returns TF_OK, TF_ERR_INVENTORY or TF_ERR_NOMEM; on success *out holds the list (free with
+ * target_list_clear), which borrows from inv: free inv after the list. */
 enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct target_list *out);
 
 /* Where check --verify proves a token: the REST API's keyspace resource. From rest_url when the
  * database has one ("{base}/v2/schemas/keyspaces/{keyspace}"), else derived from the auth URL:
  * Astra's ".../api/rest/v1/auth" -> ".../api/rest/v2/schemas/keyspaces/KS"; self-hosted
  * "http://HOST:8081/v1/auth" -> "http://HOST:8082/v2/schemas/keyspaces/KS" (Stargate's REST
- * service port). Sets *out to a new string, or to NULL when neither applies; returns TF_OK or
- * TF_ERR_NOMEM. */
+ * service port). An application token's database is proven at its API endpoint (api_endpoint
+ * filled in, trailing slashes stripped; TARGET_DEFAULT_API_ENDPOINT when none is given):
+ * "{endpoint}/api/json/v1/KS" for api data; for api rest from rest_url as above when given,
+ * else "{endpoint}/api/rest/v2/schemas/keyspaces/KS". Sets *out to a new string, or to NULL when
+ * none applies (never for a token's target); returns TF_OK or TF_ERR_NOMEM. */
 enum tf_err targets_keyspace_url(const struct target *t, char **out);
 
-/* Sets the keyspace_url of every target of list (see targets_keyspace_url). Only check --verify
- * needs them, and at 100 bytes a target they are not made unless asked for: config_load() leaves
- * them NULL. Returns TF_OK or TF_ERR_NOMEM. */
+/* Sets the keyspace_url of every password target of list (see targets_keyspace_url). Only check
+ * --verify needs them, and at 100 bytes a target they are not made unless asked for:
+ * config_load() leaves them NULL (but for application tokens' targets, which targets_expand
+ * gave theirs, left as they are). Returns TF_OK or TF_ERR_NOMEM. */
 enum tf_err targets_fill_keyspace_urls(struct target_list *list);
 
 /* Keeps only the targets that the --limit values select (all when n is 0), as ansible's --limit
@@ -63,7 +68,8 @@ void targets_shard(struct target_list *list, unsigned k, unsigned n);
 /* The shard (0 <= result < n) that target name belongs to. */
 unsigned targets_shard_of(const char *name, unsigned n);
 
-/* Resolves the password of every target in list (each reference once). Returns TF_OK,
+/* Resolves the password or application token of every target in list (each reference once; a
+ * token must have an application token's shape, see secret_resolve_token). Returns TF_OK,
  * TF_ERR_INVENTORY when d got errors, or TF_ERR_NOMEM. */
 enum tf_err targets_resolve_secrets(struct target_list *list, const struct inventory *inv,
                                     struct diag *d);

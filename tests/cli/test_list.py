@@ -4,6 +4,7 @@ password is read and nothing is sent.
 Environment: TOKENFLEET (the binary); TOKENFLEET_TEST_WRAPPER (e.g. valgrind) is put before it."""
 import json
 import os
+import pty
 import subprocess
 import tempfile
 import unittest
@@ -31,6 +32,26 @@ databases:
     id: 8d116ece-1738-47d9-bd9c-172411e20b8f
     regions: [us-central1, eu-west1, asia-south1]
     tags: [search]
+"""
+TOKEN_INVENTORY = """\
+version: 1
+defaults:
+  token: {env: TOKENFLEET_TEST_UNSET_PASSWORD}   # never set: list reads no token
+databases:
+  - name: orders
+    id: 6513270e-269e-4d37-b2a7-4de452e6b438
+    region: us-east1
+    keyspace: orders
+  - name: vectors
+    id: d23f0824-128b-4f33-8c5c-7fd0a6a3a450
+    region: us-east1
+    api: data
+  - name: billing
+    id: 8d116ece-1738-47d9-bd9c-172411e20b8f
+    region: us-east1
+    keyspace: app
+    username: svc
+    password: {env: TOKENFLEET_TEST_UNSET_PASSWORD}
 """
 NAMES = ["orders/us-east1", "orders/eu-west1", "billing/us-east1", "search/us-central1",
          "search/eu-west1", "search/asia-south1"]
@@ -116,13 +137,52 @@ class ListTest(unittest.TestCase):
         self.assertEqual(items[0], {"name": "orders/us-east1", "database": "orders",
                                     "region": "us-east1",
                                     "cluster_id": "6513270e-269e-4d37-b2a7-4de452e6b438",
-                                    "keyspace": "orders", "tags": ["prod", "payments"]})
+                                    "keyspace": "orders", "auth": "password", "api": "rest",
+                                    "tags": ["prod", "payments"]})
         self.assertEqual(items[2]["keyspace"], "app")  # from defaults
         self.assertEqual(items[2]["tags"], [])
         self.assertEqual(items[3]["tags"], ["search"])
         for t in items:
-            self.assertEqual(sorted(t), ["cluster_id", "database", "keyspace", "name", "region",
-                                         "tags"])
+            self.assertEqual(sorted(t), ["api", "auth", "cluster_id", "database", "keyspace",
+                                         "name", "region", "tags"])
+
+    def test_application_tokens(self):
+        """How each target authenticates and its API: in --json, and in columns on a terminal;
+        piped, the names alone (completion reads them). No token is read."""
+        with open(self.inv, "w") as f:
+            f.write(TOKEN_INVENTORY)
+        p = run("list", "-i", self.inv, "--json")
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        items = json.loads(p.stdout)
+        self.assertEqual([(t["name"], t["auth"], t["api"], t["keyspace"]) for t in items],
+                         [("orders/us-east1", "token", "rest", "orders"),
+                          ("vectors/us-east1", "token", "data", "default_keyspace"),
+                          ("billing/us-east1", "password", "rest", "app")])
+        self.assertEqual(self.names(), ["orders/us-east1", "vectors/us-east1", "billing/us-east1"])
+        # On a terminal: aligned columns.
+        leader, follower = pty.openpty()
+        try:
+            p = run("list", "-i", self.inv, stdout=follower)
+            os.close(follower)
+            follower = -1
+            out = b""
+            while True:
+                try:
+                    chunk = os.read(leader, 4096)
+                except OSError:  # EIO: the other side is closed
+                    break
+                if not chunk:
+                    break
+                out += chunk
+        finally:
+            os.close(leader)
+            if follower >= 0:
+                os.close(follower)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(out.decode().replace("\r\n", "\n"),
+                         "orders/us-east1   token     rest\n"
+                         "vectors/us-east1  token     data\n"
+                         "billing/us-east1  password  rest\n")
 
     def test_empty_shard_is_no_error(self):
         k = next(k for k in range(64) if all(shard_of(n, 64) != k for n in NAMES))

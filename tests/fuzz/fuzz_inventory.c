@@ -27,6 +27,7 @@
 
 #include "config/load.h"
 #include "config/secret.h"
+#include "core/app_token.h"
 #include "core/base/hash.h"
 
 #define FUZZ_MAX_INPUT (64 * 1024)
@@ -201,10 +202,15 @@ static void check_loaded(const struct inventory *inv, const struct target_list *
         for (const char *p = id; *p; p++)
             if (*p >= 'A' && *p <= 'Z')
                 abort();
-        if (!t->db->name.value || !t->db->keyspace.value || !t->db->username.value)
+        /* A database holds a password (with a username) or an application token, never both;
+         * a token's target is proven at its url, which is its keyspace_url. */
+        const struct secret_ref *s = t->db->app_token ? t->db->app_token : t->db->password;
+        if (!t->db->name.value || !t->db->keyspace.value ||
+            !t->db->username.value != !t->db->app_token || !t->db->password == !t->db->app_token)
             abort();
-        const struct secret_ref *s = t->db->password;
         if (!s || !s->resolved || !s->value || !*s->value)
+            abort();
+        if (t->db->app_token && (!app_token_is_valid(s->value) || t->keyspace_url != t->url))
             abort();
     }
 }

@@ -576,6 +576,110 @@ static void test_env_prefix_upper_snake(void **state)
     unload(&l);
 }
 
+/* Application-token databases beside a password one: which kind each is (a database's own
+ * username or password makes it a password database, else the defaults' token decides), what
+ * the plan holds (app_token or password, never both; no username for a token), api and its
+ * default keyspace, and the URL each token is proven at, which is also the target's url. */
+static void test_app_token_databases(void **state)
+{
+    (void)state;
+#define TOKEN "AstraCS:unitTestClient:" HEX64
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define ID3   "8d116ece-1738-47d9-bd9c-172411e20b8f"
+#define ID4   "36f675cc-81e7-4ef5-a8e2-5d940ed90475"
+    put_file("inv.yaml",
+             "version: 1\n"
+             "defaults:\n"
+             "  token: {env: TF_UT_TOKEN}\n"
+             "databases:\n"
+             "  - name: orders\n" /* the defaults' token, api rest, Astra's endpoint */
+             "    id: " ID1 "\n"
+             "    regions: [us-east1, eu-west1]\n"
+             "    keyspace: orders\n"
+             "  - name: vectors\n" /* api data: default keyspace; an endpoint of its own */
+             "    id: " ID2 "\n"
+             "    region: us-east1\n"
+             "    api: data\n"
+             "    api_endpoint: https://gw.example.com/{region}/{id}//\n"
+             "  - name: billing\n" /* its own username and password */
+             "    id: " ID3 "\n"
+             "    region: us-east1\n"
+             "    keyspace: billing\n"
+             "    username: billing_svc\n"
+             "    password: {env: TF_UT_PW}\n"
+             "  - name: classic\n" /* its own token (a file), proven through rest_url */
+             "    id: " ID4 "\n"
+             "    region: eu-west1\n"
+             "    keyspace: app\n"
+             "    rest_url: https://rest.example.com/{id}/\n"
+             "    token: {file: own.token}\n",
+             0, 0);
+    put_file("own.token", "AstraCS:ownClient:" HEX64 "\n", 0, 0);
+    assert_int_equal(setenv("TF_UT_TOKEN", TOKEN, 1), 0);
+    struct loaded l = {0};
+    load_ok("inv.yaml", NULL, &l);
+    unsetenv("TF_UT_TOKEN");
+    const struct database *d = l.inv->databases;
+
+    const struct target_db *orders = &d[0].run;
+    assert_ptr_equal(orders->app_token, l.inv->defaults.own_token);
+    assert_string_equal(orders->app_token->value, TOKEN);
+    assert_null(orders->password);
+    assert_null(orders->username.value);
+    assert_int_equal(orders->api, TARGET_API_REST);
+    assert_null(orders->api_endpoint.value); /* TARGET_DEFAULT_API_ENDPOINT */
+
+    const struct target_db *vectors = &d[1].run;
+    assert_ptr_equal(vectors->app_token, l.inv->defaults.own_token);
+    assert_int_equal(vectors->api, TARGET_API_DATA);
+    assert_string_equal(vectors->keyspace.value, TARGET_DEFAULT_DATA_KEYSPACE);
+    assert_string_equal(vectors->api_endpoint.value, "https://gw.example.com/{region}/{id}//");
+
+    const struct target_db *billing = &d[2].run;
+    assert_null(billing->app_token);
+    assert_ptr_equal(billing->password, d[2].own_password);
+    assert_string_equal(billing->password->value, PW);
+    assert_string_equal(billing->username.value, "billing_svc");
+
+    const struct target_db *classic = &d[3].run;
+    assert_ptr_equal(classic->app_token, d[3].own_token);
+    assert_string_equal(classic->app_token->value, "AstraCS:ownClient:" HEX64);
+    assert_null(classic->password);
+
+    /* Each token's target is proven where its url points; a password's target keeps its auth
+     * URL, and its keyspace URL waits for check --verify. */
+    const char *urls[] = {
+        "https://" ID1 "-us-east1.apps.astra.datastax.com/api/rest/v2/schemas/keyspaces/orders",
+        "https://" ID1 "-eu-west1.apps.astra.datastax.com/api/rest/v2/schemas/keyspaces/orders",
+        "https://gw.example.com/us-east1/" ID2 "/api/json/v1/default_keyspace",
+        "https://" ID3 "-us-east1.apps.astra.datastax.com/api/rest/v1/auth",
+        "https://rest.example.com/" ID4 "/v2/schemas/keyspaces/app",
+    };
+    assert_targets(&l.targets,
+                   (const char *[]){"orders/us-east1", "orders/eu-west1", "vectors/us-east1",
+                                    "billing/us-east1", "classic/eu-west1", 0});
+    for (size_t i = 0; i < 5; i++) {
+        const struct target *t = &l.targets.items[i];
+        assert_string_equal(t->url, urls[i]);
+        if (i == 3)
+            assert_null(t->keyspace_url);
+        else
+            assert_ptr_equal(t->keyspace_url, t->url);
+    }
+    assert_int_equal(targets_fill_keyspace_urls(&l.targets), TF_OK);
+    assert_string_equal(l.targets.items[3].keyspace_url,
+                        "https://" ID3
+                        "-us-east1.apps.astra.datastax.com/api/rest/v2/schemas/keyspaces/billing");
+    for (size_t i = 0; i < 5; i++)
+        if (i != 3)
+            assert_ptr_equal(l.targets.items[i].keyspace_url, l.targets.items[i].url);
+    unload(&l);
+#undef TOKEN
+#undef HEX64
+#undef ID3
+#undef ID4
+}
+
 static void test_limit_selection(void **state)
 {
     (void)state;
@@ -842,6 +946,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_uppercase_id_lowercased, setup, teardown),
         cmocka_unit_test_setup_teardown(test_targets_expanded_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_prefix_upper_snake, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app_token_databases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_target_selection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_resolves_only_chosen_passwords, setup, teardown),
