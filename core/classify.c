@@ -31,6 +31,21 @@ static char *clean_message(const char *s, size_t len)
     return out;
 }
 
+char *classify_quote(const char *text, size_t len, const char *const *secrets)
+{
+    /* What was sent is masked before the text is cleaned and cut: a secret cut in two, or
+     * holding a character that cleaning replaces, would no longer be found after. */
+    char *masked = strndup(text, len);
+    for (size_t s = 0; masked && secrets && secrets[s]; s++) {
+        char *m = text_redact(masked, secrets[s]);
+        text_free_secret(masked);
+        masked = m;
+    }
+    char *clean = masked ? clean_message(masked, strlen(masked)) : NULL;
+    text_free_secret(masked);
+    return clean;
+}
+
 /* The server's own explanation: Stargate's {"description": ...} or Dropwizard's
  * {"code": N, "message": ...}. Returns a new string or NULL when there is none. */
 static char *server_message(json_t *root, const char *const *secrets)
@@ -46,17 +61,7 @@ static char *server_message(json_t *root, const char *const *secrets)
         if (len > 9 && !strncmp(text, "HTTP ", 5) && text[8] == ' ' &&
             isdigit((unsigned char)text[5]))
             text += 9, len -= 9;
-        /* What was sent is masked before the text is cleaned and cut: a secret cut in two, or
-         * holding a character that cleaning replaces, would no longer be found after. */
-        char *masked = strndup(text, len);
-        for (size_t s = 0; masked && secrets && secrets[s]; s++) {
-            char *m = text_redact(masked, secrets[s]);
-            text_free_secret(masked);
-            masked = m;
-        }
-        char *clean = masked ? clean_message(masked, strlen(masked)) : NULL;
-        text_free_secret(masked);
-        return clean;
+        return classify_quote(text, len, secrets);
     }
     return NULL;
 }
