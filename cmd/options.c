@@ -854,6 +854,11 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case ':':
             return usage(name, "%s needs a value", argv[optind - 1]);
         default:
+            if (cmd == CMD_DISCOVER && !strncmp(argv[optind - 1], "--org-token", 11))
+                return usage(name, "%s",
+                             "the organization token is never taken on the command line, which "
+                             "every user can read (ps): give --org-token-env NAME or "
+                             "--org-token-file PATH");
             return unknown_option(name, argv[optind - 1], longopts);
         }
         if (!(only & (1u << cmd))) {
