@@ -23,6 +23,7 @@ DEVOPS = "api.astra.datastax.com"
 ORG = "AstraCS:OrgAdminAllDatabasesXyzAb:" + "a1" * 32
 UNKNOWN = "AstraCS:NobodyKnowsThisClientIdXy:" + "e5" * 32
 SECRETS = (ORG, UNKNOWN, "a1" * 32, "e5" * 32)
+SANITIZER = r"ERROR: \w+Sanitizer|runtime error:"
 # A host of its own for each fault (the emulator counts a rule's steps per host), all in the
 # test certificate's *.apps.astra.datastax.com.
 FAULTS = """\
@@ -117,6 +118,7 @@ class DiscoverBase(harness.TestCase):
                                 *args, env=full_env)
         for secret in SECRETS:
             self.assertNotIn(secret, p.stdout + p.stderr, "the org token leaked")
+        self.assertNotRegex(p.stderr, SANITIZER)  # an ASan build exits 1 too: not enough
         return p
 
     def log(self, host=DEVOPS):
@@ -352,6 +354,7 @@ class StubTest(harness.TestCase):
                                 "1", "--retry-delay", "0.01", *args, env={"ORG_TOKEN": ORG})
         for secret in SECRETS:
             self.assertNotIn(secret, p.stdout + p.stderr, "the org token leaked")
+        self.assertNotRegex(p.stderr, SANITIZER)  # an ASan build exits 1 too: not enough
         return p
 
     def test_malformed_databases_are_commented_with_the_reason(self):
