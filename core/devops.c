@@ -76,7 +76,7 @@ struct answer {
     long http;
     CURLcode code;
     long retry_after_s;
-    int retry_anyway; /* a 200 that brought no list (a gateway's page): worth another try */
+    int retry_anyway; /* a 2xx that brought no list (a gateway's page): worth another try */
     char *error;      /* NULL when ok; owned */
     json_t *page;     /* the JSON array when ok; owned */
 };
@@ -132,12 +132,13 @@ static enum tf_err judge_http(struct client *c, struct answer *a)
         a->status = TF_STATUS_OK;
         a->page = root;
         root = NULL;
-    } else if (a->http == 200) {
+    } else if (a->http >= 200 && a->http <= 299) {
         a->status = TF_STATUS_BAD_RESPONSE;
         a->retry_anyway = 1;
-        a->error = !c->len ? text_printf("HTTP 200 with an empty body")
-                   : !root ? text_printf("HTTP 200 but the body is not JSON (%s)", shown)
-                           : text_printf("HTTP 200 but the body is not a JSON array of databases");
+        a->error = !c->len ? text_printf("HTTP %ld with an empty body", a->http)
+                   : !root ? text_printf("HTTP %ld but the body is not JSON (%s)", a->http, shown)
+                           : text_printf("HTTP %ld but the body is not a JSON array of databases",
+                                         a->http);
     } else {
         struct classification cl;
         if ((rc = classify_response(a->http, ctype, c->body, c->len, false, secrets, &cl)) != TF_OK)
