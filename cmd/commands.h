@@ -9,5 +9,6 @@ int cmd_merge_reports(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_discover(int argc, char **argv);
 
 #endif

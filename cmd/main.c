@@ -22,6 +22,7 @@ static const struct {
     {"exec", cmd_exec},
     {"list", cmd_list},
     {"merge-reports", cmd_merge_reports},
+    {"discover", cmd_discover},
 };
 /* clang-format on */
 

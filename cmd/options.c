@@ -1,6 +1,7 @@
 /* options.c: getopt_long tables and --help texts of every command but merge-reports. */
 #include "cmd/options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -9,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/inventory_rules.h"
 #include "core/base/text.h"
+#include "core/devops.h"
 #include "core/proxy.h"
 
 enum {
@@ -43,6 +46,12 @@ enum {
     OPT_JSON,
     OPT_PROXY,
     OPT_NOPROXY,
+    OPT_ORG_TOKEN_ENV,
+    OPT_ORG_TOKEN_FILE,
+    OPT_FORCE,
+    OPT_API_URL,
+    OPT_STATUS,
+    OPT_TOKEN_ENV,
 };
 
 /* Which commands take an option (bit 1 << enum command). */
@@ -52,12 +61,14 @@ enum {
 #define FOR_WATCH     (1u << CMD_WATCH)
 #define FOR_EXEC      (1u << CMD_EXEC)
 #define FOR_LIST      (1u << CMD_LIST)
+#define FOR_DISCOVER  (1u << CMD_DISCOVER)
 #define FOR_RUNS      (FOR_PROVISION | FOR_CHECK)
-#define FOR_REQUESTS  (FOR_RUNS | FOR_WATCH | FOR_EXEC) /* commands that send requests */
-#define FOR_ALL       (FOR_VALIDATE | FOR_REQUESTS | FOR_LIST)
+#define FOR_REQUESTS  (FOR_RUNS | FOR_WATCH | FOR_EXEC)        /* commands that send requests */
+#define FOR_ALL       (FOR_VALIDATE | FOR_REQUESTS | FOR_LIST) /* those reading an inventory */
+#define FOR_SENDERS   (FOR_REQUESTS | FOR_DISCOVER)            /* one request or many */
 
-static const char *const command_names[] = {"validate", "provision", "check",
-                                            "watch",    "exec",      "list"};
+static const char *const command_names[] = {"validate", "provision", "check",   "watch",
+                                            "exec",     "list",      "discover"};
 #define N_COMMANDS (sizeof command_names / sizeof command_names[0])
 
 static const char validate_help[] =
@@ -284,6 +295,45 @@ static const char list_help[] =
     "Exit status: 0 listed (also when --shard leaves no target), 1 the list could not be\n"
     "written, 2 wrong usage or inventory errors.\n";
 
+static const char discover_help[] =
+    "Usage: tokenfleet discover (--org-token-env NAME | --org-token-file PATH) [-o FILE]\n"
+    "                           [--force] [--api-url URL] [--status LIST] [--token-env NAME]\n"
+    "                           [request options]\n"
+    "\n"
+    "Writes an inventory of every database of an Astra organization, listed by the DevOps\n"
+    "API (GET /v2/databases, page after page): for each, a name made from its Astra name\n"
+    "(lower-cased, other characters replaced by -, -2, -3... when two meet; the Astra name\n"
+    "in a comment when it differs), its id, the regions of its datacenters, its keyspace, and\n"
+    "api: data for a Serverless (Vector) database; defaults: token: {env: NAME} for the\n"
+    "databases' application token. Databases whose status --status leaves out are written\n"
+    "commented out, with their status; one the inventory cannot take (no id, no\n"
+    "datacenters, a region or keyspace it refuses) is a comment saying why. The result\n"
+    "passes tokenfleet validate as it is.\n"
+    "\n"
+    "      --org-token-env NAME  the organization token (AstraCS:...) is in this variable\n"
+    "      --org-token-file PATH the organization token is in this file (one line); never\n"
+    "                            on the command line, which every user can read (ps)\n"
+    "  -o, --output FILE         write the inventory here, atomically (default: standard\n"
+    "                            output); an existing FILE only with --force\n"
+    "      --force               let -o replace an existing file\n"
+    "      --api-url URL         the DevOps API (default https://api.astra.datastax.com)\n"
+    "      --status LIST         the statuses written as entries, comma-separated, any case\n"
+    "                            (default ACTIVE; e.g. ACTIVE,HIBERNATED)\n"
+    "      --token-env NAME      the variable the inventory reads the databases' application\n"
+    "                            token from (default ASTRA_DB_APPLICATION_TOKEN)\n"
+    "\n"
+    "Requests: --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
+    "--connect-to, --cacert, --capath, --proxy, --noproxy, as for provision: a page that\n"
+    "fails (a connection, a timeout, 429 with its Retry-After, 5xx, or a 200 that is not a\n"
+    "list of databases) is asked for again, as often as --retries allows.\n"
+    "\n"
+    "  -q, --quiet               errors only\n"
+    "  -v, --verbose             one line per request (never the token)\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "Exit status: 0 written, 1 the DevOps API refused the token or kept failing (nothing is\n"
+    "written), 2 wrong usage, an unusable token source, or -o FILE exists (nothing sent).\n";
+
 void options_print_main_help(FILE *out)
 {
     fputs("Usage: tokenfleet COMMAND [options]\n"
@@ -299,6 +349,7 @@ void options_print_main_help(FILE *out)
           "  exec        run a command with the tokens of some targets in its environment\n"
           "  merge-reports  join the reports of a sharded run (--shard K/N) into one\n"
           "  list        print the targets an inventory and --limit/--shard select; send nothing\n"
+          "  discover    write an inventory of an Astra organization's databases (DevOps API)\n"
           "\n"
           "Run 'tokenfleet COMMAND --help' or 'tokenfleet help COMMAND' for a command's options.\n"
           "  --version   print the version and libcurl's\n",
@@ -422,6 +473,81 @@ static int push(const char ***list, size_t *n, const char *s)
     return 0;
 }
 
+/* NULL when url can be --api-url's value, else what is wrong with it. */
+static const char *api_url_problem(const char *url)
+{
+    size_t scheme = !strncmp(url, "https://", 8) ? 8 : !strncmp(url, "http://", 7) ? 7 : 0;
+    if (!scheme)
+        return "must start with https:// (or http://)";
+    size_t host = strcspn(url + scheme, "/");
+    if (!host)
+        return "has no host name";
+    if (memchr(url + scheme, '@', host))
+        return "holds a user name: give the URL alone (the org token is what the API reads)";
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '?' || *p == '#')
+            return "holds a space, a control character, a query or a fragment; give the API's "
+                   "base URL (https://api.astra.datastax.com)";
+    return NULL;
+}
+
+/* --status LIST: comma-separated statuses, any case, blanks around each ignored, each one the
+ * DevOps API knows (a typo gets the nearest). Replaces what an earlier --status gave. */
+static enum parse_result parse_statuses(const char *name, const char *list, struct cli *out)
+{
+    free(out->status_text);
+    free(out->statuses);
+    out->statuses = NULL;
+    out->n_statuses = 0;
+    if (!(out->status_text = strdup(list)))
+        return out_of_memory();
+    char *save = NULL;
+    for (char *s = strtok_r(out->status_text, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        s += strspn(s, " \t");
+        for (size_t n = strlen(s); n && (s[n - 1] == ' ' || s[n - 1] == '\t'); n--)
+            s[n - 1] = '\0';
+        for (char *p = s; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        if (!devops_is_status(s)) {
+            const char *hint = text_nearest(s, devops_statuses, 2);
+            if (hint)
+                return usage(name, "--status: \"%s\" is not a database status; did you mean %s?", s,
+                             hint);
+            return usage(name,
+                         "--status: \"%s\" is not a database status (ACTIVE, HIBERNATED, "
+                         "PARKED, MAINTENANCE, ...; comma-separated)",
+                         s);
+        }
+        if (push(&out->statuses, &out->n_statuses, s) != 0)
+            return out_of_memory();
+    }
+    if (!out->n_statuses)
+        return usage(name, "%s", "--status: which statuses? Give e.g. ACTIVE,HIBERNATED");
+    return PARSE_OK;
+}
+
+/* discover's checks once every option is read, and its defaults. */
+static enum parse_result discover_defaults(const char *name, struct cli *out)
+{
+    if (!out->org_token_env == !out->org_token_file)
+        return usage(name, "%s",
+                     out->org_token_env
+                         ? "give --org-token-env or --org-token-file, not both"
+                         : "which organization token? Give --org-token-env NAME or "
+                           "--org-token-file PATH (never the token itself: every user can read "
+                           "a command line)");
+    if (!out->api_url && !(out->api_url = strdup(DEVOPS_DEFAULT_API_URL)))
+        return out_of_memory();
+    if (!out->statuses) {
+        enum parse_result pr = parse_statuses(name, "ACTIVE", out);
+        if (pr != PARSE_OK)
+            return pr;
+    }
+    if (!out->token_env)
+        out->token_env = "ASTRA_DB_APPLICATION_TOKEN";
+    return PARSE_OK;
+}
+
 enum parse_result options_parse(enum command cmd, int argc, char **argv, struct cli *out)
 {
     static const struct option longopts[] = {
@@ -457,6 +583,13 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"keep-password-env", no_argument, NULL, OPT_KEEP_PASSWORD_ENV},
         {"cycles", required_argument, NULL, OPT_CYCLES},
         {"json", no_argument, NULL, OPT_JSON},
+        {"org-token-env", required_argument, NULL, OPT_ORG_TOKEN_ENV},
+        {"org-token-file", required_argument, NULL, OPT_ORG_TOKEN_FILE},
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"api-url", required_argument, NULL, OPT_API_URL},
+        {"status", required_argument, NULL, OPT_STATUS},
+        {"token-env", required_argument, NULL, OPT_TOKEN_ENV},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -477,7 +610,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     opterr = 0;
     int c, longindex = -1;
     /* exec's command starts after --: stop there, and at the first word that is no option. */
-    const char *optstring = cmd == CMD_EXEC ? "+:i:j:qvh" : ":i:j:qvh";
+    const char *optstring = cmd == CMD_EXEC ? "+:i:j:qvh" : ":i:j:o:qvh";
     while ((c = getopt_long(argc, argv, optstring, longopts, &longindex)) != -1) {
         unsigned only = FOR_ALL;
         /* The option's name for messages: argv[optind - 1] is its value when given apart. */
@@ -495,15 +628,16 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             out->inventory = optarg;
             break;
         case 'q':
+            only = FOR_ALL | FOR_DISCOVER;
             out->verbosity = -1;
             break;
         case 'v':
-            only = FOR_ALL & ~FOR_LIST;
+            only = (FOR_ALL & ~FOR_LIST) | FOR_DISCOVER;
             out->verbosity = 1;
             break;
         case 'h':
             fputs((const char *const[]){validate_help, provision_help, check_help, watch_help,
-                                        exec_help, list_help}[cmd],
+                                        exec_help, list_help, discover_help}[cmd],
                   stdout);
             return PARSE_EXIT_OK;
         case OPT_LIMIT:
@@ -559,7 +693,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_RETRIES: {
-            only = FOR_REQUESTS;
+            only = FOR_SENDERS;
             if (whole_number(optarg, 0, 100, &out->retries) != 0)
                 return usage(name, "--retries: \"%s\" is not a number from 0 to 100", optarg);
             break;
@@ -569,7 +703,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case OPT_RETRY_DELAY:
         case OPT_RETRY_MAX_WAIT:
         case OPT_DEADLINE: {
-            only = c == OPT_DEADLINE ? FOR_RUNS | FOR_EXEC : FOR_REQUESTS;
+            only = c == OPT_DEADLINE ? FOR_RUNS | FOR_EXEC : FOR_SENDERS;
             long ms = seconds_ms(optarg, c == OPT_RETRY_DELAY || c == OPT_RETRY_MAX_WAIT);
             if (ms < 0)
                 return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)", opt,
@@ -583,7 +717,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_CONNECT_TO: {
-            only = FOR_REQUESTS;
+            only = FOR_SENDERS;
             size_t colons = 0;
             for (const char *p = optarg; *p; p++)
                 colons += *p == ':';
@@ -594,7 +728,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_PROXY: {
-            only = FOR_REQUESTS;
+            only = FOR_SENDERS;
             const char *why = *optarg ? proxy_check(optarg) : NULL;
             if (why) {
                 char *shown = proxy_display(optarg);
@@ -616,15 +750,15 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         }
         case OPT_NOPROXY:
-            only = FOR_REQUESTS;
+            only = FOR_SENDERS;
             out->noproxy = optarg;
             break;
         case OPT_CACERT:
-            only = FOR_REQUESTS;
+            only = FOR_SENDERS;
             out->cacert = optarg;
             break;
         case OPT_CAPATH:
-            only = FOR_REQUESTS;
+            only = FOR_SENDERS;
             out->capath = optarg;
             break;
         case OPT_DRY_RUN:
@@ -677,9 +811,55 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             only = FOR_LIST;
             out->json = 1;
             break;
+        case OPT_ORG_TOKEN_ENV:
+        case OPT_TOKEN_ENV:
+            only = FOR_DISCOVER;
+            if (!inventory_is_variable_name(optarg))
+                return usage(name,
+                             "%s: \"%s\" is not a variable name (letters, digits and _, not "
+                             "starting with a digit; no $)",
+                             opt, optarg);
+            *(c == OPT_TOKEN_ENV ? &out->token_env : &out->org_token_env) = optarg;
+            break;
+        case OPT_ORG_TOKEN_FILE:
+            only = FOR_DISCOVER;
+            out->org_token_file = optarg;
+            break;
+        case 'o':
+            only = FOR_DISCOVER;
+            out->output = optarg;
+            break;
+        case OPT_FORCE:
+            only = FOR_DISCOVER;
+            out->force = 1;
+            break;
+        case OPT_API_URL: {
+            only = FOR_DISCOVER;
+            const char *why = api_url_problem(optarg);
+            if (why)
+                return usage(name, "--api-url: \"%s\" %s", optarg, why);
+            free(out->api_url);
+            if (!(out->api_url = strdup(optarg)))
+                return out_of_memory();
+            for (size_t n = strlen(out->api_url); n > 8 && out->api_url[n - 1] == '/'; n--)
+                out->api_url[n - 1] = '\0';
+            break;
+        }
+        case OPT_STATUS: {
+            only = FOR_DISCOVER;
+            enum parse_result pr = parse_statuses(name, optarg, out);
+            if (pr != PARSE_OK)
+                return pr;
+            break;
+        }
         case ':':
             return usage(name, "%s needs a value", argv[optind - 1]);
         default:
+            if (cmd == CMD_DISCOVER && !strncmp(argv[optind - 1], "--org-token", 11))
+                return usage(name, "%s",
+                             "the organization token is never taken on the command line, which "
+                             "every user can read (ps): give --org-token-env NAME or "
+                             "--org-token-file PATH");
             return unknown_option(name, argv[optind - 1], longopts);
         }
         if (!(only & (1u << cmd))) {
@@ -700,6 +880,8 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
     } else if (optind < argc) {
         return usage(name, "unexpected argument \"%s\"", argv[optind]);
     }
+    if (cmd == CMD_DISCOVER)
+        return discover_defaults(name, out);
     if (!out->inventory)
         return usage(name, "%s", "which inventory? Give -i FILE");
     if (cmd == CMD_WATCH && !strcmp(out->inventory, "-"))
@@ -729,9 +911,15 @@ void cli_free(struct cli *c)
     free(c->limits);
     free(c->connect_to);
     free(c->targets);
+    free(c->api_url);
+    free(c->status_text);
+    free(c->statuses);
     text_free_secret(c->proxy);
     c->proxy = NULL;
     c->limits = NULL;
     c->connect_to = NULL;
     c->targets = NULL;
+    c->api_url = NULL;
+    c->status_text = NULL;
+    c->statuses = NULL;
 }

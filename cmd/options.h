@@ -8,7 +8,15 @@
 #include "core/driver.h"
 #include "core/envfile.h"
 
-enum command { CMD_VALIDATE, CMD_PROVISION, CMD_CHECK, CMD_WATCH, CMD_EXEC, CMD_LIST };
+enum command {
+    CMD_VALIDATE,
+    CMD_PROVISION,
+    CMD_CHECK,
+    CMD_WATCH,
+    CMD_EXEC,
+    CMD_LIST,
+    CMD_DISCOVER
+};
 
 struct cli {
     const char *inventory;      /* -i FILE */
@@ -43,11 +51,21 @@ struct cli {
     long on_change_timeout_ms; /* watch --on-change-timeout */
     const char **targets;      /* exec --target, repeatable; owned array, borrowed strings */
     size_t n_targets;
-    int keep_password_env;    /* exec --keep-password-env */
-    unsigned long max_cycles; /* watch --cycles; 0 = until a signal */
-    char **command;           /* exec: the command after --, NULL-terminated (argv's) */
-    int json;                 /* list --json */
-    int verbosity;            /* -q = -1, -v = 1 */
+    int keep_password_env;      /* exec --keep-password-env */
+    unsigned long max_cycles;   /* watch --cycles; 0 = until a signal */
+    char **command;             /* exec: the command after --, NULL-terminated (argv's) */
+    int json;                   /* list --json */
+    const char *org_token_env;  /* discover --org-token-env NAME */
+    const char *org_token_file; /* discover --org-token-file PATH */
+    const char *output;         /* discover -o FILE; NULL = standard output */
+    int force;                  /* discover --force: -o may replace a file */
+    char *api_url;              /* discover --api-url, without a trailing /; owned */
+    char *status_text;          /* discover --status, upper-cased and cut at the commas; owned;
+                                   NULL = ACTIVE */
+    const char **statuses;      /* its pieces; owned array, strings in status_text */
+    size_t n_statuses;
+    const char *token_env; /* discover --token-env NAME */
+    int verbosity;         /* -q = -1, -v = 1 */
 };
 
 /* Outcome of parsing. */
@@ -62,7 +80,8 @@ enum parse_result {
  * (PARSE_EXIT_OK) and errors, with a hint to --help (PARSE_USAGE). Free with cli_free. */
 enum parse_result options_parse(enum command cmd, int argc, char **argv, struct cli *out);
 
-/* Frees the arrays in c (not the strings, which are argv's) and the copy of --proxy. */
+/* Frees the arrays in c (not the strings, which are argv's), the copy of --proxy and discover's
+ * copies. */
 void cli_free(struct cli *c);
 
 /* Prints the top-level help to out. */

@@ -40,7 +40,7 @@ _tokenfleet()
     local cur prev words cword split
     _init_completion -s || return
 
-    local commands="validate provision check watch exec list merge-reports help"
+    local commands="validate provision check watch exec list discover merge-reports help"
     if ((cword == 1)); then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -62,7 +62,7 @@ _tokenfleet()
             _filedir '@(yaml|yml)'
             return
             ;;
-        --env-file | --report | --junit | --prom | --cacert | -o | --output)
+        --env-file | --report | --junit | --prom | --cacert | -o | --output | --org-token-file)
             _filedir
             return
             ;;
@@ -72,6 +72,19 @@ _tokenfleet()
             ;;
         --env-format)
             COMPREPLY=($(compgen -W "portable sh" -- "$cur"))
+            return
+            ;;
+        --org-token-env | --token-env)
+            COMPREPLY=($(compgen -v -- "$cur"))
+            return
+            ;;
+        --status)
+            # The last status of a comma-separated list.
+            local done=${cur%"${cur##*,}"}
+            COMPREPLY=($(compgen -P "$done" -W "ACTIVE HIBERNATED HIBERNATING PARKED PARKING
+                UNPARKING MAINTENANCE PENDING PREPARING PREPARED INITIALIZING RESUMING RESIZING
+                ERROR TERMINATING TERMINATED ASSOCIATING DECOMMISSIONING DEGRADED SYNCHRONIZING
+                UNKNOWN SUSPENDED SUSPENDING" -- "${cur##*,}"))
             return
             ;;
         --limit | --target)
@@ -84,7 +97,8 @@ _tokenfleet()
             ;;
         -j | --concurrency | --timeout | --connect-timeout | --retries | --retry-delay | \
             --retry-max-wait | --deadline | --shard | --connect-to | --interval | \
-            --max-token-age | --on-change-timeout | --keep-alive | --cycles | --proxy | --noproxy)
+            --max-token-age | --on-change-timeout | --keep-alive | --cycles | --proxy | --noproxy | \
+            --api-url)
             return # a number, a duration, K/N, HOST:PORT:HOST:PORT, a URL, hosts: nothing to offer
             ;;
     esac
@@ -114,6 +128,11 @@ _tokenfleet()
                 --keep-password-env"
             ;;
         list) opts="-i --inventory -q --quiet -h --help $selection --json" ;;
+        discover)
+            opts="-q --quiet -v --verbose -h --help ${requests/-j --concurrency /}
+                --org-token-env --org-token-file -o --output --force --api-url --status
+                --token-env"
+            ;;
         merge-reports) opts="-o --output -q --quiet -h --help" ;;
         help)
             ((cword == 2)) && COMPREPLY=($(compgen -W "${commands% help}" -- "$cur"))

@@ -1,11 +1,11 @@
 /* inventory.c: loading an inventory: parse (inventory_yaml.c), apply defaults, check every value.
  */
 #include "config/inventory_private.h"
+#include "config/inventory_rules.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "core/base/strpool.h"
 #include "core/base/text.h"
@@ -117,53 +117,6 @@ static void apply_defaults(struct inventory *inv, struct database *db)
     inherit_list(&db->tags, &db->n_tags, db->tags && db->at.line, def->tags, def->n_tags);
 }
 
-static int is_name(const char *s)
-{
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-        return 0;
-    for (s++; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-            return 0;
-    return 1;
-}
-
-/* Region names as the clouds spell them: us-east1 (GCP), us-east-1 (AWS), eastus (Azure). */
-static int is_region(const char *s)
-{
-    size_t len = strlen(s);
-    if (len == 0 || len > 32 || !(*s >= 'a' && *s <= 'z') || s[len - 1] == '-')
-        return 0;
-    for (const char *p = s; *p; p++) {
-        if (*p == '-' && p[1] == '-')
-            return 0;
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-/* Cassandra keyspace names: letters, digits and underscores, at most 48. */
-static int is_keyspace(const char *s)
-{
-    size_t len = strlen(s);
-    if (len == 0 || len > 48)
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return 0;
-    return 1;
-}
-
-static int is_tag(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
-            return 0;
-    return 1;
-}
-
 static void check_url_template(struct diag *d, const char *key, const struct field *f)
 {
     const char *u = f->value;
@@ -246,7 +199,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
         diag_error(d, db->at,
                    "a database has no name; add name: (lowercase letters, digits, "
                    "_ and -)");
-    else if (db->run.name.value && !is_name(db->run.name.value))
+    else if (db->run.name.value && !inventory_is_name(db->run.name.value))
         diag_error(d, db->run.name.at,
                    "name \"%s\" must start with a lowercase letter or digit and hold only "
                    "lowercase letters, digits, _ and - (e.g. orders-eu)",
@@ -255,8 +208,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
     if (absent(&db->run.id) && !db->merge_failed)
         diag_error(d, db->at, "%s has no id; add id: with its cluster id (a UUID)", who);
     else if (db->run.id.value) {
-        uuid_t u;
-        if (strlen(db->run.id.value) != 36 || uuid_parse(db->run.id.value, u) != 0)
+        if (!inventory_is_uuid(db->run.id.value))
             diag_error(d, db->run.id.at,
                        "id \"%s\" is not a UUID; copy the database's cluster id (e.g. "
                        "b5285f63-8da5-4c6e-afd8-ade371a48795)",
@@ -271,7 +223,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                    who);
     for (size_t i = 0; i < db->n_regions; i++) {
         const struct field *r = &db->regions[i];
-        if (!is_region(r->value))
+        if (!inventory_is_region(r->value))
             diag_error(d, r->at, "region \"%s\" is not a region name (e.g. us-east1)", r->value);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(db->regions[j].value, r->value))
@@ -280,7 +232,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
 
     if (absent(&db->run.keyspace) && blame_missing)
         diag_error(d, db->at, "%s has no keyspace; add keyspace: here or in defaults", who);
-    else if (db->run.keyspace.value && !is_keyspace(db->run.keyspace.value))
+    else if (db->run.keyspace.value && !inventory_is_keyspace(db->run.keyspace.value))
         diag_error(d, db->run.keyspace.at,
                    "keyspace \"%s\" is not a keyspace name (letters, digits and _, at most 48)",
                    db->run.keyspace.value);
@@ -307,7 +259,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
     }
 
     for (size_t i = 0; i < db->n_tags; i++)
-        if (!is_tag(db->tags[i].value))
+        if (!inventory_is_tag(db->tags[i].value))
             diag_error(d, db->tags[i].at, "tag \"%s\" may hold only letters, digits, _, . and -",
                        db->tags[i].value);
 }

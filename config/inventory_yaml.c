@@ -454,15 +454,7 @@ static void suggest_key(struct parse *p, const struct node *key, const char *con
                    where);
         return;
     }
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; known[i]; i++) {
-        size_t dist = text_edit_distance(k, known[i], 2);
-        if (dist < best_d) {
-            best_d = dist;
-            best = known[i];
-        }
-    }
+    const char *best = text_nearest(k, known, 2);
     if (best)
         diag_error(p->d, mark_of(key), "unknown key \"%s\" in %s; did you mean \"%s\"?", k, where,
                    best);

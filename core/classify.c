@@ -31,12 +31,10 @@ static char *clean_message(const char *s, size_t len)
     return out;
 }
 
-/* A server's text (len bytes) as an error quotes it: what was sent (secrets, NULL-terminated,
- * may be NULL) is masked before the text is cleaned and cut, since a secret cut in two, or
- * holding a character that cleaning replaces, would no longer be found after. Returns a new
- * string or NULL when out of memory. */
-static char *quoted(const char *text, size_t len, const char *const *secrets)
+char *classify_quote(const char *text, size_t len, const char *const *secrets)
 {
+    /* What was sent is masked before the text is cleaned and cut: a secret cut in two, or
+     * holding a character that cleaning replaces, would no longer be found after. */
     char *masked = strndup(text, len);
     for (size_t s = 0; masked && secrets && secrets[s]; s++) {
         char *m = text_redact(masked, secrets[s]);
@@ -63,7 +61,7 @@ static char *server_message(json_t *root, const char *const *secrets)
         if (len > 9 && !strncmp(text, "HTTP ", 5) && text[8] == ' ' &&
             isdigit((unsigned char)text[5]))
             text += 9, len -= 9;
-        return quoted(text, len, secrets);
+        return classify_quote(text, len, secrets);
     }
     return NULL;
 }
@@ -228,8 +226,8 @@ enum tf_err classify_data_api(long http_status, const char *content_type, const 
         json_t *m = json_object_get(first, "message");
         const char *code = json_string_value(json_object_get(first, "errorCode"));
         char *msg =
-            json_is_string(m) ? quoted(json_string_value(m), json_string_length(m), secrets) : NULL;
-        char *shown_code = code ? quoted(code, strlen(code), secrets) : NULL;
+            json_is_string(m) ? classify_quote(json_string_value(m), json_string_length(m), secrets) : NULL;
+        char *shown_code = code ? classify_quote(code, strlen(code), secrets) : NULL;
         rc = fail(out, data_api_error_status(first, http_status),
                   text_printf("keyspace %s: Data API HTTP %ld, %s%s%s", keyspace, http_status,
                               shown_code ? shown_code : "an error", msg ? ": " : "",

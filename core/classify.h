@@ -23,6 +23,12 @@ struct classification {
     char *error; /* NULL for TF_STATUS_OK; new string, the caller frees */
 };
 
+/* Returns a new copy of len bytes of text from a server (a message it sent) fit to quote in an
+ * error: each of secrets (NULL-terminated; may be NULL) masked, control characters made spaces,
+ * bytes that are not UTF-8 '?', cut at CLASSIFY_MAX_MESSAGE bytes with "..." (never inside a
+ * character). NULL when out of memory. The caller frees. */
+char *classify_quote(const char *text, size_t len, const char *const *secrets);
+
 /* Classifies an HTTP answer. body holds len bytes (not NUL-terminated); truncated says that the
  * body was cut at its size cap. content_type may be NULL. secrets (NULL-terminated; may be NULL)
  * are what the request carried (the password, a token): a server quoting them has them masked

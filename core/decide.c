@@ -44,6 +44,21 @@ long retry_backoff_ms(const struct retry_policy *p, unsigned attempt, uint64_t *
     return (long)(next_random(rng) % ((uint64_t)step + 1));
 }
 
+long retry_wait_ms(const struct retry_policy *p, unsigned tries, long http_status,
+                   long retry_after_s, uint64_t *rng)
+{
+    long wait = retry_backoff_ms(p, tries, rng);
+    if (http_status && retry_after_s > 0) {
+        /* Honoured up to --retry-max-wait (seconds compared before any multiplication: the
+         * header is the server's to make huge). */
+        if (retry_after_s > p->max_wait_ms / 1000)
+            wait = p->max_wait_ms;
+        else
+            wait = retry_after_s * 1000;
+    }
+    return wait;
+}
+
 struct verdict decide(const struct retry_policy *p, const struct attempt_outcome *a, uint64_t *rng)
 {
     struct verdict v = {.kind = VERDICT_FINAL};
@@ -56,15 +71,7 @@ struct verdict decide(const struct retry_policy *p, const struct attempt_outcome
         if (!retry_is_retryable(a->status, a->http_status, a->code) || a->tries > p->retries)
             return v;
         v.kind = VERDICT_RETRY;
-        v.wait_ms = retry_backoff_ms(p, a->tries, rng);
-        if (a->http_status && a->retry_after_s > 0) {
-            /* Honoured up to --retry-max-wait (seconds compared before any multiplication: the
-             * header is the server's to make huge). */
-            if (a->retry_after_s > p->max_wait_ms / 1000)
-                v.wait_ms = p->max_wait_ms;
-            else
-                v.wait_ms = a->retry_after_s * 1000;
-        }
+        v.wait_ms = retry_wait_ms(p, a->tries, a->http_status, a->retry_after_s, rng);
         return v;
     }
     if (a->step == STEP_AUTH && a->verify) {

@@ -59,4 +59,10 @@ int retry_is_retryable(enum tf_status status, long http_status, CURLcode code);
  * a uniform draw from [0, min(cap, delay * 2^(attempt-1))]. *rng as for decide. */
 long retry_backoff_ms(const struct retry_policy *p, unsigned attempt, uint64_t *rng);
 
+/* Milliseconds to wait before the retry that follows attempt number `tries` (1 = the first
+ * attempt): the answer's Retry-After (retry_after_s > 0 and an HTTP answer came), honoured up to
+ * p->max_wait_ms, else retry_backoff_ms(p, tries, rng). */
+long retry_wait_ms(const struct retry_policy *p, unsigned tries, long http_status,
+                   long retry_after_s, uint64_t *rng);
+
 #endif

@@ -15,12 +15,12 @@
 #include <unistd.h>
 
 #include "core/classify.h"
+#include "core/easy_options.h"
 #include "core/base/clock.h"
 #include "core/multi_events.h"
 #include "core/request.h"
 #include "core/base/text.h"
 #include "core/base/timer_queue.h"
-#include "version.h"
 
 #define REQUEST_ID_HEADER "x-cassandra-request-id: "
 #define WAIT_MAX_MS       1000
@@ -127,41 +127,18 @@ static enum tf_err slot_init(struct driver *d, struct slot *s)
     s->request_id = last->data + strlen(REQUEST_ID_HEADER);
 
     CURL *e = s->easy;
-    CURLcode rc = CURLE_OK;
+    CURLcode rc = easy_options_set(e, o, d->connect_to, s->errbuf);
 #define SET(opt, val)                                                                              \
     if (rc == CURLE_OK)                                                                            \
     rc = curl_easy_setopt(e, opt, val)
     SET(CURLOPT_PRIVATE, s);
-    SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_ERRORBUFFER, s->errbuf);
     /* An answer is a few hundred bytes: libcurl's 16 KiB receive buffer per handle would be
      * 8 MB of mostly unused memory at -j 512. */
     SET(CURLOPT_BUFFERSIZE, 4096L);
     SET(CURLOPT_WRITEFUNCTION, on_write);
     SET(CURLOPT_WRITEDATA, s);
     SET(CURLOPT_HTTPHEADER, s->headers);
-    SET(CURLOPT_USERAGENT, "tokenfleet/" TOKENFLEET_VERSION);
     SET(CURLOPT_POST, 1L);
-    SET(CURLOPT_PROTOCOLS_STR, "http,https");
-    SET(CURLOPT_FOLLOWLOCATION, 0L); /* a redirect would resend the password elsewhere */
-    /* One request per host: HTTP/2 set-up buys nothing here. */
-    SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    SET(CURLOPT_SSL_VERIFYPEER, 1L);
-    SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    SET(CURLOPT_TIMEOUT_MS, o->timeout_ms);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-    if (o->cacert)
-        SET(CURLOPT_CAINFO, o->cacert);
-    /* Without a CA path libcurl parses the CA bundle once per multi handle and caches it
-     * (CURLOPT_CA_CACHE_TIMEOUT); Debian's default CA path would make it parse the whole
-     * bundle again for every connection. A path is used only when the user names one. */
-    SET(CURLOPT_CAPATH, o->capath);
-    if (d->connect_to)
-        SET(CURLOPT_CONNECT_TO, d->connect_to);
-    /* No proxy until start() names one; libcurl reads no proxy variable of its own: the
-     * environment's were read into opt->proxy, and "" here overrides them. */
-    SET(CURLOPT_PROXY, "");
-    SET(CURLOPT_NOPROXY, "");
 #undef SET
     if (rc != CURLE_OK) {
         errorf(o->msg, "libcurl refused an option: %s", curl_easy_strerror(rc));
@@ -604,13 +581,9 @@ static enum tf_err cancel_all(struct driver *d, size_t next, const char *why)
 
 static enum tf_err build_connect_to(struct driver *d)
 {
-    for (size_t i = 0; i < d->opt->n_connect_to; i++) {
-        struct curl_slist *l = curl_slist_append(d->connect_to, d->opt->connect_to[i]);
-        if (!l)
-            return TF_ERR_NOMEM;
-        d->connect_to = l;
-    }
-    return TF_OK;
+    int nomem;
+    d->connect_to = easy_options_connect_to(d->opt, &nomem);
+    return nomem ? TF_ERR_NOMEM : TF_OK;
 }
 
 /* The routes of the run's proxies: each one's masked form and secrets, made once. */

@@ -22,6 +22,8 @@ const char *tf_strerror(enum tf_err err)
         return "JSON encoding failed";
     case TF_ERR_UNSAFE:
         return "value cannot be written safely in this format";
+    case TF_ERR_REMOTE:
+        return "the server refused the request or kept failing";
     }
     return "unknown error";
 }

@@ -15,6 +15,7 @@ enum tf_err {
     TF_ERR_CURL,      /* libcurl refused a set-up call */
     TF_ERR_JSON,      /* jansson failed to build or encode JSON */
     TF_ERR_UNSAFE,    /* a value cannot be written in the requested env-file format */
+    TF_ERR_REMOTE,    /* a server refused the request or kept failing (a message says how) */
 };
 
 /* Returns a static, human-readable description of err; never NULL. */

@@ -108,3 +108,17 @@ void text_free_secret(char *s)
     explicit_bzero(s, strlen(s));
     free(s);
 }
+
+const char *text_nearest(const char *word, const char *const *list, size_t max_dist)
+{
+    const char *best = NULL;
+    size_t best_dist = max_dist + 1;
+    for (size_t i = 0; list[i]; i++) {
+        size_t dist = text_edit_distance(word, list[i], max_dist);
+        if (dist < best_dist) {
+            best_dist = dist;
+            best = list[i];
+        }
+    }
+    return best;
+}

@@ -28,6 +28,10 @@ char *text_redact(const char *s, const char *secret);
 /* Levenshtein distance between a and b, capped at cap+1 (enough to rank suggestions). */
 size_t text_edit_distance(const char *a, const char *b, size_t cap);
 
+/* The word of list (NULL-terminated) nearest to word by text_edit_distance, when it is at most
+ * max_dist edits away (ties: the first); NULL when none is. For "did you mean ...?". */
+const char *text_nearest(const char *word, const char *const *list, size_t max_dist);
+
 /* Overwrites s with zeros (so a password does not linger in freed memory) and frees it.
  * text_free_secret(NULL) is a no-op. */
 void text_free_secret(char *s);

@@ -14,9 +14,9 @@ int main(int argc, char **argv)
 {
     char *end;
     long index = argc > 1 ? strtol(argv[1], &end, 10) : -1;
-    if (argc < 2 || *end || index < CMD_VALIDATE || index > CMD_LIST) {
+    if (argc < 2 || *end || index < CMD_VALIDATE || index > CMD_DISCOVER) {
         fprintf(stderr, "usage: options_probe INDEX [ARGS...] (INDEX %d to %d)\n", CMD_VALIDATE,
-                CMD_LIST);
+                CMD_DISCOVER);
         return 3;
     }
     struct cli cli;

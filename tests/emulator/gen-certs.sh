@@ -1,8 +1,9 @@
 #!/bin/sh
 # gen-certs.sh OUTDIR: a throw-away test CA and a server certificate for stargate-emulator.
 # Writes OUTDIR/ca.crt, OUTDIR/server.crt and OUTDIR/server.key (EC P-256, valid 30 days,
-# subjectAltName *.apps.astra.datastax.com, localhost, 127.0.0.1). Does nothing when they exist,
-# match, and server.crt is valid for at least one more day. Quiet on success.
+# subjectAltName *.apps.astra.datastax.com, api.astra.datastax.com (the DevOps API, for
+# discover), localhost, 127.0.0.1). Does nothing when they exist, match, name the DevOps API's
+# host, and server.crt is valid for at least one more day. Quiet on success.
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -21,6 +22,8 @@ fi
 current() {
     [ -s "$out/ca.crt" ] && [ -s "$out/server.crt" ] && [ -s "$out/server.key" ] &&
         openssl x509 -in "$out/server.crt" -noout -checkend 86400 >/dev/null 2>&1 &&
+        openssl x509 -in "$out/server.crt" -noout -checkhost api.astra.datastax.com 2>/dev/null |
+        grep -q "does match" &&
         openssl verify -CAfile "$out/ca.crt" "$out/server.crt" >/dev/null 2>&1
 }
 if current; then
@@ -54,7 +57,7 @@ cat >"$tmp/server.ext" <<'EXT'
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:*.apps.astra.datastax.com, DNS:localhost, IP:127.0.0.1
+subjectAltName = DNS:*.apps.astra.datastax.com, DNS:api.astra.datastax.com, DNS:localhost, IP:127.0.0.1
 EXT
 run openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" \
     -set_serial "0x$(openssl rand -hex 16)" -days 30 -sha256 \

@@ -1,0 +1,28 @@
+/* inventory_rules.h: what the inventory accepts as a value, one rule a function: what loading
+ * an inventory checks, and what discover checks before it writes a value into one. */
+#ifndef TOKENFLEET_INVENTORY_RULES_H
+#define TOKENFLEET_INVENTORY_RULES_H
+
+#include <stdbool.h>
+
+/* A database name: a lowercase letter or digit, then lowercase letters, digits, _ and -. */
+bool inventory_is_name(const char *s);
+
+/* A region name as the clouds spell them: us-east1 (GCP), us-east-1 (AWS), eastus (Azure): a
+ * lowercase letter, then lowercase letters, digits and single dashes, not ending in one; at most
+ * 32 bytes. */
+bool inventory_is_region(const char *s);
+
+/* A Cassandra keyspace name: 1 to 48 letters, digits and underscores. */
+bool inventory_is_keyspace(const char *s);
+
+/* A tag: letters, digits, _, . and -, at least one. */
+bool inventory_is_tag(const char *s);
+
+/* A cluster id: a UUID in its 36-character text form (either case). */
+bool inventory_is_uuid(const char *s);
+
+/* An environment variable's name as shells take it: a letter or _, then letters, digits and _. */
+bool inventory_is_variable_name(const char *s);
+
+#endif
