@@ -55,6 +55,8 @@ int cmd_exec(int argc, char **argv)
         config_load_selection(cli.inventory, &sel, stderr, cli.verbosity < 0, &inv, &targets);
     if (rc == TF_OK && cli.interval_ms)
         rc = targets_fill_keyspace_urls(&targets);
+    if (rc == TF_OK)
+        rc = targets_use_env_names(&targets, cli.env_names);
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
         struct exec_options opt = {

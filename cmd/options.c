@@ -19,6 +19,7 @@ enum {
     OPT_ENV_DIR = 256,
     OPT_ENV_FILE,
     OPT_ENV_FORMAT,
+    OPT_ENV_NAMES,
     OPT_REPORT,
     OPT_TIMEOUT,
     OPT_CONNECT_TIMEOUT,
@@ -83,7 +84,7 @@ static const char validate_help[] =
     "  -i, --inventory FILE   the inventory (YAML); - for standard input\n"
     "      --limit PATTERN    only these targets (see provision --help); repeatable\n"
     "      --shard K/N        only slice K of N (see provision --help)\n"
-    "      --env-dir DIR, --env-file FILE, --env-format FORMAT\n"
+    "      --env-dir DIR, --env-file FILE, --env-format FORMAT, --env-names NAMES\n"
     "                         check the inventory's values for these env outputs (see\n"
     "                         provision --help); nothing is created or written\n"
     "      --verify           check that every target has a REST API URL for check --verify\n"
@@ -105,6 +106,12 @@ static const char provision_help[] =
     "      --env-format FORMAT   portable (default): values every reader (sh, docker\n"
     "                            --env-file, systemd, python-dotenv, Node) reads the same;\n"
     "                            other values are refused. sh: single-quoted for shells only\n"
+    "      --env-names NAMES     the variables' names: seed (the default: ASTRA_CLUSTER_ID,\n"
+    "                            ASTRA_CLUSTER_REGION, ASTRA_DB_USERNAME, ASTRA_DB_KEYSPACE,\n"
+    "                            ASTRA_AUTHORIZATION_TOKEN) or astra (ASTRA_DB_ID,\n"
+    "                            ASTRA_DB_REGION, ASTRA_DB_KEYSPACE, ASTRA_DB_APPLICATION_TOKEN,\n"
+    "                            ASTRA_DB_API_ENDPOINT, as Astra's SDKs read them); wins over\n"
+    "                            the inventory's env_names (defaults:), which may also rename\n"
     "      --report FILE         JSON report of every request; - for standard output\n"
     "  With no output option, a summary is printed and nothing is written.\n"
     "\n"
@@ -210,6 +217,7 @@ static const char watch_help[] =
     "      --env-dir DIR          one file per target: DIR/<database>.<region>.env (required)\n"
     "      --env-file FILE        also all targets in one file, rewritten when a token changes\n"
     "      --env-format FORMAT    portable (default) or sh, as for provision\n"
+    "      --env-names NAMES      seed (default) or astra, as for provision\n"
     "      --report FILE          JSON report of the last cycle, replaced after each\n"
     "      --prom FILE            Prometheus text file, replaced after each cycle\n"
     "      --interval DURATION    time between cycles (default 10m; 90s, 10m, 1h; plain\n"
@@ -245,9 +253,10 @@ static const char exec_help[] =
     "\n"
     "Gets a token for each named target and runs CMD with them in its environment, in\n"
     "tokenfleet's place (same process id, so signals reach CMD directly). One target: the\n"
-    "five variables unprefixed (ASTRA_CLUSTER_ID, ASTRA_CLUSTER_REGION, ASTRA_DB_USERNAME,\n"
-    "ASTRA_DB_KEYSPACE, ASTRA_AUTHORIZATION_TOKEN); several: prefixed as in provision\n"
-    "--env-file (ORDERS_US_EAST1_ASTRA_AUTHORIZATION_TOKEN). CMD gets the rest of\n"
+    "variables of its env file unprefixed (ASTRA_CLUSTER_ID, ASTRA_CLUSTER_REGION,\n"
+    "ASTRA_DB_USERNAME, ASTRA_DB_KEYSPACE, ASTRA_AUTHORIZATION_TOKEN, or as --env-names\n"
+    "says); several: prefixed as in provision --env-file\n"
+    "(ORDERS_US_EAST1_ASTRA_AUTHORIZATION_TOKEN). CMD gets the rest of\n"
     "tokenfleet's environment, minus the variables the inventory names as password sources\n"
     "({env: NAME}). If a target fails, CMD is not started.\n"
     "\n"
@@ -263,6 +272,8 @@ static const char exec_help[] =
     "                             process group); after a SIGTERM, CMD is not restarted\n"
     "      --max-token-age DURATION  with --keep-alive: replace tokens this old\n"
     "      --keep-password-env    leave the password variables in CMD's environment\n"
+    "      --env-names NAMES      seed (default) or astra: the variables' names, as for\n"
+    "                             provision\n"
     "\n"
     "Requests: -j, --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
     "--deadline, --connect-to, --cacert, --capath, --proxy, --noproxy, as for provision.\n"
@@ -555,6 +566,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         {"env-dir", required_argument, NULL, OPT_ENV_DIR},
         {"env-file", required_argument, NULL, OPT_ENV_FILE},
         {"env-format", required_argument, NULL, OPT_ENV_FORMAT},
+        {"env-names", required_argument, NULL, OPT_ENV_NAMES},
         {"report", required_argument, NULL, OPT_REPORT},
         {"concurrency", required_argument, NULL, 'j'},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -685,6 +697,13 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             only = FOR_PROVISION | FOR_VALIDATE | FOR_WATCH;
             if (envfile_format_parse(optarg, &out->env_format) != 0)
                 return usage(name, "--env-format: \"%s\" is not a format (portable or sh)", optarg);
+            break;
+        case OPT_ENV_NAMES:
+            only = FOR_PROVISION | FOR_VALIDATE | FOR_WATCH | FOR_EXEC;
+            if (!(out->env_names = env_names_preset(optarg)))
+                return usage(name,
+                             "--env-names: \"%s\" is not a set of names (" ENV_NAMES_PRESETS ")",
+                             optarg);
             break;
         case 'j': {
             only = FOR_REQUESTS;

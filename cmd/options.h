@@ -66,6 +66,9 @@ struct cli {
     size_t n_statuses;
     const char *token_env; /* discover --token-env NAME */
     int verbosity;         /* -q = -1, -v = 1 */
+
+    /* --env-names: a preset (static); NULL = the inventory's env_names */
+    const struct env_names *env_names;
 };
 
 /* Outcome of parsing. */

@@ -87,6 +87,10 @@ _tokenfleet()
                 UNKNOWN SUSPENDED SUSPENDING" -- "${cur##*,}"))
             return
             ;;
+        --env-names)
+            COMPREPLY=($(compgen -W "seed astra" -- "$cur"))
+            return
+            ;;
         --limit | --target)
             _tokenfleet_targets
             return
@@ -110,22 +114,24 @@ _tokenfleet()
         --retry-max-wait --connect-to --cacert --capath --proxy --noproxy"
     local opts
     case $command in
-        validate) opts="$common $selection --env-dir --env-file --env-format --verify" ;;
+        validate)
+            opts="$common $selection --env-dir --env-file --env-format --env-names --verify"
+            ;;
         provision)
             opts="$common $selection $requests --deadline --dry-run --env-dir --env-file
-                --env-format --report"
+                --env-format --env-names --report"
             ;;
         check)
             opts="$common $selection $requests --deadline --dry-run --report --junit --prom
                 --verify"
             ;;
         watch)
-            opts="$common $selection $requests --env-dir --env-file --env-format --report --prom
-                --interval --max-token-age --on-change --on-change-timeout --cycles"
+            opts="$common $selection $requests --env-dir --env-file --env-format --env-names
+                --report --prom --interval --max-token-age --on-change --on-change-timeout --cycles"
             ;;
         exec)
             opts="$common --limit $requests --deadline --target --keep-alive --max-token-age
-                --keep-password-env"
+                --keep-password-env --env-names"
             ;;
         list) opts="-i --inventory -q --quiet -h --help $selection --json" ;;
         discover)

@@ -323,6 +323,7 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     const char *slash = strcmp(path, INVENTORY_STDIN_PATH) ? strrchr(path, '/') : NULL;
     inv->dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup("");
     inv->strings = strpool_new();
+    inv->env_names = env_names_seed;
     if (!inv->path || !inv->dir || !inv->strings)
         goto out;
 

@@ -59,7 +59,9 @@ struct inventory {
     struct database defaults;   /* values under `defaults:`; name and id are never set */
     struct database *databases; /* in inventory order; owned */
     size_t n_databases;
-    int world_readable; /* the file is readable by group or others */
+    struct env_names env_names; /* defaults' env_names (env_names_seed when not given): the
+                                   names of the run's variables; strings the pool's */
+    int world_readable;         /* the file is readable by group or others */
 };
 
 /* The path that means standard input (-i -), and the name messages give it then. */

@@ -39,7 +39,13 @@
 static const char *const database_keys[] = {
     "name",     "id",       "region", "regions", "keyspace", "username",     "password",
     "auth_url", "rest_url", "tags",   "token",   "api",      "api_endpoint", NULL};
+/* database_keys that defaults may give, and what only defaults give: it applies to the run. */
+static const char *const defaults_keys[] = {
+    "region", "regions", "keyspace", "username",     "password",  "auth_url", "rest_url",
+    "tags",   "token",   "api",      "api_endpoint", "env_names", NULL};
 static const char *const root_keys[] = {"version", "defaults", "databases", NULL};
+static const char *const env_names_keys[] = {"preset",   "id",    "region",       "username",
+                                             "keyspace", "token", "api_endpoint", NULL};
 static const char *const password_keys[] = {"env", "file", "command", "timeout", NULL};
 
 enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
@@ -90,6 +96,7 @@ struct parse {
     unsigned depth;     /* collections open in the document (see YAML_MAX_NESTING) */
     int too_deep;       /* reading stopped: a collection opened at level YAML_MAX_NESTING + 1 */
     struct tf_mark too_deep_at;
+    struct env_names *env_names; /* the inventory's: where defaults' env_names goes */
 };
 
 static struct tf_mark mark_of_yaml(yaml_mark_t m)
@@ -787,6 +794,97 @@ static void take_api(struct parse *p, const struct node *n, struct database *db)
     db->api_given = 1;
 }
 
+/* --- env_names --- */
+
+#define ENV_NAMES_FIX                                                                              \
+    "a preset (" ENV_NAMES_PRESETS ") or a mapping such as {preset: astra, token: MY_TOKEN}"
+
+/* env_names' preset: a string naming one. Returns it, or NULL (reported). */
+static const struct env_names *take_preset(struct parse *p, const struct node *n, const char *key)
+{
+    if (!usable_string(p, n, key))
+        return NULL;
+    const struct env_names *preset = env_names_preset(n->value);
+    if (!preset)
+        diag_error(p->d, mark_of(n), "%s \"%s\" is not a preset; give " ENV_NAMES_PRESETS, key,
+                   n->value);
+    return preset;
+}
+
+/* defaults' env_names: a preset's name, or a mapping of an optional preset (seed when none) and
+ * variables renamed. Every name must be a variable name and name one variable only. */
+static void take_env_names(struct parse *p, const struct node *n)
+{
+    struct env_names names = env_names_seed;
+    struct tf_mark at[ENV_VAR_COUNT] = {{0}}; /* where each rename is; line 0: not renamed */
+    if (n->type == NODE_SCALAR) {
+        const struct env_names *preset = take_preset(p, n, "env_names");
+        if (preset)
+            *p->env_names = *preset;
+        return;
+    }
+    if (n->type != NODE_MAPPING) {
+        diag_error(p->d, mark_of(n), "env_names must be " ENV_NAMES_FIX ", not %s", kind_name(n));
+        return;
+    }
+    int ok = 1, preset_ok = 1;
+    for (size_t i = 0; i < n_pairs(n); i++) {
+        const struct node *k = key_at(n, i), *v = value_at(n, i);
+        enum env_var var;
+        if (k->type != NODE_SCALAR) {
+            diag_error(p->d, mark_of(k), "keys must be strings");
+            ok = 0;
+        } else if (duplicate_key(p, n, i)) {
+            ok = 0;
+        } else if (!strcmp(k->value, "preset")) {
+            const struct env_names *preset = take_preset(p, v, "preset");
+            ok &= preset_ok = preset != NULL;
+            if (preset) /* renames win over the preset, whichever comes first */
+                for (int j = 0; j < ENV_VAR_COUNT; j++)
+                    if (!at[j].line)
+                        names.name[j] = preset->name[j];
+        } else if (env_names_key_parse(k->value, &var) != 0) {
+            suggest_key(p, k, env_names_keys, "env_names");
+            ok = 0;
+        } else if (!usable_string(p, v, k->value)) {
+            ok = 0;
+        } else if (!env_names_valid(v->value)) {
+            diag_error(p->d, mark_of(v),
+                       "%s \"%s\" is not a variable name; use letters, digits and _, not "
+                       "starting with a digit (e.g. MY_TOKEN)",
+                       k->value, v->value);
+            ok = 0;
+        } else if (!(names.name[var] = strpool_dup(p->strings, v->value))) {
+            p->nomem = 1;
+            return;
+        } else {
+            at[var] = mark_of(v);
+        }
+    }
+    if (n->n_kids == 0) {
+        diag_error(p->d, mark_of(n), "env_names mapping is empty; give " ENV_NAMES_FIX);
+        return;
+    }
+    /* Two variables of one name: a reader would get only one of them. Said at the rename (the
+     * other renames' mistakes too; without the preset meant, what would clash is unknown). */
+    for (int j = 1; j < ENV_VAR_COUNT && preset_ok; j++)
+        for (int i = 0; i < j; i++) {
+            if (!names.name[i] || !names.name[j] || strcmp(names.name[i], names.name[j]) != 0)
+                continue;
+            /* Of the two, the one written later (a preset's name is no rename: line 0). */
+            struct tf_mark a = at[i], b = at[j];
+            int j_later = b.line > a.line || (b.line == a.line && b.column > a.column);
+            diag_error(p->d, j_later ? b : a,
+                       "env_names gives %s and %s the one name %s; give each its own",
+                       env_names_key((enum env_var)i), env_names_key((enum env_var)j),
+                       names.name[i]);
+            ok = 0;
+            break;
+        }
+    if (ok)
+        *p->env_names = names;
+}
+
 /* --- merge keys --- */
 
 /* The pairs of a database's mapping with what its merge keys (YAML 1.1's "<<: *name" and
@@ -988,6 +1086,13 @@ static void take_database(struct parse *p, const struct node *n, struct database
                            key);
             else
                 take_string(p, v, key, !strcmp(key, "name") ? &db->run.name : &db->run.id);
+        } else if (!strcmp(key, "env_names")) {
+            if (is_defaults)
+                take_env_names(p, v);
+            else
+                diag_error(p->d, mark_of(k),
+                           "\"env_names\" belongs to defaults (it names the variables of every "
+                           "target), not to a database");
         } else if (!strcmp(key, "region"))
             region = v;
         else if (!strcmp(key, "regions"))
@@ -1011,7 +1116,7 @@ static void take_database(struct parse *p, const struct node *n, struct database
         else if (!strcmp(key, "tags"))
             take_list(p, v, key, &db->tags, &db->n_tags);
         else
-            suggest_key(p, k, database_keys, where);
+            suggest_key(p, k, is_defaults ? defaults_keys : database_keys, where);
     }
     db->merge_failed = (unsigned char)m.failed;
     merged_clear(&m);
@@ -1546,6 +1651,7 @@ enum tf_err inventory_parse_yaml(const char *path, struct diag *d, struct invent
     if (!inv->strings && !(inv->strings = strpool_new()))
         return TF_ERR_NOMEM;
     p.strings = inv->strings;
+    p.env_names = &inv->env_names;
     /* Standard input is read whole and parsed from memory; a file is parsed as it is read. */
     int from_stdin = !strcmp(path, INVENTORY_STDIN_PATH);
     char *buf = NULL;

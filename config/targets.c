@@ -267,6 +267,7 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
     for (size_t i = 0; i < inv->n_databases; i++)
         total += inv->databases[i].n_regions;
     out->source = inv->path;
+    out->env_names = inv->env_names;
     out->items = calloc(total + 1, sizeof *out->items);
     out->strings = strpool_new();
     if (!out->items || !out->strings) {
@@ -363,6 +364,23 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list)
         t->keyspace_url = url ? strpool_dup(list->strings, url) : NULL;
         free(url);
         if (url && !t->keyspace_url)
+            return TF_ERR_NOMEM;
+    }
+    return TF_OK;
+}
+
+enum tf_err targets_use_env_names(struct target_list *list, const struct env_names *names)
+{
+    if (names)
+        list->env_names = *names;
+    if (!list->env_names.name[ENV_API_ENDPOINT])
+        return TF_OK;
+    for (size_t i = 0; i < list->total; i++) {
+        struct target *t = &list->items[i];
+        const char *tpl =
+            t->db->api_endpoint.value ? t->db->api_endpoint.value : TARGET_DEFAULT_API_ENDPOINT;
+        t->api_endpoint = fill_template(list->strings, tpl, t->db->id.value, t->region->value);
+        if (!t->api_endpoint)
             return TF_ERR_NOMEM;
     }
     return TF_OK;

@@ -42,24 +42,25 @@ static int left_out(const struct child_env_request *req, const char *e, char *co
     return 0;
 }
 
-/* Appends "PREFIXNAME=value" for the five variables of target i to set (at *n). */
+/* Appends "PREFIXNAME=value" for the variables of target i (those the run names and the target
+ * has a value for) to set (at *n). */
 static enum tf_err add_target(const struct child_env_request *req, size_t i, char **set, size_t *n,
                               enum env_var *bad)
 {
     const struct target *t = &req->targets->items[i];
-    const char *values[ENV_VAR_COUNT] = {
-        [ENV_CLUSTER_ID] = t->db->id.value,         [ENV_CLUSTER_REGION] = t->region->value,
-        [ENV_DB_USERNAME] = t->db->username.value,  [ENV_DB_KEYSPACE] = t->db->keyspace.value,
-        [ENV_AUTHORIZATION_TOKEN] = req->tokens[i],
-    };
+    const struct env_names *names = &req->targets->env_names;
+    const char *values[ENV_VAR_COUNT];
+    env_names_values(t, req->tokens[i], values);
     int prefixed = req->targets->count > 1;
     for (int v = 0; v < ENV_VAR_COUNT; v++) {
+        if (!names->name[v] || (!values[v] && v != ENV_TOKEN))
+            continue;
         if (!values[v] || !text_is_portable(values[v])) {
             *bad = (enum env_var)v;
             return TF_ERR_UNSAFE;
         }
         set[*n] = text_printf("%s%s%s=%s", prefixed ? t->env_prefix : "", prefixed ? "_" : "",
-                              envfile_var_name((enum env_var)v), values[v]);
+                              names->name[v], values[v]);
         if (!set[*n])
             return TF_ERR_NOMEM;
         (*n)++;
@@ -127,12 +128,12 @@ char **child_env_for(const struct child_env_request *req, const struct held_toke
     with.tokens = tokens;
     char **env;
     size_t bad_target = 0;
-    enum env_var bad = ENV_AUTHORIZATION_TOKEN;
+    enum env_var bad = ENV_TOKEN;
     enum tf_err rc = child_env_build(&with, &env, &bad_target, &bad);
     free(tokens);
     if (rc == TF_ERR_UNSAFE)
         errorf(msg, "%s of %s is not a portable value: the command is not started",
-               envfile_var_name(bad), req->targets->items[bad_target].name);
+               req->targets->env_names.name[bad], req->targets->items[bad_target].name);
     else if (rc != TF_OK)
         errorf(msg, "%s", tf_strerror(rc));
     return rc == TF_OK ? env : NULL;

@@ -1,6 +1,7 @@
 /* child_env.h: the environment exec gives its command: tokenfleet's own, less the variables the
- * inventory reads passwords from, plus the five variables of each target (unprefixed for one
- * target, prefixed as in a combined env file for several). */
+ * inventory reads passwords from, plus the variables of each target under the run's names
+ * (targets->env_names; unprefixed for one target, prefixed as in a combined env file for
+ * several). */
 #ifndef TOKENFLEET_CHILD_ENV_H
 #define TOKENFLEET_CHILD_ENV_H
 
@@ -23,8 +24,9 @@ struct child_env_request {
 };
 
 /* Builds the command's environment for req: every entry of base but those naming a password
- * source or a variable set here (a target's value wins over an inherited one), then the five
- * variables of each target in target order: ASTRA_CLUSTER_ID=... for a single target,
+ * source or a variable set here (a target's value wins over an inherited one), then the
+ * variables of each target (those req->targets->env_names names and the target has a value
+ * for, as in its env file) in target order: ASTRA_CLUSTER_ID=... for a single target,
  * ORDERS_US_EAST1_ASTRA_CLUSTER_ID=... (its env_prefix and "_") for several. Returns TF_OK with
  * *out a new NULL-terminated array of new strings (free with child_env_free: it holds tokens);
  * TF_ERR_UNSAFE when a value is not portable (text_is_portable: what an env file would refuse),

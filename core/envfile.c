@@ -11,16 +11,6 @@
 #include "core/base/text.h"
 #include "version.h"
 
-static const char *const var_names[ENV_VAR_COUNT] = {
-    "ASTRA_CLUSTER_ID",  "ASTRA_CLUSTER_REGION",      "ASTRA_DB_USERNAME",
-    "ASTRA_DB_KEYSPACE", "ASTRA_AUTHORIZATION_TOKEN",
-};
-
-const char *envfile_var_name(enum env_var v)
-{
-    return v < ENV_VAR_COUNT ? var_names[v] : "?";
-}
-
 int envfile_format_parse(const char *word, enum env_format *out)
 {
     if (!strcmp(word, "portable"))
@@ -59,35 +49,29 @@ enum tf_err envfile_write_var(FILE *out, const char *prefix, const char *key, co
     return bad ? TF_ERR_IO : TF_OK;
 }
 
-static void target_values(const struct target *t, const char *token,
-                          const char *values[ENV_VAR_COUNT])
-{
-    values[ENV_CLUSTER_ID] = t->db->id.value;
-    values[ENV_CLUSTER_REGION] = t->region->value;
-    values[ENV_DB_USERNAME] = t->db->username.value;
-    values[ENV_DB_KEYSPACE] = t->db->keyspace.value;
-    values[ENV_AUTHORIZATION_TOKEN] = token;
-}
-
-enum tf_err envfile_check_target(const struct target *t, enum env_format fmt, enum env_var *bad)
+enum tf_err envfile_check_target(const struct target *t, const struct env_names *names,
+                                 enum env_format fmt, enum env_var *bad)
 {
     const char *values[ENV_VAR_COUNT];
-    target_values(t, "", values);
+    env_names_values(t, "", values);
     for (int v = 0; v < ENV_VAR_COUNT; v++)
-        if (!writable(values[v], fmt)) {
+        if (names->name[v] && values[v] && !writable(values[v], fmt)) {
             *bad = (enum env_var)v;
             return TF_ERR_UNSAFE;
         }
     return TF_OK;
 }
 
-enum tf_err envfile_write_target(FILE *out, const struct target *t, const char *token,
-                                 const char *prefix, enum env_format fmt, enum env_var *bad)
+enum tf_err envfile_write_target(FILE *out, const struct target *t, const struct env_names *names,
+                                 const char *token, const char *prefix, enum env_format fmt,
+                                 enum env_var *bad)
 {
     const char *values[ENV_VAR_COUNT];
-    target_values(t, token, values);
+    env_names_values(t, token, values);
     for (int v = 0; v < ENV_VAR_COUNT; v++) {
-        enum tf_err rc = envfile_write_var(out, prefix, var_names[v], values[v], fmt);
+        if (!names->name[v] || !values[v])
+            continue;
+        enum tf_err rc = envfile_write_var(out, prefix, names->name[v], values[v], fmt);
         if (rc == TF_ERR_UNSAFE)
             *bad = (enum env_var)v;
         if (rc != TF_OK)
@@ -120,7 +104,8 @@ char *envfile_path(const char *dir, const struct target *t)
     return text_printf("%s/%s.%s.env", dir, t->db->name.value, t->region->value);
 }
 
-enum tf_err envfile_write_file(const char *dir, const struct target *t, const char *token,
+enum tf_err envfile_write_file(const char *dir, const struct target *t,
+                               const struct env_names *names, const char *token,
                                enum env_format fmt, const char *stamp, enum env_var *bad)
 {
     char *path = envfile_path(dir, t);
@@ -130,7 +115,7 @@ enum tf_err envfile_write_file(const char *dir, const struct target *t, const ch
     enum tf_err rc = TF_ERR_IO;
     if (atomic_out_open(&m, path, 0600) == 0) {
         write_header(m.f, t->name, stamp);
-        rc = envfile_write_target(m.f, t, token, "", fmt, bad);
+        rc = envfile_write_target(m.f, t, names, token, "", fmt, bad);
         if (rc == TF_OK && atomic_out_commit(&m, 0) != 0)
             rc = TF_ERR_IO;
         else if (rc != TF_OK)
@@ -160,7 +145,8 @@ enum tf_err envfile_write_combined(const char *path, const struct target_list *t
         clock_format_utc_ms(issued_at_ms[i], issued);
         fprintf(m.f, "# %s: " ISSUED_AT "%s\n", t->name, issued);
         enum tf_err rc =
-            prefix ? envfile_write_target(m.f, t, tokens[i], prefix, fmt, bad) : TF_ERR_NOMEM;
+            prefix ? envfile_write_target(m.f, t, &targets->env_names, tokens[i], prefix, fmt, bad)
+                   : TF_ERR_NOMEM;
         free(prefix);
         if (rc != TF_OK) {
             *bad_target = i;
@@ -191,8 +177,8 @@ static char *value_of(const char *text, const char *key, int *oom)
     return NULL;
 }
 
-enum tf_err envfile_read_token(const char *dir, const struct target *t, char **token,
-                               int64_t *issued_at_ms)
+enum tf_err envfile_read_token(const char *dir, const struct target *t,
+                               const struct env_names *names, char **token, int64_t *issued_at_ms)
 {
     *token = NULL;
     *issued_at_ms = 0;
@@ -217,9 +203,9 @@ enum tf_err envfile_read_token(const char *dir, const struct target *t, char **t
     else if (len > ENVFILE_MAX_READ || memchr(text, '\0', len))
         rc = len > ENVFILE_MAX_READ ? TF_ERR_TOOBIG : TF_ERR_UNSAFE;
     if (rc == TF_OK) {
-        *token = value_of(text, var_names[ENV_AUTHORIZATION_TOKEN], &oom);
-        id = value_of(text, var_names[ENV_CLUSTER_ID], &oom);
-        region = value_of(text, var_names[ENV_CLUSTER_REGION], &oom);
+        *token = value_of(text, names->name[ENV_TOKEN], &oom);
+        id = value_of(text, names->name[ENV_ID], &oom);
+        region = value_of(text, names->name[ENV_REGION], &oom);
         if (oom)
             rc = TF_ERR_NOMEM;
         else if (!*token || !**token || !text_is_portable(*token) || !id || !region ||
@@ -289,8 +275,8 @@ enum tf_err envfile_read_combined(const char *path, const struct target_list *ta
     for (size_t i = 0; i < targets->total; i++)
         order[i] = i;
     qsort_r(order, targets->total, sizeof *order, by_prefix, targets->items);
-    const char *id_var = var_names[ENV_CLUSTER_ID];
-    const char *token_var = var_names[ENV_AUTHORIZATION_TOKEN];
+    const char *id_var = targets->env_names.name[ENV_ID];
+    const char *token_var = targets->env_names.name[ENV_TOKEN];
     enum tf_err rc = TF_OK;
     char *line = NULL;
     size_t cap = 0;
@@ -317,7 +303,7 @@ enum tf_err envfile_read_combined(const char *path, const struct target_list *ta
                 continue;
             long t = find_prefix(targets, order, line, key_len - vl - 1);
             if (t < 0)
-                break;
+                continue; /* renamed variables may end alike: ID and DB_ID */
             const char *value = eq + 1;
             if (v == 0) {
                 id_ok[t] = !strcmp(value, targets->items[t].db->id.value);

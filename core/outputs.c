@@ -84,7 +84,7 @@ static int write_env_file(const struct output_options *o, const struct target_li
                                     &bad_target, &bad);
         if (rc == TF_ERR_UNSAFE)
             errorf(msg, "%s: %s cannot be written in the %s format; %s not written",
-                   targets->items[bad_target].name, envfile_var_name(bad),
+                   targets->items[bad_target].name, targets->env_names.name[bad],
                    o->env_format == ENV_FORMAT_SH ? "sh" : "portable", o->env_file);
         else if (rc == TF_ERR_IO)
             errorf(msg, "cannot write %s: %s", o->env_file, strerror(errno));

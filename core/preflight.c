@@ -12,12 +12,14 @@
 static const struct tf_mark *var_mark(const struct target *t, enum env_var v)
 {
     switch (v) {
-    case ENV_CLUSTER_ID:
+    case ENV_ID:
         return &t->db->id.at;
-    case ENV_CLUSTER_REGION:
+    case ENV_REGION:
         return &t->region->at;
-    case ENV_DB_USERNAME:
+    case ENV_USERNAME:
         return &t->db->username.at;
+    case ENV_API_ENDPOINT:
+        return &t->db->api_endpoint.at;
     default:
         return &t->db->keyspace.at;
     }
@@ -32,27 +34,27 @@ static size_t check_env_values(enum env_format fmt, int exec, const struct targe
     for (size_t i = 0; i < targets->count; i++) {
         const struct target *t = &targets->items[i];
         enum env_var bad;
-        if (envfile_check_target(t, fmt, &bad) == TF_OK)
+        if (envfile_check_target(t, &targets->env_names, fmt, &bad) == TF_OK)
             continue;
         if (exec)
             diag_error(d, *var_mark(t, bad),
                        "%s of %s holds characters that are not portable (portable values use "
                        "only A-Z a-z 0-9 _ @ %% + = : , . / -): exec passes a command only the "
                        "values that an env file would hold; change it",
-                       envfile_var_name(bad), t->name);
+                       targets->env_names.name[bad], t->name);
         else
             diag_error(d, *var_mark(t, bad),
                        "%s of %s holds characters that not every env-file reader reads back "
                        "unchanged (portable values use only A-Z a-z 0-9 _ @ %% + = : , . / -); "
                        "change it, or pass --env-format sh if only shells read these files",
-                       envfile_var_name(bad), t->name);
+                       targets->env_names.name[bad], t->name);
         errors++;
     }
     return errors;
 }
 
-/* In the combined file each name is PREFIX_ASTRA_...; a shell variable cannot start with a
- * digit, so neither can the prefix (database names may). */
+/* In the combined file each name is PREFIX_NAME (PREFIX_ASTRA_CLUSTER_ID, ...); a shell variable
+ * cannot start with a digit, so neither can the prefix (database names may). */
 static size_t check_env_prefixes(int exec, const struct target_list *targets, struct diag *d)
 {
     size_t errors = 0;
@@ -61,10 +63,10 @@ static size_t check_env_prefixes(int exec, const struct target_list *targets, st
         if (!isdigit((unsigned char)t->env_prefix[0]))
             continue;
         diag_error(d, t->db->name.at,
-                   "%s: %s would give variables named %s_ASTRA_..., and a variable name "
-                   "cannot start with a digit; rename the database to start with a letter, or "
-                   "%s",
+                   "%s: %s would give variables such as %s_%s, and a variable name cannot start "
+                   "with a digit; rename the database to start with a letter, or %s",
                    exec ? "exec with several targets" : "--env-file", t->name, t->env_prefix,
+                   targets->env_names.name[ENV_ID],
                    exec ? "run it as the only target" : "use --env-dir");
         errors++;
     }

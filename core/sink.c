@@ -30,7 +30,8 @@ static void write_env_dir_file(struct sink *s, const struct target *t, const str
     char stamp[32];
     clock_format_utc_ms(r->issued_at_ms ? r->issued_at_ms : clock_wall_ms(), stamp);
     enum env_var bad = ENV_VAR_COUNT;
-    enum tf_err rc = envfile_write_file(o->env_dir, t, r->token, o->env_format, stamp, &bad);
+    enum tf_err rc = envfile_write_file(o->env_dir, t, &s->targets->env_names, r->token,
+                                        o->env_format, stamp, &bad);
     if (rc == TF_OK) {
         s->written++;
         return;
@@ -38,7 +39,7 @@ static void write_env_dir_file(struct sink *s, const struct target *t, const str
     s->failed++;
     if (rc == TF_ERR_UNSAFE) {
         errorf(s->msg, "%s: %s cannot be written in the %s format; file not written", t->name,
-               envfile_var_name(bad), o->env_format == ENV_FORMAT_SH ? "sh" : "portable");
+               s->targets->env_names.name[bad], o->env_format == ENV_FORMAT_SH ? "sh" : "portable");
         return;
     }
     int saved = errno;

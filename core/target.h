@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/base/diag.h"
+#include "core/env_names.h"
 
 enum secret_kind {
     SECRET_NONE,    /* no password given */
@@ -73,6 +74,10 @@ struct target {
                                    always set: that GET (api rest) or the Data API's keyspace
                                    URL, {api_endpoint}/api/json/v1/{keyspace} (api data) */
     char *env_prefix;           /* name in upper snake case, for the combined env file */
+    char *api_endpoint;         /* the database's api_endpoint template (or
+                                   TARGET_DEFAULT_API_ENDPOINT), {id} and {region} filled in:
+                                   the value of the api_endpoint variable; NULL unless the
+                                   run's names write it (targets_use_env_names) */
 };
 
 struct strpool;
@@ -87,6 +92,10 @@ struct target_list {
     struct strpool *strings; /* the targets' strings; owned */
     const char *source;      /* the inventory's name as the user gave it, for messages about
                                 places in it; borrowed */
+
+    /* The names of the variables written for each target (env files, the combined file,
+     * exec); strings borrowed. */
+    struct env_names env_names;
 };
 
 /* Frees what list owns; the struct itself is the caller's. Safe on a zeroed list. */

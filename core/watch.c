@@ -44,8 +44,8 @@ static void adopt_files(struct agent *a, size_t from)
             continue;
         char *token;
         int64_t issued;
-        enum tf_err rc =
-            envfile_read_token(a->o->outputs.env_dir, &a->targets->items[i], &token, &issued);
+        enum tf_err rc = envfile_read_token(a->o->outputs.env_dir, &a->targets->items[i],
+                                            &a->targets->env_names, &token, &issued);
         if (rc == TF_OK) {
             h->token = token;
             h->issued_at_ms = issued;
@@ -100,13 +100,13 @@ static void target_final(void *ctx, size_t i, struct result *r, enum keepalive_e
     char stamp[32];
     clock_format_utc_ms(r->issued_at_ms, stamp);
     enum env_var bad = ENV_VAR_COUNT;
-    enum tf_err rc = envfile_write_file(a->o->outputs.env_dir, t, r->token,
+    enum tf_err rc = envfile_write_file(a->o->outputs.env_dir, t, &a->targets->env_names, r->token,
                                         a->o->outputs.env_format, stamp, &bad);
     if (rc != TF_OK) {
         int saved = errno;
         errorf(msg, "%s: %s, but its env file could not be written: %s", t->name,
                keepalive_event_name(ev),
-               rc == TF_ERR_UNSAFE ? envfile_var_name(bad)
+               rc == TF_ERR_UNSAFE ? a->targets->env_names.name[bad]
                : rc == TF_ERR_IO   ? strerror(saved)
                                    : tf_strerror(rc));
         return;

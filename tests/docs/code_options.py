@@ -14,8 +14,9 @@ import subprocess
 PROBE = os.environ["OPTIONS_PROBE"]
 SOURCE_DIR = os.environ["SOURCE_DIR"]
 # Values tried for an option that takes one, until one parses: a number, a shard, a format, a
-# --connect-to, a duration, a status (discover --status), a URL (discover --api-url).
-SAMPLE_VALUES = ["1", "0/1", "portable", "h:1:h:2", "10m", "ACTIVE", "https://h"]
+# --connect-to, a duration, a status (discover --status), a URL (discover --api-url), a set of
+# names (--env-names).
+SAMPLE_VALUES = ["1", "0/1", "portable", "h:1:h:2", "10m", "ACTIVE", "https://h", "seed"]
 
 
 def read(path):

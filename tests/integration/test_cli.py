@@ -130,8 +130,8 @@ class CliTest(harness.TestCase):
             ("digits.yaml", "  - name: \"2024\"\n    id: %s\n    region: us-east1\n"
              "    username: svc\n" % "b5285f63-8da5-4c6e-afd8-ade371a48795",
              ["--env-file", os.path.join(self.workdir, "all.env")],
-             ":6:11: error: --env-file: 2024/us-east1 would give variables named "
-             "2024_US_EAST1_ASTRA_..."),
+             ":6:11: error: --env-file: 2024/us-east1 would give variables such as "
+             "2024_US_EAST1_ASTRA_CLUSTER_ID, and a variable name cannot start"),
             # A username that not every env-file reader reads back unchanged.
             ("dollar.yaml", "  - name: orders\n    id: %s\n    region: us-east1\n"
              "    username: svc$prod\n" % "b5285f63-8da5-4c6e-afd8-ade371a48795",

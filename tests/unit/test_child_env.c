@@ -50,7 +50,8 @@ static struct target_list plan(struct target items[3], size_t count)
                                .env_prefix = "BILLING_EU_WEST1"};
     items[2] = (struct target){
         .name = "search/us-east1", .db = &search, .region = &us, .env_prefix = "SEARCH_US_EAST1"};
-    return (struct target_list){.items = items, .count = count, .total = 3};
+    return (struct target_list){
+        .items = items, .count = count, .total = 3, .env_names = env_names_seed};
 }
 
 static void assert_env(char **env, const char *const *want)
@@ -133,11 +134,11 @@ static void test_unportable_value_refused(void **state)
     struct child_env_request req = {.base = base, .targets = &tl, .tokens = tokens};
     char **env = (char **)1;
     size_t bad_target = 99;
-    enum env_var bad = ENV_CLUSTER_ID;
+    enum env_var bad = ENV_ID;
     assert_int_equal(child_env_build(&req, &env, &bad_target, &bad), TF_ERR_UNSAFE);
     assert_null(env);
     assert_int_equal(bad_target, 1);
-    assert_int_equal(bad, ENV_AUTHORIZATION_TOKEN);
+    assert_int_equal(bad, ENV_TOKEN);
 }
 
 static void test_empty_base(void **state)

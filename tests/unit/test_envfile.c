@@ -211,16 +211,24 @@ static void fake_target(struct fake_target *ft, const char *username)
     ft->t = (struct target){.name = "orders/us-east1", .db = &ft->db, .region = &ft->region};
 }
 
-static char *write_target(const struct target *t, const char *token, const char *prefix,
-                          enum env_format fmt, enum tf_err *rc, enum env_var *bad)
+static char *write_named(const struct target *t, const struct env_names *names, const char *token,
+                         const char *prefix, enum env_format fmt, enum tf_err *rc,
+                         enum env_var *bad)
 {
     char *out = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&out, &size);
     assert_non_null(f);
-    *rc = envfile_write_target(f, t, token, prefix, fmt, bad);
+    *rc = envfile_write_target(f, t, names, token, prefix, fmt, bad);
     assert_int_equal(fclose(f), 0);
     return out;
+}
+
+/* With the seed names, as every run before --env-names wrote. */
+static char *write_target(const struct target *t, const char *token, const char *prefix,
+                          enum env_format fmt, enum tf_err *rc, enum env_var *bad)
+{
+    return write_named(t, &env_names_seed, token, prefix, fmt, rc, bad);
 }
 
 static void test_write_target(void **state)
@@ -257,7 +265,7 @@ static void test_write_target(void **state)
     fake_target(&ft, "orders svc");
     free(write_target(&ft.t, "tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad));
     assert_int_equal(rc, TF_ERR_UNSAFE);
-    assert_int_equal(bad, ENV_DB_USERNAME);
+    assert_int_equal(bad, ENV_USERNAME);
     out = write_target(&ft.t, "tok", NULL, ENV_FORMAT_SH, &rc, &bad);
     assert_int_equal(rc, TF_OK);
     assert_non_null(strstr(out, "\nASTRA_DB_USERNAME='orders svc'\n"));
@@ -267,7 +275,7 @@ static void test_write_target(void **state)
     fake_target(&ft, "orders_svc");
     free(write_target(&ft.t, "tok$(id)", NULL, ENV_FORMAT_PORTABLE, &rc, &bad));
     assert_int_equal(rc, TF_ERR_UNSAFE);
-    assert_int_equal(bad, ENV_AUTHORIZATION_TOKEN);
+    assert_int_equal(bad, ENV_TOKEN);
 }
 
 static void test_check_target(void **state)
@@ -287,18 +295,20 @@ static void test_check_target(void **state)
         struct fake_target ft;
         fake_target(&ft, rows[i].username);
         enum env_var bad = ENV_VAR_COUNT;
-        assert_int_equal(envfile_check_target(&ft.t, rows[i].fmt, &bad), rows[i].rc);
+        assert_int_equal(envfile_check_target(&ft.t, &env_names_seed, rows[i].fmt, &bad),
+                         rows[i].rc);
         if (rows[i].rc != TF_OK)
-            assert_int_equal(bad, ENV_DB_USERNAME);
+            assert_int_equal(bad, ENV_USERNAME);
     }
     /* The first bad variable is named, in file order. */
     struct fake_target ft;
     fake_target(&ft, "a b");
     ft.region.value = "us east1";
     enum env_var bad = ENV_VAR_COUNT;
-    assert_int_equal(envfile_check_target(&ft.t, ENV_FORMAT_PORTABLE, &bad), TF_ERR_UNSAFE);
-    assert_int_equal(bad, ENV_CLUSTER_REGION);
-    assert_string_equal(envfile_var_name(bad), "ASTRA_CLUSTER_REGION");
+    assert_int_equal(envfile_check_target(&ft.t, &env_names_seed, ENV_FORMAT_PORTABLE, &bad),
+                     TF_ERR_UNSAFE);
+    assert_int_equal(bad, ENV_REGION);
+    assert_string_equal(env_names_seed.name[bad], "ASTRA_CLUSTER_REGION");
 }
 
 /* What a restarted agent reads back is what was written: the token and when it was issued;
@@ -313,14 +323,14 @@ static void test_file_round_trip(void **state)
     fake_target(&ft, "orders_svc");
     char *token = NULL;
     int64_t issued = -1;
-    assert_int_equal(envfile_read_token(dir, &ft.t, &token, &issued), TF_ERR_IO);
+    assert_int_equal(envfile_read_token(dir, &ft.t, &env_names_seed, &token, &issued), TF_ERR_IO);
     assert_null(token);
 
     enum env_var bad = ENV_VAR_COUNT;
     const char *tok = "2d728368-2e6d-4542-9997-a5a7ae70d635";
-    assert_int_equal(
-        envfile_write_file(dir, &ft.t, tok, ENV_FORMAT_PORTABLE, "2026-11-29T10:00:01.234Z", &bad),
-        TF_OK);
+    assert_int_equal(envfile_write_file(dir, &ft.t, &env_names_seed, tok, ENV_FORMAT_PORTABLE,
+                                        "2026-11-29T10:00:01.234Z", &bad),
+                     TF_OK);
     char *path = envfile_path(dir, &ft.t);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
@@ -331,7 +341,7 @@ static void test_file_round_trip(void **state)
     fclose(f);
     assert_non_null(strstr(header, "# orders/us-east1: token issued at 2026-11-29T10:00:01.234Z"));
 
-    assert_int_equal(envfile_read_token(dir, &ft.t, &token, &issued), TF_OK);
+    assert_int_equal(envfile_read_token(dir, &ft.t, &env_names_seed, &token, &issued), TF_OK);
     assert_string_equal(token, tok);
     assert_int_equal(issued, 1795946401234LL);
     text_free_secret(token);
@@ -342,10 +352,11 @@ static void test_file_round_trip(void **state)
     other.t.db = &other.db;
     other.t.region = &other.region;
     /* Another cluster's database of the same name wrote this file: not ours to prove. */
-    assert_int_equal(envfile_write_file(dir, &other.t, tok, ENV_FORMAT_PORTABLE,
+    assert_int_equal(envfile_write_file(dir, &other.t, &env_names_seed, tok, ENV_FORMAT_PORTABLE,
                                         "2026-11-29T10:00:01.234Z", &bad),
                      TF_OK);
-    assert_int_equal(envfile_read_token(dir, &ft.t, &token, &issued), TF_ERR_UNSAFE);
+    assert_int_equal(envfile_read_token(dir, &ft.t, &env_names_seed, &token, &issued),
+                     TF_ERR_UNSAFE);
     assert_null(token);
 
     f = fopen(path, "w");
@@ -354,7 +365,8 @@ static void test_file_round_trip(void **state)
             "ASTRA_AUTHORIZATION_TOKEN=$(reboot)\n",
             ID1);
     fclose(f);
-    assert_int_equal(envfile_read_token(dir, &ft.t, &token, &issued), TF_ERR_UNSAFE);
+    assert_int_equal(envfile_read_token(dir, &ft.t, &env_names_seed, &token, &issued),
+                     TF_ERR_UNSAFE);
     assert_null(token);
     unlink(path);
     free(path);
@@ -373,8 +385,9 @@ static void test_format_names(void **state)
     assert_int_equal(envfile_format_parse("", &fmt), -1);
     const char *names[] = {"ASTRA_CLUSTER_ID", "ASTRA_CLUSTER_REGION", "ASTRA_DB_USERNAME",
                            "ASTRA_DB_KEYSPACE", "ASTRA_AUTHORIZATION_TOKEN"};
-    for (int v = 0; v < ENV_VAR_COUNT; v++)
-        assert_string_equal(envfile_var_name((enum env_var)v), names[v]);
+    for (int v = 0; v < ENV_TOKEN + 1; v++)
+        assert_string_equal(env_names_seed.name[v], names[v]);
+    assert_null(env_names_seed.name[ENV_API_ENDPOINT]);
 }
 
 int main(void)
