@@ -1,7 +1,8 @@
 /* test_child_env.c: exec's command's environment (core/child_env.h) from a hand-built plan: the
- * five variables unprefixed for one target and prefixed for several, inherited entries kept in
- * order, password sources of every target (selected or not) left out unless asked to keep them,
- * an inherited variable of a name set here replaced, and values that are not portable refused. */
+ * variables unprefixed for one target and prefixed for several (seed and astra names, renames,
+ * an application token's username), inherited entries kept in order, password sources of every
+ * target (selected or not) left out unless asked to keep them, an inherited variable of a name
+ * set here replaced, and values that are not portable refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -158,6 +159,64 @@ static void test_empty_base(void **state)
     child_env_free(NULL);
 }
 
+/* astra names: the inherited variable of the same name is replaced, a seed-named one is no
+ * name set here and stays; no username; the API endpoint. */
+static void test_astra_names(void **state)
+{
+    (void)state;
+    struct target items[3];
+    struct target_list tl = plan(items, 1);
+    tl.env_names = env_names_astra;
+    items[0].api_endpoint = "https://" ID1 "-us-east1.apps.astra.datastax.com";
+    const char *tokens[] = {TK2};
+    char *small[] = {"ASTRA_DB_APPLICATION_TOKEN=stale", "ASTRA_AUTHORIZATION_TOKEN=kept", NULL};
+    struct child_env_request req = {.base = small, .targets = &tl, .tokens = tokens};
+    char **env;
+    size_t bad_target;
+    enum env_var bad;
+    assert_int_equal(child_env_build(&req, &env, &bad_target, &bad), TF_OK);
+    assert_env(env,
+               (const char *[]){
+                   "ASTRA_AUTHORIZATION_TOKEN=kept", "ASTRA_DB_ID=" ID1, "ASTRA_DB_REGION=us-east1",
+                   "ASTRA_DB_KEYSPACE=orders", "ASTRA_DB_APPLICATION_TOKEN=" TK2,
+                   "ASTRA_DB_API_ENDPOINT=https://" ID1 "-us-east1.apps.astra.datastax.com", NULL});
+    child_env_free(env);
+}
+
+/* Renames, prefixed for several targets; an application token's database gives the username
+ * "token" under seed names. */
+static void test_renamed_prefixed_app_token(void **state)
+{
+    (void)state;
+    struct target items[3];
+    struct target_list tl = plan(items, 2);
+    struct secret_ref app_token = {.kind = SECRET_ENV, .source = "TF_UT_APP_TOKEN"};
+    struct target_db app_db = billing;
+    app_db.username.value = NULL;
+    app_db.password = NULL;
+    app_db.app_token = &app_token;
+    items[1].db = &app_db;
+    tl.env_names.name[ENV_TOKEN] = "MY_TOKEN";
+    tl.env_names.name[ENV_ID] = "DB";
+    const char *tokens[] = {TK1, TK2};
+    char *small[] = {"TF_UT_APP_TOKEN=" TK2, NULL};
+    struct child_env_request req = {.base = small, .targets = &tl, .tokens = tokens};
+    char **env;
+    size_t bad_target;
+    enum env_var bad;
+    assert_int_equal(child_env_build(&req, &env, &bad_target, &bad), TF_OK);
+    assert_env(env, (const char *[]){"ORDERS_US_EAST1_DB=" ID1,
+                                     "ORDERS_US_EAST1_ASTRA_CLUSTER_REGION=us-east1",
+                                     "ORDERS_US_EAST1_ASTRA_DB_USERNAME=orders_svc",
+                                     "ORDERS_US_EAST1_ASTRA_DB_KEYSPACE=orders",
+                                     "ORDERS_US_EAST1_MY_TOKEN=" TK1, "BILLING_EU_WEST1_DB=" ID2,
+                                     "BILLING_EU_WEST1_ASTRA_CLUSTER_REGION=eu-west1",
+                                     "BILLING_EU_WEST1_ASTRA_DB_USERNAME=token",
+                                     "BILLING_EU_WEST1_ASTRA_DB_KEYSPACE=bills",
+                                     "BILLING_EU_WEST1_MY_TOKEN=" TK2, NULL});
+    child_env_free(env);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +224,8 @@ int main(void)
         cmocka_unit_test(test_several_targets_prefixed),
         cmocka_unit_test(test_unportable_value_refused),
         cmocka_unit_test(test_empty_base),
+        cmocka_unit_test(test_astra_names),
+        cmocka_unit_test(test_renamed_prefixed_app_token),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

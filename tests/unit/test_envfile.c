@@ -3,7 +3,8 @@
  * byte for byte, every unsafe character class refused in portable (nothing written), single-quoted
  * in sh with ' as '\'' and newline/CR refused there too; prefixes. Then a round trip: values
  * written in the sh format are sourced by /bin/sh (and bash when present) and must come back byte
- * for byte. Last, envfile_write_target and envfile_check_target on a hand-built target. */
+ * for byte. Last, envfile_write_target and envfile_check_target on a hand-built target, under the
+ * seed and astra names and renames (core/env_names.h), and files read back under those names. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -390,12 +391,213 @@ static void test_format_names(void **state)
     assert_null(env_names_seed.name[ENV_API_ENDPOINT]);
 }
 
+#define ENDPOINT "https://" ID1 "-us-east1.apps.astra.datastax.com"
+
+/* astra: the five variables Astra's SDKs read, no username; the same target under seed names
+ * writes no API endpoint. */
+static void test_astra_names(void **state)
+{
+    (void)state;
+    struct fake_target ft;
+    fake_target(&ft, "orders_svc");
+    ft.t.api_endpoint = ENDPOINT;
+    enum tf_err rc;
+    enum env_var bad = ENV_VAR_COUNT;
+    char *out =
+        write_named(&ft.t, &env_names_astra, "AstraCS:tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad);
+    assert_int_equal(rc, TF_OK);
+    assert_string_equal(out, "ASTRA_DB_ID=" ID1 "\n"
+                             "ASTRA_DB_REGION=us-east1\n"
+                             "ASTRA_DB_KEYSPACE=orders\n"
+                             "ASTRA_DB_APPLICATION_TOKEN=AstraCS:tok\n"
+                             "ASTRA_DB_API_ENDPOINT=" ENDPOINT "\n");
+    free(out);
+    out = write_named(&ft.t, &env_names_astra, "AstraCS:tok", "ORDERS_US_EAST1_",
+                      ENV_FORMAT_PORTABLE, &rc, &bad);
+    assert_non_null(strstr(out, "\nORDERS_US_EAST1_ASTRA_DB_API_ENDPOINT=" ENDPOINT "\n"));
+    free(out);
+    out = write_target(&ft.t, "AstraCS:tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad);
+    assert_null(strstr(out, "ENDPOINT"));
+    free(out);
+
+    /* An endpoint that the format cannot hold is named, under astra only. */
+    ft.t.api_endpoint = "https://x/$(id)";
+    assert_int_equal(envfile_check_target(&ft.t, &env_names_astra, ENV_FORMAT_PORTABLE, &bad),
+                     TF_ERR_UNSAFE);
+    assert_int_equal(bad, ENV_API_ENDPOINT);
+    assert_int_equal(envfile_check_target(&ft.t, &env_names_seed, ENV_FORMAT_PORTABLE, &bad),
+                     TF_OK);
+}
+
+/* An inventory's renames: each variable under its own name, in the one order. */
+static void test_renamed(void **state)
+{
+    (void)state;
+    struct fake_target ft;
+    fake_target(&ft, "orders_svc");
+    ft.t.api_endpoint = ENDPOINT;
+    struct env_names names = env_names_astra;
+    names.name[ENV_TOKEN] = "MY_TOKEN";
+    names.name[ENV_USERNAME] = "CQL_USER";
+    enum tf_err rc;
+    enum env_var bad = ENV_VAR_COUNT;
+    char *out = write_named(&ft.t, &names, "AstraCS:tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad);
+    assert_int_equal(rc, TF_OK);
+    assert_string_equal(out, "ASTRA_DB_ID=" ID1 "\n"
+                             "ASTRA_DB_REGION=us-east1\n"
+                             "CQL_USER=orders_svc\n"
+                             "ASTRA_DB_KEYSPACE=orders\n"
+                             "MY_TOKEN=AstraCS:tok\n"
+                             "ASTRA_DB_API_ENDPOINT=" ENDPOINT "\n");
+    free(out);
+}
+
+/* An application token's database has no username: CQL drivers take the literal "token". */
+static void test_app_token_username(void **state)
+{
+    (void)state;
+    struct fake_target ft;
+    fake_target(&ft, NULL);
+    struct secret_ref app_token = {.kind = SECRET_ENV, .source = "ASTRA_DB_APPLICATION_TOKEN"};
+    ft.db.app_token = &app_token;
+    ft.t.api_endpoint = ENDPOINT;
+    enum tf_err rc;
+    enum env_var bad = ENV_VAR_COUNT;
+    char *out = write_target(&ft.t, "AstraCS:tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad);
+    assert_int_equal(rc, TF_OK);
+    assert_non_null(strstr(out, "\nASTRA_DB_USERNAME=token\n"));
+    free(out);
+    out = write_named(&ft.t, &env_names_astra, "AstraCS:tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad);
+    assert_int_equal(rc, TF_OK);
+    assert_null(strstr(out, "USERNAME"));
+    free(out);
+    /* A Data API database without a keyspace is proven in default_keyspace: so says its file. */
+    ft.db.keyspace.value = NULL;
+    ft.db.api = TARGET_API_DATA;
+    out = write_named(&ft.t, &env_names_astra, "AstraCS:tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad);
+    assert_non_null(strstr(out, "\nASTRA_DB_KEYSPACE=default_keyspace\n"));
+    free(out);
+}
+
+/* A file is read back under the names it was written with; under others it holds no token of
+ * the target (watch then replaces it). */
+static void test_file_round_trip_names(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tf-envfile-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct fake_target ft;
+    fake_target(&ft, "orders_svc");
+    ft.t.api_endpoint = ENDPOINT;
+    enum env_var bad = ENV_VAR_COUNT;
+    const char *tok = "AstraCS:abc:0123";
+    assert_int_equal(envfile_write_file(dir, &ft.t, &env_names_astra, tok, ENV_FORMAT_PORTABLE,
+                                        "2026-11-29T10:00:01.234Z", &bad),
+                     TF_OK);
+    char *token = NULL;
+    int64_t issued = 0;
+    assert_int_equal(envfile_read_token(dir, &ft.t, &env_names_astra, &token, &issued), TF_OK);
+    assert_string_equal(token, tok);
+    text_free_secret(token);
+    assert_int_equal(envfile_read_token(dir, &ft.t, &env_names_seed, &token, &issued),
+                     TF_ERR_UNSAFE);
+    assert_null(token);
+    char *path = envfile_path(dir, &ft.t);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+
+/* The combined file keeps other targets' tokens through its reader, with renames too, even
+ * when one name ends as another does (ID and DB_ID): ORDERS_US_EAST1_DB_ID is the token of
+ * ORDERS_US_EAST1, not the id of a target ORDERS_US_EAST1_DB. */
+static void test_combined_round_trip_names(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tf-envfile-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct fake_target a, b;
+    fake_target(&a, "orders_svc");
+    fake_target(&b, "svc");
+    b.db.name.value = "billing";
+    b.db.id.value = "d23f0824-128b-4f33-8c5c-7fd0a6a3a450";
+    b.t.db = &b.db;
+    b.t.region = &b.region;
+    b.t.name = "billing/us-east1";
+    a.t.env_prefix = "ORDERS_US_EAST1";
+    b.t.env_prefix = "BILLING_US_EAST1";
+    struct target items[2] = {a.t, b.t};
+    struct target_list tl = {.items = items, .count = 2, .total = 2, .env_names = env_names_seed};
+    tl.env_names.name[ENV_ID] = "ID";
+    tl.env_names.name[ENV_TOKEN] = "DB_ID";
+    const char *tokens[2] = {"tok-a", "tok-b"};
+    int64_t issued[2] = {1795946401234LL, 1795946402000LL};
+    char *path = text_printf("%s/all.env", dir);
+    size_t bad_target = 9;
+    enum env_var bad = ENV_VAR_COUNT;
+    assert_int_equal(envfile_write_combined(path, &tl, tokens, issued, ENV_FORMAT_PORTABLE,
+                                            "2026-11-29T10:00:03.000Z", &bad_target, &bad),
+                     TF_OK);
+    char *read[2] = {NULL, NULL};
+    int64_t read_issued[2] = {0, 0};
+    assert_int_equal(envfile_read_combined(path, &tl, read, read_issued), TF_OK);
+    assert_non_null(read[0]);
+    assert_non_null(read[1]);
+    assert_string_equal(read[0], "tok-a");
+    assert_string_equal(read[1], "tok-b");
+    assert_int_equal(read_issued[1], 1795946402000LL);
+    text_free_secret(read[0]);
+    text_free_secret(read[1]);
+    /* Under the seed names the file holds nothing of theirs. */
+    tl.env_names = env_names_seed;
+    read[0] = read[1] = NULL;
+    assert_int_equal(envfile_read_combined(path, &tl, read, read_issued), TF_OK);
+    assert_null(read[0]);
+    assert_null(read[1]);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+
+static void test_env_names(void **state)
+{
+    (void)state;
+    assert_ptr_equal(env_names_preset("seed"), &env_names_seed);
+    assert_ptr_equal(env_names_preset("astra"), &env_names_astra);
+    assert_null(env_names_preset("Astra"));
+    assert_null(env_names_preset(""));
+    for (int v = 0; v < ENV_VAR_COUNT; v++) {
+        enum env_var got = ENV_VAR_COUNT;
+        assert_int_equal(env_names_key_parse(env_names_key((enum env_var)v), &got), 0);
+        assert_int_equal(got, v);
+    }
+    enum env_var got;
+    assert_int_equal(env_names_key_parse("preset", &got), -1);
+    assert_string_equal(env_names_key(ENV_API_ENDPOINT), "api_endpoint");
+    static const struct {
+        const char *name;
+        int valid;
+    } rows[] = {{"MY_TOKEN", 1}, {"_x9", 1}, {"a", 1},   {"", 0},   {"9A", 0},
+                {"A-B", 0},      {"A B", 0}, {"A=B", 0}, {"\xc3\x84" "B", 0}, {"A.B", 0}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(env_names_valid(rows[i].name), rows[i].valid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_write_var),    cmocka_unit_test(test_sh_round_trip),
-        cmocka_unit_test(test_write_target), cmocka_unit_test(test_check_target),
-        cmocka_unit_test(test_format_names), cmocka_unit_test(test_file_round_trip),
+        cmocka_unit_test(test_write_var),
+        cmocka_unit_test(test_sh_round_trip),
+        cmocka_unit_test(test_write_target),
+        cmocka_unit_test(test_check_target),
+        cmocka_unit_test(test_format_names),
+        cmocka_unit_test(test_file_round_trip),
+        cmocka_unit_test(test_astra_names),
+        cmocka_unit_test(test_renamed),
+        cmocka_unit_test(test_app_token_username),
+        cmocka_unit_test(test_file_round_trip_names),
+        cmocka_unit_test(test_combined_round_trip_names),
+        cmocka_unit_test(test_env_names),
     };
     return cmocka_run_group_tests_name("envfile", tests, NULL, NULL);
 }
