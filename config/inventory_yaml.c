@@ -806,9 +806,29 @@ static const struct env_names *take_preset(struct parse *p, const struct node *n
         return NULL;
     const struct env_names *preset = env_names_preset(n->value);
     if (!preset)
-        diag_error(p->d, mark_of(n), "%s \"%s\" is not a preset; give " ENV_NAMES_PRESETS, key,
+        diag_error(p->d, mark_of(n), "%s \"%s\" names no preset; give " ENV_NAMES_PRESETS, key,
                    n->value);
     return preset;
+}
+
+/* A variable's new name in env_names: a variable name, stored in *name. Returns 1, or 0 when
+ * reported (or out of memory: p->nomem). */
+static int take_rename(struct parse *p, const struct node *v, enum env_var var, const char **name)
+{
+    char what[48];
+    snprintf(what, sizeof what, "%s of env_names", env_names_key(var));
+    if (!usable_string(p, v, what))
+        return 0;
+    if (!env_names_valid(v->value)) {
+        diag_error(p->d, mark_of(v),
+                   "%s \"%s\" is not a variable name; use letters, digits and _, not starting "
+                   "with a digit (e.g. MY_TOKEN)",
+                   what, v->value);
+        return 0;
+    }
+    if (!(*name = strpool_dup(p->strings, v->value)))
+        p->nomem = 1;
+    return *name != NULL;
 }
 
 /* defaults' env_names: a preset's name, or a mapping of an optional preset (seed when none) and
@@ -846,21 +866,14 @@ static void take_env_names(struct parse *p, const struct node *n)
         } else if (env_names_key_parse(k->value, &var) != 0) {
             suggest_key(p, k, env_names_keys, "env_names");
             ok = 0;
-        } else if (!usable_string(p, v, k->value)) {
-            ok = 0;
-        } else if (!env_names_valid(v->value)) {
-            diag_error(p->d, mark_of(v),
-                       "%s \"%s\" is not a variable name; use letters, digits and _, not "
-                       "starting with a digit (e.g. MY_TOKEN)",
-                       k->value, v->value);
-            ok = 0;
-        } else if (!(names.name[var] = strpool_dup(p->strings, v->value))) {
-            p->nomem = 1;
-            return;
-        } else {
+        } else if (take_rename(p, v, var, &names.name[var])) {
             at[var] = mark_of(v);
+        } else {
+            ok = 0;
         }
     }
+    if (p->nomem)
+        return;
     if (n->n_kids == 0) {
         diag_error(p->d, mark_of(n), "env_names mapping is empty; give " ENV_NAMES_FIX);
         return;
