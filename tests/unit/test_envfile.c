@@ -577,8 +577,18 @@ static void test_env_names(void **state)
     static const struct {
         const char *name;
         int valid;
-    } rows[] = {{"MY_TOKEN", 1}, {"_x9", 1}, {"a", 1},   {"", 0},   {"9A", 0},
-                {"A-B", 0},      {"A B", 0}, {"A=B", 0}, {"\xc3\x84" "B", 0}, {"A.B", 0}};
+    } rows[] = {{"MY_TOKEN", 1},
+                {"_x9", 1},
+                {"a", 1},
+                {"", 0},
+                {"9A", 0},
+                {"A-B", 0},
+                {"A B", 0},
+                {"A=B", 0},
+                {"\xc3\x84"
+                 "B",
+                 0},
+                {"A.B", 0}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         assert_int_equal(env_names_valid(rows[i].name), rows[i].valid);
 }
