@@ -11,6 +11,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/base/capbuf.h"
 #include "core/base/clock.h"
 #include "core/base/strset.h"
 #include "core/base/text.h"
@@ -40,9 +41,7 @@ struct client {
     const struct devops_request *req;
     CURL *easy;
     struct curl_slist *connect_to;
-    char *body; /* the page being read, capped at DEVOPS_MAX_PAGE */
-    size_t len, cap;
-    int truncated;
+    struct capbuf body; /* the page being read, capped at DEVOPS_MAX_PAGE */
     char errbuf[CURL_ERROR_SIZE];
     uint64_t rng; /* jitter */
 };
@@ -50,24 +49,7 @@ struct client {
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct client *c = userp;
-    size_t n = size * nmemb;
-    if (n > DEVOPS_MAX_PAGE - c->len) {
-        c->truncated = 1;
-        return 0; /* stops the transfer: nothing past the cap is read */
-    }
-    if (c->len + n > c->cap) {
-        size_t cap = c->cap ? c->cap : 64 * 1024;
-        while (cap < c->len + n)
-            cap *= 2;
-        char *grown = realloc(c->body, cap);
-        if (!grown)
-            return 0;
-        c->body = grown;
-        c->cap = cap;
-    }
-    memcpy(c->body + c->len, data, n);
-    c->len += n;
-    return n;
+    return capbuf_append(&c->body, data, size * nmemb);
 }
 
 /* How one request went. */
@@ -114,7 +96,7 @@ static enum tf_err judge_http(struct client *c, struct answer *a)
     char *ctype = NULL;
     curl_easy_getinfo(c->easy, CURLINFO_CONTENT_TYPE, &ctype);
     const char *const secrets[] = {c->req->token, NULL};
-    if (c->truncated) {
+    if (c->body.truncated) {
         a->status = TF_STATUS_BAD_RESPONSE;
         a->error = text_printf("HTTP %ld with a body larger than %d MiB; refused", a->http,
                                DEVOPS_MAX_PAGE / (1024 * 1024));
@@ -125,7 +107,8 @@ static enum tf_err judge_http(struct client *c, struct answer *a)
     if (!shown)
         return TF_ERR_NOMEM;
     /* jansson's error text quotes the input, which may hold the token: it is never shown. */
-    json_t *root = c->len ? json_loadb(c->body, c->len, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *root =
+        c->body.len ? json_loadb(c->body.data, c->body.len, JSON_DECODE_ANY, NULL) : NULL;
     enum tf_err rc = TF_OK;
     int nomem = 0;
     if (a->http == 200 && json_is_array(root)) {
@@ -135,13 +118,14 @@ static enum tf_err judge_http(struct client *c, struct answer *a)
     } else if (a->http >= 200 && a->http <= 299) {
         a->status = TF_STATUS_BAD_RESPONSE;
         a->retry_anyway = 1;
-        a->error = !c->len ? text_printf("HTTP %ld with an empty body", a->http)
+        a->error = !c->body.len ? text_printf("HTTP %ld with an empty body", a->http)
                    : !root ? text_printf("HTTP %ld but the body is not JSON (%s)", a->http, shown)
                            : text_printf("HTTP %ld but the body is not a JSON array of databases",
                                          a->http);
     } else {
         struct classification cl;
-        if ((rc = classify_response(a->http, ctype, c->body, c->len, false, secrets, &cl)) != TF_OK)
+        if ((rc = classify_response(a->http, ctype, c->body.data, c->body.len, false, secrets,
+                                    &cl)) != TF_OK)
             goto out;
         text_free_secret(cl.token);
         free(cl.error);
@@ -153,9 +137,9 @@ static enum tf_err judge_http(struct client *c, struct answer *a)
         if (said)
             a->error = text_printf("%sHTTP %ld: %s", refused, a->http, said);
         else if (!nomem)
-            a->error = c->len ? text_printf("%sHTTP %ld (not a DevOps API answer: %s)", refused,
-                                            a->http, shown)
-                              : text_printf("%sHTTP %ld with an empty body", refused, a->http);
+            a->error = c->body.len ? text_printf("%sHTTP %ld (not a DevOps API answer: %s)",
+                                                 refused, a->http, shown)
+                                   : text_printf("%sHTTP %ld with an empty body", refused, a->http);
         free(said);
     }
     if (!a->page && !a->error)
@@ -259,8 +243,7 @@ static enum tf_err send_once(struct client *c, const char *url, unsigned page, u
              tries, request_id, shown ? " through proxy " : "", shown ? shown : "",
              shown ? " (" : "", shown ? from : "", shown ? ")" : "");
     free(shown);
-    c->len = 0;
-    c->truncated = 0;
+    capbuf_reset(&c->body);
     c->errbuf[0] = '\0';
     memset(a, 0, sizeof *a);
     a->code = curl_easy_perform(c->easy);
@@ -271,7 +254,7 @@ static enum tf_err send_once(struct client *c, const char *url, unsigned page, u
         a->retry_after_s = retry_after > LONG_MAX ? LONG_MAX : (long)retry_after;
     /* A write refused at the size cap still had a complete HTTP status: judge that. */
     enum tf_err err =
-        a->code == CURLE_OK || (a->code == CURLE_WRITE_ERROR && c->truncated && a->http)
+        a->code == CURLE_OK || (a->code == CURLE_WRITE_ERROR && c->body.truncated && a->http)
             ? judge_http(c, a)
             : judge_transport(c, a, proxy, from ? from : "?");
     curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
@@ -462,7 +445,7 @@ static enum tf_err set_up(struct client *c)
 
 enum tf_err devops_list(const struct devops_request *req, struct devops_listing *out, char **error)
 {
-    struct client c = {.req = req};
+    struct client c = {.req = req, .body = {.max = DEVOPS_MAX_PAGE}};
     struct strset seen = {0};
     char *url = NULL;
     memset(out, 0, sizeof *out);
@@ -505,7 +488,7 @@ enum tf_err devops_list(const struct devops_request *req, struct devops_listing 
     if (c.easy)
         curl_easy_cleanup(c.easy);
     curl_slist_free_all(c.connect_to);
-    free(c.body);
+    capbuf_free(&c.body);
     if (rc != TF_OK)
         devops_listing_clear(out);
     return rc;

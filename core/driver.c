@@ -16,6 +16,7 @@
 
 #include "core/classify.h"
 #include "core/easy_options.h"
+#include "core/base/capbuf.h"
 #include "core/base/clock.h"
 #include "core/multi_events.h"
 #include "core/request.h"
@@ -38,9 +39,7 @@ struct slot {
                               next target with the same credentials, as most fleets share them */
     const char *body_user; /* the credentials body was made from (borrowed from the inventory) */
     const char *body_pass;
-    char *response; /* capped at DRIVER_MAX_RESPONSE; grows as needed, kept */
-    size_t response_len, response_cap;
-    int truncated;           /* the body went past the cap */
+    struct capbuf response;  /* capped at DRIVER_MAX_RESPONSE; grows as needed, kept */
     unsigned char route;     /* the proxy of the attempt in flight: 0 none, else routes[route-1] */
     unsigned char route_set; /* what CURLOPT_PROXY holds now, the same way */
     char errbuf[CURL_ERROR_SIZE];
@@ -84,32 +83,14 @@ struct driver {
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct slot *s = userp;
-    size_t n = size * nmemb;
-    if (s->response_len + n > DRIVER_MAX_RESPONSE) {
-        s->truncated = 1;
-        return 0; /* stops the transfer: nothing past the cap is read */
-    }
-    if (s->response_len + n > s->response_cap) {
-        size_t cap = s->response_cap ? s->response_cap : 1024;
-        while (cap < s->response_len + n)
-            cap *= 2;
-        if (cap > DRIVER_MAX_RESPONSE)
-            cap = DRIVER_MAX_RESPONSE;
-        char *grown = realloc(s->response, cap);
-        if (!grown)
-            return 0;
-        s->response = grown;
-        s->response_cap = cap;
-    }
-    memcpy(s->response + s->response_len, data, n);
-    s->response_len += n;
-    return n;
+    return capbuf_append(&s->response, data, size * nmemb);
 }
 
 /* Options that stay the same for every transfer of a slot, set once. */
 static enum tf_err slot_init(struct driver *d, struct slot *s)
 {
     const struct driver_options *o = d->opt;
+    s->response.max = DRIVER_MAX_RESPONSE;
     s->easy = curl_easy_init();
     if (!s->easy)
         return TF_ERR_NOMEM;
@@ -163,7 +144,7 @@ static void slot_cleanup(struct slot *s)
     curl_slist_free_all(s->headers);
     free_keyspace_headers(s);
     text_free_secret(s->body);
-    free(s->response);
+    capbuf_free(&s->response);
 }
 
 static struct attempt *add_attempt(struct result *r)
@@ -245,8 +226,7 @@ static enum tf_err start(struct driver *d, struct slot *s, size_t t)
         d->first_start_ms[t] = clock_now_ms();
 
     s->target = t;
-    s->response_len = 0;
-    s->truncated = 0;
+    capbuf_reset(&s->response);
     s->errbuf[0] = '\0';
     /* A host no other target uses gains nothing from connection reuse, and looking for a
      * connection to reuse scans every open one: at -j 512 that scan was most of the CPU.
@@ -488,16 +468,16 @@ static enum tf_err finish(struct driver *d, struct slot *s, CURLcode code)
     const char *secrets[3] = {password_of(tg), NULL, NULL};
     secrets[secrets[0] != NULL] = r->token;
     /* A write refused at the size cap still had a complete HTTP status: classify that. */
-    if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && s->truncated && http)) {
+    if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && s->response.truncated && http)) {
         if (a->step == STEP_KEYSPACE)
-            rc = classify_keyspace(http, content_type, s->response, s->response_len, s->truncated,
-                                   tg->db->keyspace.value, secrets, &c);
+            rc = classify_keyspace(http, content_type, s->response.data, s->response.len,
+                                   s->response.truncated, tg->db->keyspace.value, secrets, &c);
         else if (a->step == STEP_DATA)
-            rc = classify_data_api(http, content_type, s->response, s->response_len, s->truncated,
-                                   tg->db->keyspace.value, secrets, &c);
+            rc = classify_data_api(http, content_type, s->response.data, s->response.len,
+                                   s->response.truncated, tg->db->keyspace.value, secrets, &c);
         else
-            rc = classify_response(http, content_type, s->response, s->response_len, s->truncated,
-                                   secrets, &c);
+            rc = classify_response(http, content_type, s->response.data, s->response.len,
+                                   s->response.truncated, secrets, &c);
     } else if ((rc = classify_transport(code, s->errbuf, &c)) == TF_OK && s->route)
         rc = name_proxy(d, s, code, &c.error);
     if (rc != TF_OK) {

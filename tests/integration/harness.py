@@ -54,6 +54,21 @@ def log_lines(hosts=None, directory=EMULATOR_DIR):
     return out
 
 
+def parse_prometheus(path):
+    """The file at path parsed by the reference client library's parser (Debian's package, run
+    by Debian's python3, which is where it is installed): {family: [[labels, value], ...]}."""
+    code = ("import json,sys\n"
+            "from prometheus_client.parser import text_string_to_metric_families as p\n"
+            "out = {f.name: [[s.labels, s.value] for s in f.samples]\n"
+            "       for f in p(open(sys.argv[1]).read())}\n"
+            "print(json.dumps(out))\n")
+    parsed = subprocess.run(["/usr/bin/python3", "-c", code, path], capture_output=True,
+                            text=True)
+    if parsed.returncode != 0:
+        raise AssertionError("the Prometheus file does not parse: " + parsed.stderr)
+    return json.loads(parsed.stdout)
+
+
 def astra_host(cluster_id, region):
     return f"{cluster_id}-{region}.apps.astra.datastax.com"
 

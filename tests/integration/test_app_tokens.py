@@ -249,15 +249,7 @@ class AppTokenTest(harness.TestCase):
         for ok in (("orders", "us-east1"), ("search", "us-east1"), ("legacy", "us-east1")):
             self.assertIsNone(cases[ok].find("failure"))
 
-        code = ("import json,sys\n"
-                "from prometheus_client.parser import text_string_to_metric_families as p\n"
-                "out = {f.name: [[s.labels, s.value] for s in f.samples]\n"
-                "       for f in p(open(sys.argv[1]).read())}\n"
-                "print(json.dumps(out))\n")
-        parsed = subprocess.run(["/usr/bin/python3", "-c", code, prom], capture_output=True,
-                                text=True)
-        self.assertEqual(parsed.returncode, 0, parsed.stderr)
-        fams = json.loads(parsed.stdout)
+        fams = harness.parse_prometheus(prom)
         up = {(l["database"], l["region"]): v for l, v in fams["tokenfleet_target_up"]}
         self.assertEqual(up, {("orders", "us-east1"): 1.0, ("search", "us-east1"): 1.0,
                               ("billing", "us-east1"): 0.0, ("vectors", "us-east1"): 0.0,

@@ -95,17 +95,7 @@ class CheckTest(harness.TestCase):
         self.assertNotIn("step:", failure.text)
         self.assertIsNone(cases[("good000", "eu-west1")].find("failure"))
 
-        # Prometheus: parsed by the reference client library's parser (Debian's package, run by
-        # Debian's python3, which is where it is installed).
-        code = ("import json,sys\n"
-                "from prometheus_client.parser import text_string_to_metric_families as p\n"
-                "out = {f.name: [[s.labels, s.value] for s in f.samples]\n"
-                "       for f in p(open(sys.argv[1]).read())}\n"
-                "print(json.dumps(out))\n")
-        parsed = subprocess.run(["/usr/bin/python3", "-c", code, prom], capture_output=True,
-                                text=True)
-        self.assertEqual(parsed.returncode, 0, parsed.stderr)
-        fams = harness.json.loads(parsed.stdout)
+        fams = harness.parse_prometheus(prom)
         up = {(l["database"], l["region"]): v for l, v in fams["tokenfleet_target_up"]}
         self.assertEqual(up[("good001", "us-east1")], 1.0)
         self.assertEqual(up[("ghost000", "us-east1")], 0.0)
