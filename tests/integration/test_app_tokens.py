@@ -2,13 +2,13 @@
 its Host routing reached with --connect-to): provision proves each token with one call (the REST
 keyspace GET for api: rest, the Data API's findCollections for api: data) and never asks /v1/auth;
 --env-names astra writes the five variables Astra's SDKs read; a revoked token is left out with
-auth_failed and is never renewed (watch); check over a mixed inventory (passwords and
+auth_failed and is never renewed (watch), and a new token put where the inventory reads it is
+taken on SIGHUP; check over a mixed inventory (passwords and
 application tokens, rest and data) reports each target right in JSON, JUnit and Prometheus; exec
 hands the token to its child. No token ever shows in any output."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -275,6 +275,39 @@ class AppTokenTest(harness.TestCase):
         self.assertEqual(sorted(os.listdir(env_dir)), ["orders.us-east1.env", "search.us-east1.env"])
         self.assertIn("billing/us-east1", p.stderr)
         self.assertIn("auth_failed", p.stderr)
+
+    def test_watch_takes_a_new_token_on_reload(self):
+        # The owner of a revoked token makes a new one and puts it where the inventory reads it
+        # from; SIGHUP (systemctl reload) reads it, and the next cycle proves and writes it.
+        env_dir = os.path.join(self.workdir, "env")
+        log = os.path.join(self.workdir, "watch.log")
+        before = len(self.log())
+        env = dict(os.environ, ASTRA_DB_APPLICATION_TOKEN=GOOD, REVOKED_TOKEN=REVOKED)
+        argv = [*harness.WRAPPER, harness.TOKENFLEET, "watch", "-i", self.inventory,
+                "--env-dir", env_dir, "--interval", "1s", "--env-names", "astra",
+                "--limit", "vectors", "--connect-to", f"::127.0.0.1:{self.emu.port}"]
+        with open(log, "w") as out:
+            p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=out)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
+        vectors = os.path.join(env_dir, "vectors.us-east1.env")
+
+        def wait_for(what, seconds):
+            deadline = time.monotonic() + seconds
+            while not what():
+                if time.monotonic() > deadline:
+                    self.fail("waited in vain; watch said:\n" + slurp(log))
+                time.sleep(0.05)
+
+        wait_for(lambda: slurp(log).count(": cycle ") >= 2, 20)
+        self.assertFalse(os.path.exists(vectors))  # refused twice, never written
+        write(os.path.join(self.workdir, "revoked.token"), GOOD + "\n")
+        p.send_signal(signal.SIGHUP)
+        wait_for(lambda: os.path.exists(vectors), 10)
+        self.assertEqual(self.read_env_file(vectors)["ASTRA_DB_APPLICATION_TOKEN"], GOOD)
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=30), 0, slurp(log))
+        self.assert_no_token(slurp(log))
+        self.assertFalse([l for l in self.log()[before:] if l["path"].endswith("/v1/auth")])
 
     def test_exec_hands_the_token_over(self):
         p = self.tf("exec", "-i", self.inventory, "--limit", "search", "--env-names", "astra",
