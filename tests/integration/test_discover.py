@@ -193,7 +193,6 @@ class FleetTest(DiscoverBase):
         self.assertIn('"HIBERNATD" is not a database status; did you mean HIBERNATED?', p.stderr)
 
     def test_written_inventory_validates_and_lists_the_active_datacenters(self):
-        # Needs the inventory's token: and api: keys (the apptoken-config branch).
         out = os.path.join(self.workdir, "fleet.yaml")
         p = self.discover("-o", out, "--token-env", "MY_APP_TOKEN")
         self.assertEqual(p.returncode, 0, p.stderr)
