@@ -3,6 +3,13 @@
 # fleet's keyspaces, samples/emulator-keyspaces.txt), and runs every command on
 # samples/fleet.yaml (a dozen databases, 18 targets; one password is wrong on purpose): validate,
 # provision, check --verify (with JUnit and Prometheus files), list, and two cycles of watch.
+# Then Astra today, with application tokens: the emulator also plays an Astra organization
+# (samples/astra-databases.json: six databases, classic and Serverless (Vector), one in two
+# regions, one HIBERNATED, two under one name), and the demo runs discover (the org's databases
+# from the DevOps API into an inventory), validate, provision --env-names astra (each database's
+# token proven, no auth request) and check (with a JUnit file), and shows one env file with its
+# token masked. samples/astra-org-token and samples/astra-app-token hold throw-away tokens that
+# only this emulator knows (their client ids say DemoOnly...): never real ones.
 # Real Astra host names are sent to the emulator with --connect-to, so TLS and the host-name
 # check run as in production, against a throw-away CA.
 #
@@ -42,7 +49,8 @@ emu=$out/emulator
 mkdir -p "$out"
 trap 'tests/integration/emulator-ctl.sh stop "$emu"' EXIT
 tests/integration/emulator-ctl.sh start "$emu" samples/emulator-users.txt "$emulator" https \
-    --keyspaces samples/emulator-keyspaces.txt
+    --keyspaces samples/emulator-keyspaces.txt --databases samples/astra-databases.json \
+    --org-tokens samples/astra-org-token --app-tokens samples/astra-app-token
 port=$(cat "$emu/port")
 tls=(--connect-to "::127.0.0.1:$port" --cacert "$emu/tls/ca.crt")
 tls_shown="--connect-to ::127.0.0.1:$port --cacert $emu/tls/ca.crt"
@@ -82,10 +90,46 @@ run watch -i samples/fleet.yaml --env-dir "$out/envs" --cycles 2 --interval 1s "
 watch_rc=$rc
 echo "exit code $rc (watch runs until stopped; --cycles 2 ends it after two)"
 echo
+echo "== Astra today: application tokens instead of passwords (README: \"Astra today\") =="
+echo
+# --force: the inventory of an earlier run of the demo is replaced (discover keeps a file without it).
+echo "\$ tokenfleet discover --org-token-file samples/astra-org-token \\"
+echo "    --api-url https://api.astra.datastax.com -o $out/astra-fleet.yaml --force \\"
+echo "    $tls_shown"
+run discover --org-token-file samples/astra-org-token --api-url https://api.astra.datastax.com \
+    -o "$out/astra-fleet.yaml" --force "${tls[@]}"
+[ "$rc" -eq 0 ]
+echo "\$ cat $out/astra-fleet.yaml"
+cat "$out/astra-fleet.yaml"
+echo
+# The token is read where the inventory says (defaults: token: {env: ...}); it is never shown.
+echo "\$ export ASTRA_DB_APPLICATION_TOKEN=\$(cat samples/astra-app-token)"
+ASTRA_DB_APPLICATION_TOKEN=$(cat samples/astra-app-token)
+export ASTRA_DB_APPLICATION_TOKEN
+echo "\$ tokenfleet validate -i $out/astra-fleet.yaml"
+run validate -i "$out/astra-fleet.yaml"
+[ "$rc" -eq 0 ]
+echo
+echo "\$ tokenfleet provision -i $out/astra-fleet.yaml --env-names astra --env-dir $out/astra-envs \\"
+echo "    $tls_shown"
+run provision -i "$out/astra-fleet.yaml" --env-names astra --env-dir "$out/astra-envs" "${tls[@]}"
+[ "$rc" -eq 0 ]
+echo
+echo "\$ tokenfleet check -i $out/astra-fleet.yaml --junit $out/astra-junit.xml \\"
+echo "    $tls_shown"
+run check -i "$out/astra-fleet.yaml" --junit "$out/astra-junit.xml" "${tls[@]}"
+[ "$rc" -eq 0 ]
+echo
+shown=$out/astra-envs/catalog.us-east-2.env
+echo "\$ cat $shown    # the demo shows the token as ********"
+sed -E 's/AstraCS:[A-Za-z0-9:]*/********/g' "$shown"
+echo
 abs=$(realpath "$out")
 echo "env files:  $abs/envs/ ($(ls "$out/envs" | wc -l) files, e.g. orders.us-east1.env)"
 echo "report:     $abs/report.json"
 echo "JUnit:      $abs/junit.xml"
 echo "Prometheus: $abs/check.prom"
+echo "Astra today: inventory $abs/astra-fleet.yaml, JUnit $abs/astra-junit.xml,"
+echo "             env files $abs/astra-envs/ ($(ls "$out/astra-envs" | wc -l) files)"
 echo "emulator's request log: $abs/emulator/requests.log"
 [ "$provision_rc" -le 1 ] && [ "$check_rc" -le 1 ] && [ "$watch_rc" -eq 0 ]
