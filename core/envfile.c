@@ -81,13 +81,21 @@ enum tf_err envfile_write_target(FILE *out, const struct target *t, const struct
 }
 
 #define ISSUED_AT "token issued at "
+/* An application token is not issued by tokenfleet: its stamp says when it was proven. */
+#define PROVEN_AT "application token proven at "
+
+/* What a target's stamp says: ISSUED_AT, or PROVEN_AT for an application token. */
+static const char *stamp_kind(const struct target *t)
+{
+    return t->db->app_token ? PROVEN_AT : ISSUED_AT;
+}
 
 /* "# orders/us-east1: token issued at 2026-11-29T10:00:00.000Z by tokenfleet 0.1.0. Holds a
- * secret token: keep it private." envfile_read_token reads the stamp back. */
-static void write_header(FILE *f, const char *what, const char *stamp)
+ * secret token: keep it private." envfile_read_token reads an issue stamp back. */
+static void write_header(FILE *f, const struct target *t, const char *stamp)
 {
-    fprintf(f, "# %s: " ISSUED_AT "%s by tokenfleet %s. Holds a secret token: keep it private.\n",
-            what, stamp, TOKENFLEET_VERSION);
+    fprintf(f, "# %s: %s%s by tokenfleet %s. Holds a secret token: keep it private.\n", t->name,
+            stamp_kind(t), stamp, TOKENFLEET_VERSION);
 }
 
 /* The combined file: one header for the file, one comment per target with its own stamp. */
@@ -114,7 +122,7 @@ enum tf_err envfile_write_file(const char *dir, const struct target *t,
     struct atomic_out m;
     enum tf_err rc = TF_ERR_IO;
     if (atomic_out_open(&m, path, 0600) == 0) {
-        write_header(m.f, t->name, stamp);
+        write_header(m.f, t, stamp);
         rc = envfile_write_target(m.f, t, names, token, "", fmt, bad);
         if (rc == TF_OK && atomic_out_commit(&m, 0) != 0)
             rc = TF_ERR_IO;
@@ -143,7 +151,7 @@ enum tf_err envfile_write_combined(const char *path, const struct target_list *t
         char *prefix = text_printf("%s_", t->env_prefix);
         char issued[32];
         clock_format_utc_ms(issued_at_ms[i], issued);
-        fprintf(m.f, "# %s: " ISSUED_AT "%s\n", t->name, issued);
+        fprintf(m.f, "# %s: %s%s\n", t->name, stamp_kind(t), issued);
         enum tf_err rc =
             prefix ? envfile_write_target(m.f, t, &targets->env_names, tokens[i], prefix, fmt, bad)
                    : TF_ERR_NOMEM;

@@ -72,8 +72,12 @@ static int write_env_file(const struct output_options *o, const struct target_li
         for (size_t i = 0; i < n; i++) {
             if (i < targets->count && results[i].status == TF_STATUS_OK && results[i].token) {
                 tokens[i] = results[i].token;
-                issued[i] = results[i].issued_at_ms;
-            } else if (old[i]) {
+                /* An application token has no issue time: its stamp is when it was proven. */
+                issued[i] = results[i].issued_at_ms ? results[i].issued_at_ms : clock_wall_ms();
+            } else if (old[i] && !(i < targets->count && targets->items[i].db->app_token &&
+                                   results[i].status == TF_STATUS_AUTH_FAILED)) {
+                /* What the file held stays, unless the run proved it refused: an application
+                 * token refused now is revoked or expired, never to work again. */
                 tokens[i] = old[i];
                 kept++;
             }

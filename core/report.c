@@ -75,7 +75,9 @@ static json_t *result_object(const struct target *t, const struct result *r, int
         clock_format_utc_ms(r->issued_at_ms, stamp);
         bad |= json_object_set_new(o, "issued_at", json_string(stamp));
     }
-    if (with_tokens && r->status == TF_STATUS_OK && r->token)
+    /* An application token is the user's own, long-lived secret: the env files carry it, the
+     * report does not. */
+    if (with_tokens && r->status == TF_STATUS_OK && r->token && !t->db->app_token)
         bad |= json_object_set_new(o, "token", json_string(r->token));
     bad |= json_object_set_new(o, "error", r->error ? text_value(r->error) : json_null());
     if (bad) {

@@ -97,8 +97,8 @@ static void target_final(void *ctx, size_t i, struct result *r, enum keepalive_e
                tf_status_name(r->status), r->error ? r->error : "");
         return;
     }
-    char stamp[32];
-    clock_format_utc_ms(r->issued_at_ms, stamp);
+    char stamp[32]; /* an application token has no issue time: the time it was proven */
+    clock_format_utc_ms(r->issued_at_ms ? r->issued_at_ms : clock_wall_ms(), stamp);
     enum env_var bad = ENV_VAR_COUNT;
     enum tf_err rc = envfile_write_file(a->o->outputs.env_dir, t, &a->targets->env_names, r->token,
                                         a->o->outputs.env_format, stamp, &bad);
@@ -112,7 +112,8 @@ static void target_final(void *ctx, size_t i, struct result *r, enum keepalive_e
         return;
     }
     a->counts.written++;
-    infof(msg, "tokenfleet: %s: %s (token issued at %s)", t->name, keepalive_event_name(ev), stamp);
+    infof(msg, "tokenfleet: %s: %s (%s at %s)", t->name, keepalive_event_name(ev),
+          t->db->app_token ? "application token proven" : "token issued", stamp);
     if (a->pool)
         run_on_change(a, t, ev);
 }

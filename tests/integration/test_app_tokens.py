@@ -173,7 +173,7 @@ class AppTokenTest(harness.TestCase):
         self.assertEqual(by_host[VECTOR]["path"], "/api/json/v1/default_keyspace")
         self.assertEqual(len(new), 4)  # one call each: a refused token is not retried
         rep = self.read_report(report)
-        self.assert_no_token(slurp(report).replace(GOOD, ""))  # only the good one may be there
+        self.assert_no_token(slurp(report))  # the user's own token: env files only
         status = {r["target"]: r for r in rep["results"]}
         self.assertEqual(status["orders/us-east1"]["status"], "ok")
         self.assertEqual(status["search/us-east1"]["status"], "ok")
@@ -189,6 +189,9 @@ class AppTokenTest(harness.TestCase):
         self.assertEqual(search["ASTRA_DB_KEYSPACE"], "default_keyspace")
         self.assertEqual(search["ASTRA_DB_APPLICATION_TOKEN"], GOOD)
         self.assertEqual(set(search), set(orders))
+        header = slurp(os.path.join(env_dir, "orders.us-east1.env")).splitlines()[0]
+        self.assertRegex(header, r"^# orders/us-east1: application token proven at "
+                                 r"20\d\d-\d\d-\d\dT[\d:.]+Z by tokenfleet ")
 
     def test_seed_names_say_username_token(self):
         env_dir = os.path.join(self.workdir, "env")
@@ -326,13 +329,24 @@ class AppTokenTest(harness.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout.strip(), f"token:unset:{len(GOOD)}")
 
-    def test_a_revoked_token_is_exit_1_and_nothing_written(self):
+    def test_a_revoked_token_leaves_the_combined_file(self):
+        # The combined file keeps a failed target's earlier entry (an auth token may still
+        # live), but not an application token the run proved refused: that one is dead.
         env_file = os.path.join(self.workdir, "all.env")
-        p = self.tf("provision", "-i", self.inventory, "--env-file", env_file, "--limit",
-                    "billing")
+        p = self.tf("provision", "-i", self.inventory, "--env-file", env_file,
+                    "--limit", "billing,orders", env={"REVOKED_TOKEN": GOOD})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        text = slurp(env_file)
+        self.assertIn("BILLING_US_EAST1_ASTRA_AUTHORIZATION_TOKEN=" + GOOD, text)
+        self.assertRegex(text, r"(?m)^# billing/us-east1: application token proven at 20")
+        self.assertNotIn("1970", text)
+        p = self.tf("provision", "-i", self.inventory, "--env-file", env_file,
+                    "--limit", "billing,orders")
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("auth_failed", p.stderr)
-        self.assertFalse(os.path.exists(env_file) and "BILLING" in slurp(env_file))
+        env = self.read_env_file(env_file)
+        self.assertNotIn("BILLING_US_EAST1_ASTRA_AUTHORIZATION_TOKEN", env)
+        self.assertEqual(env["ORDERS_US_EAST1_ASTRA_AUTHORIZATION_TOKEN"], GOOD)
 
 
 if __name__ == "__main__":
