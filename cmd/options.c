@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config/inventory_rules.h"
+#include "core/app_token.h"
 #include "core/base/text.h"
 #include "core/devops.h"
 #include "core/proxy.h"
@@ -838,6 +839,11 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case OPT_ORG_TOKEN_ENV:
         case OPT_TOKEN_ENV:
             only = FOR_DISCOVER;
+            if (app_token_looks_like(optarg))
+                return usage(name,
+                             "%s takes the name of the variable that holds the token, not the "
+                             "token (which is never given on the command line)",
+                             opt);
             if (!inventory_is_variable_name(optarg))
                 return usage(name,
                              "%s: \"%s\" is not a variable name (letters, digits and _, not "
@@ -847,6 +853,11 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
             break;
         case OPT_ORG_TOKEN_FILE:
             only = FOR_DISCOVER;
+            if (app_token_looks_like(optarg))
+                return usage(name,
+                             "%s takes the path of the file that holds the token, not the "
+                             "token (which is never given on the command line)",
+                             opt);
             out->org_token_file = optarg;
             break;
         case 'o':

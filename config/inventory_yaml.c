@@ -8,6 +8,7 @@
  * anchor are kept, until the end of the document, for the aliases that may follow. */
 #include "config/inventory_private.h"
 #include "config/secret.h"
+#include "core/app_token.h"
 #include "core/base/strpool.h"
 #include "core/base/text.h"
 
@@ -740,7 +741,17 @@ static void take_secret(struct parse *p, const struct node *n, struct secret_ref
             continue;
         }
         struct field f = {0};
-        if (!take_string(p, v, key, &f) || !usable_source(p, kind, &f))
+        if (!take_string(p, v, key, &f))
+            continue;
+        if (app_token_looks_like(f.value)) {
+            /* Pasted where its variable's name or its file's path goes: never echoed. */
+            diag_error(p->d, f.at,
+                       "%s: %s holds what looks like an application token itself; give the %s "
+                       "that holds it",
+                       name, key, kind == SECRET_ENV ? "name of the variable" : "path of the file");
+            continue;
+        }
+        if (!usable_source(p, kind, &f))
             continue;
         s->kind = kind;
         s->source = f.value;

@@ -16,6 +16,11 @@ static bool is_lower_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
+bool app_token_looks_like(const char *s)
+{
+    return s && strncmp(s, APP_TOKEN_PREFIX, strlen(APP_TOKEN_PREFIX)) == 0;
+}
+
 bool app_token_is_valid(const char *s)
 {
     size_t prefix = strlen(APP_TOKEN_PREFIX);

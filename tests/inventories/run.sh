@@ -2,7 +2,8 @@
 # run.sh TOKENFLEET_BINARY: runs `tokenfleet validate -i FILE` on every inventory here.
 #   bad/NN-name.yaml   must exit 2 and print to stderr exactly bad/NN-name.expected (nothing to stdout)
 #   good/*.yaml        must exit 0
-# and no case may print a password (they all start with "inv-test-password-").
+# and no case may print a password (they all start with "inv-test-password-") or an application
+# token (their secret parts start 0123456789abcdef0123456789abcdef).
 #
 # Each folder is copied to a scratch folder first and the inventory is given by its bare name from
 # there, as a user in bad/ would type it: the messages then name the file as "NN-name.yaml", and
@@ -56,9 +57,10 @@ fail() {
     echo "FAIL $1"
 }
 
-# Passwords that the cases use: their values must never be printed.
+# Passwords that the cases use, and application tokens' secret parts: their values must never
+# be printed.
 leaks() {
-    grep -l -e 'inv-test-password-' "$@" >/dev/null 2>&1
+    grep -l -e 'inv-test-password-' -e '0123456789abcdef0123456789abcdef' "$@" >/dev/null 2>&1
 }
 
 for yaml in "$work"/bad/*.yaml; do
