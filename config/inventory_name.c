@@ -25,7 +25,9 @@ char *inventory_name_make(const char *original)
         char c = (char)*p;
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
-        int kept = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        /* _ becomes - too: two names that differ only there would share the variable prefix
+         * of the combined env file (ORDERS_EU_...), which the inventory refuses. */
+        int kept = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
         if (!kept) {
             c = '-';
             while ((p[1] & 0xc0) == 0x80) /* the rest of a UTF-8 character is the same one */

@@ -9,8 +9,10 @@
 #define INVENTORY_NAME_MAX 64
 
 /* Returns a new string that inventory_is_name() accepts, made from original (any UTF-8 text):
- * ASCII letters lower-cased, every other character that is not a digit, _ or - (a multi-byte
- * character counts as one) replaced by -, runs of - made one, - and _ taken off both ends, cut
+ * ASCII letters lower-cased, every other character that is not a digit or - (a multi-byte
+ * character counts as one; _ too, so that two names never differ by - and _ alone, which
+ * would give their targets one variable prefix) replaced by -, runs of - made one, - taken off
+ * both ends, cut
  * at INVENTORY_NAME_MAX bytes (and what the cut leaves at the end taken off again); "db" when
  * nothing is left. NULL when out of memory. The caller frees. */
 char *inventory_name_make(const char *original);

@@ -402,6 +402,22 @@ class StubTest(harness.TestCase):
         self.assertRegex(headers["User-Agent"], r"^tokenfleet/")
         self.assertRegex(headers["x-cassandra-request-id"], harness.UUID4)
 
+    def test_names_that_would_share_a_variable_prefix_are_told_apart(self):
+        # "Orders EU" and "orders_eu" are two names to Astra, but orders-eu and orders_eu would
+        # give one prefix (ORDERS_EU_US_EAST1_) in the combined env file: validate refuses that.
+        page = [db("a1111111-2222-4333-8444-555555555555", "Orders EU"),
+                db("a2222222-2222-4333-8444-555555555555", "orders_eu"),
+                db("a3333333-2222-4333-8444-555555555555", "orders-eu")]
+        out = os.path.join(self.workdir, "fleet.yaml")
+        p = self.discover(self.serve([(200, page)]), "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([e["name"] for e in entries(harness.slurp(out))],
+                         ["orders-eu", "orders-eu-2", "orders-eu-3"])
+        v = self.run_tokenfleet("validate", "-i", out, "--env-file",
+                                os.path.join(self.workdir, "all.env"),
+                                env={"ASTRA_DB_APPLICATION_TOKEN": ORG})
+        self.assertEqual(v.returncode, 0, v.stderr)
+
     def test_a_page_that_repeats_an_id_stops_the_listing(self):
         first = [db(f"{i:08d}-2222-4333-8444-555555555555", f"db{i}") for i in range(100)]
         second = first[-5:] + [db(f"{i:08d}-2222-4333-8444-555555555555", f"db{i}")

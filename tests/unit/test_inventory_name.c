@@ -22,9 +22,11 @@ static void test_names_made(void **state)
     } cases[] = {
         {"orders", "orders"},
         {"Orders EU (prod)", "orders-eu-prod"},
-        {"fleet_db-003", "fleet_db-003"},
+        {"fleet_db-003", "fleet-db-003"}, /* as Orders-EU and orders_eu would share a prefix */
+        {"orders_eu", "orders-eu"},
         {"  --Leading and trailing--  ", "leading-and-trailing"},
         {"__x__", "x"},
+        {"a_-_b", "a-b"},
         {"a   b...c", "a-b-c"},
         {"2024 Q1", "2024-q1"},      /* a digit may start a name */
         {"Café Crème", "caf-cr-me"}, /* a multi-byte character is one '-' */
