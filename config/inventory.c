@@ -351,7 +351,9 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
         int own_endpoint = db->run.api_endpoint.value != NULL;
         check_token_alone(d, db, "for this database");
         apply_defaults(inv, db);
-        if (db->run.api == TARGET_API_DATA && absent(&db->run.keyspace)) {
+        /* The Data API's own keyspace, for the application token it proves; a password
+         * database is never proven there and still needs its keyspace. */
+        if (db->run.app_token && db->run.api == TARGET_API_DATA && absent(&db->run.keyspace)) {
             if (!data_keyspace &&
                 !(data_keyspace = strpool_dup(inv->strings, TARGET_DEFAULT_DATA_KEYSPACE))) {
                 rc = TF_ERR_NOMEM;
