@@ -340,9 +340,10 @@ static const char discover_help[] =
     "                            token from (default ASTRA_DB_APPLICATION_TOKEN)\n"
     "\n"
     "Requests: --timeout, --connect-timeout, --retries, --retry-delay, --retry-max-wait,\n"
-    "--connect-to, --cacert, --capath, --proxy, --noproxy, as for provision: a page that\n"
-    "fails (a connection, a timeout, 429 with its Retry-After, 5xx, or a 200 that is not a\n"
-    "list of databases) is asked for again, as often as --retries allows.\n"
+    "--deadline, --connect-to, --cacert, --capath, --proxy, --noproxy, as for provision: a\n"
+    "page that fails (a connection, a timeout, 429 with its Retry-After, 5xx, or a 200 that is\n"
+    "not a list of databases) is asked for again, as often as --retries allows, and the whole\n"
+    "listing ends (nothing written) when --deadline passes.\n"
     "\n"
     "  -q, --quiet               errors only\n"
     "  -v, --verbose             one line per request (never the token)\n"
@@ -728,7 +729,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
         case OPT_RETRY_DELAY:
         case OPT_RETRY_MAX_WAIT:
         case OPT_DEADLINE: {
-            only = c == OPT_DEADLINE ? FOR_RUNS | FOR_EXEC : FOR_SENDERS;
+            only = c == OPT_DEADLINE ? FOR_RUNS | FOR_EXEC | FOR_DISCOVER : FOR_SENDERS;
             long ms = seconds_ms(optarg, c == OPT_RETRY_DELAY || c == OPT_RETRY_MAX_WAIT);
             if (ms < 0)
                 return usage(name, "%s: \"%s\" is not a number of seconds (e.g. 10 or 2.5)", opt,

@@ -43,8 +43,18 @@ struct client {
     struct curl_slist *connect_to;
     struct capbuf body; /* the page being read, capped at DEVOPS_MAX_PAGE */
     char errbuf[CURL_ERROR_SIZE];
-    uint64_t rng; /* jitter */
+    uint64_t rng;     /* jitter */
+    int64_t deadline; /* monotonic ms when the whole listing must end (--deadline); 0 = none */
 };
+
+/* Milliseconds left before c's deadline (at least 1 while there is one), or -1 with none. */
+static long time_left(const struct client *c)
+{
+    if (!c->deadline)
+        return -1;
+    int64_t left = c->deadline - clock_now_ms();
+    return left > 0 ? (long)left : 0;
+}
 
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
 {
@@ -228,7 +238,13 @@ static enum tf_err send_once(struct client *c, const char *url, unsigned page, u
     const char *proxy = proxy_for_url(&o->proxy, url, &from);
     if (proxy && !*proxy)
         proxy = NULL; /* "" is no proxy: CURLOPT_PROXY stays "" */
+    /* A request never runs past the deadline: its time bound is the shorter of the two. */
+    long left = time_left(c), bound = o->timeout_ms;
+    if (left >= 0 && (bound <= 0 || left < bound))
+        bound = left > 0 ? left : 1; /* 0 would be no bound at all */
     CURLcode rc = curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, bound);
     if (rc == CURLE_OK)
         rc = curl_easy_setopt(c->easy, CURLOPT_URL, url);
     if (rc == CURLE_OK)
@@ -269,6 +285,12 @@ static enum tf_err fetch_page(struct client *c, const char *url, unsigned page, 
 {
     const struct driver_options *o = c->req->opt;
     for (unsigned tries = 1;; tries++) {
+        if (time_left(c) == 0) {
+            *error = text_printf("page %u of the database list (GET %s): --deadline reached "
+                                 "before attempt %u",
+                                 page, url, tries);
+            return *error ? TF_ERR_REMOTE : TF_ERR_NOMEM;
+        }
         struct answer a;
         char request_id[REQUEST_ID_LEN + 1];
         enum tf_err rc = send_once(c, url, page, tries, &a, request_id);
@@ -291,7 +313,8 @@ static enum tf_err fetch_page(struct client *c, const char *url, unsigned page, 
         verbosef(o->msg, "discover: page %u (request id %s): %s, retrying in %ld ms", page,
                  request_id, a.error, wait);
         free(a.error);
-        sleep_ms(wait);
+        long left = time_left(c);
+        sleep_ms(left >= 0 && left < wait ? left : wait);
     }
 }
 
@@ -446,6 +469,8 @@ static enum tf_err set_up(struct client *c)
 enum tf_err devops_list(const struct devops_request *req, struct devops_listing *out, char **error)
 {
     struct client c = {.req = req, .body = {.max = DEVOPS_MAX_PAGE}};
+    if (req->opt->deadline_ms > 0)
+        c.deadline = clock_now_ms() + req->opt->deadline_ms;
     struct strset seen = {0};
     char *url = NULL;
     memset(out, 0, sizeof *out);

@@ -48,8 +48,9 @@ struct devops_request {
     const char *api_url;              /* the API's base (DEVOPS_DEFAULT_API_URL), no trailing / */
     const char *token;                /* the org token, sent as Authorization: Bearer; borrowed */
     const struct driver_options *opt; /* time bounds, CAs, --connect-to, proxies, retry
-                                         policy and messages (-v lines); concurrency, deadline
-                                         and the callbacks are not used */
+                                         policy, --deadline (the whole listing) and messages
+                                         (-v lines); concurrency and the callbacks are not
+                                         used */
 };
 
 /* True when s names a database status the DevOps API documents (ACTIVE, HIBERNATED, ...: the
