@@ -10,6 +10,7 @@
 #include "cmd/exit_codes.h"
 #include "cmd/options.h"
 #include "cmd/request_options.h"
+#include "config/inventory_rules.h"
 #include "config/inventory_write.h"
 #include "config/org_token.h"
 #include "core/base/atomic_file.h"
@@ -103,6 +104,12 @@ int cmd_discover(int argc, char **argv)
         exit_code = rc == TF_ERR_USAGE ? EXIT_USAGE : EXIT_SOME_FAILED;
         goto out;
     }
+    if (inventory_is_plain_http_elsewhere(cli.api_url))
+        warnf(&msg,
+              "discover: --api-url %s uses http://, so the org token goes unencrypted to a host "
+              "that is not this machine; use https:// unless the network in between is yours "
+              "alone",
+              cli.api_url);
     struct driver_options opt = request_options(&cli, &msg);
     struct devops_request req = {.api_url = cli.api_url, .token = token, .opt = &opt};
     rc = devops_list(&req, &listing, &error);

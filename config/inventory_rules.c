@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <curl/curl.h>
 #include <uuid/uuid.h>
 
 static bool is_lower_or_digit(char c)
@@ -69,4 +70,24 @@ bool inventory_is_variable_name(const char *s)
         if (!isalnum((unsigned char)*s) && *s != '_')
             return false;
     return true;
+}
+
+/* localhost, 127.0.0.0/8 or ::1: where plain http never leaves the machine. */
+static int is_loopback(const char *host)
+{
+    return !strcmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") ||
+           !strcmp(host, "::1");
+}
+
+bool inventory_is_plain_http_elsewhere(const char *url)
+{
+    if (strncmp(url, "http://", 7) != 0)
+        return 0;
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int elsewhere = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+                    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && !is_loopback(host);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return elsewhere;
 }

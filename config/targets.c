@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/inventory_rules.h"
 #include "config/secret.h"
 #include "core/base/hash.h"
 #include "core/base/strpool.h"
@@ -80,28 +81,6 @@ static char *upper_snake(struct strpool *pool, const char *name)
     for (char *p = s; *p; p++)
         *p = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
     return s;
-}
-
-/* localhost, 127.0.0.0/8 or ::1: where plain http never leaves the machine. */
-static int is_loopback(const char *host)
-{
-    return !strcmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") ||
-           !strcmp(host, "::1");
-}
-
-/* True when url is plain http to a host that is not this machine: the password would cross the
- * network in the clear. */
-static int plain_http_elsewhere(const char *url)
-{
-    if (strncmp(url, "http://", 7) != 0)
-        return 0;
-    CURLU *u = curl_url();
-    char *host = NULL;
-    int elsewhere = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-                    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && !is_loopback(host);
-    curl_free(host);
-    curl_url_cleanup(u);
-    return elsewhere;
 }
 
 /* Checks with libcurl's own URL parser that the URL made for t from the template in f (named
@@ -231,7 +210,7 @@ static const char *url_key(const struct target *t, const struct field **f)
 static void warn_plain_http(struct diag *d, const struct target *t, int warned[2])
 {
     int token = t->db->app_token != NULL;
-    if (warned[token] || !plain_http_elsewhere(t->url))
+    if (warned[token] || !inventory_is_plain_http_elsewhere(t->url))
         return;
     const struct field *f;
     const char *key = url_key(t, &f);

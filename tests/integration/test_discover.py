@@ -259,6 +259,15 @@ class FleetTest(DiscoverBase):
         p = self.run_tokenfleet("discover")
         self.assertEqual(p.returncode, 2)
         self.assertIn("which organization token?", p.stderr)
+        # The token pasted where its variable's name or its file's path goes: never echoed.
+        for option in ("--org-token-env", "--org-token-file", "--token-env"):
+            args = ["discover", option, ORG]
+            if option == "--token-env":
+                args = ["discover", "--org-token-file", path, "--token-env", ORG]
+            p = self.run_tokenfleet(*args)
+            self.assertEqual(p.returncode, 2, option)
+            self.assertIn(f"{option} takes the ", p.stderr)
+            self.assertNotIn(ORG.split(":")[2], p.stderr)
         self.assertEqual(len(self.log()), before, "nothing sent")
 
 
@@ -309,6 +318,14 @@ class FaultTest(DiscoverBase):
         self.assertIn("page 1 of the database list", p.stderr)
         self.assertIn("attempt 3, no retry left): HTTP 503", p.stderr)
         self.assertFalse(os.path.exists(out))
+
+    def test_plain_http_to_another_host_is_warned_of(self):
+        p = self.discover("--api-url", "http://api.astra.datastax.com", "--retries", "0")
+        self.assertIn("warning: discover: --api-url http://api.astra.datastax.com uses http://, "
+                      "so the org token goes unencrypted", p.stderr)
+        # This machine is not warned of.
+        p = self.discover("--api-url", "http://127.0.0.1:9", "--retries", "0")
+        self.assertNotIn("warning", p.stderr)
 
     def test_deadline_bounds_the_whole_listing(self):
         # 503 for ever, retried up to 50 times 0.3 s apart at most: --deadline 1 ends it all
