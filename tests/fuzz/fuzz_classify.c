@@ -1,5 +1,5 @@
-/* fuzz_classify.c: classify_response(), classify_keyspace() and classify_transport() on
- * arbitrary answers.
+/* fuzz_classify.c: classify_response(), classify_keyspace(), classify_data_api() and
+ * classify_transport() on arbitrary answers.
  *
  * Input layout:
  *   byte 0      HTTP status: an index into `statuses` (the ones Stargate, gateways and odd servers
@@ -19,6 +19,8 @@
  *   - the authToken of a refused answer does not show in the error (see check_token_hidden).
  * classify_keyspace (the same answer to check --verify's GET): OK iff 200, never a token, the
  * error "keyspace KS: ..." with the same shape rules.
+ * classify_data_api (an application token's proof): OK only for an uncut 200, never a token,
+ * "keyspace KS: ..." errors with the same shape rules, the token sent never in them.
  * classify_transport: TIMEOUT iff CURLE_OPERATION_TIMEDOUT, else NETWORK_ERROR; no token; the
  * error has the same shape rules. */
 #include <stdint.h>
@@ -206,6 +208,34 @@ static void check_keyspace(long status, const char *ctype, const char *body, siz
     classification_clear(&c);
 }
 
+/* An application token's proof on the Data API: OK only for a 200 whose body was not cut,
+ * never a token, the error "keyspace KS: ..." with the same shape rules, and the token the
+ * request carried never in it, wherever the server quotes it. */
+static void check_data_api(long status, const char *ctype, const char *body, size_t len,
+                           bool truncated)
+{
+    static const char ks[] = "orders_ks";
+    static const char token[] = "AstraCS:FuzzTokenClientId:"
+                                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const char *secrets[] = {token, NULL};
+    struct classification c;
+    if (classify_data_api(status, ctype, body, len, truncated, ks, secrets, &c) != TF_OK)
+        abort();
+    if (c.token || (c.error == NULL) != (c.status == TF_STATUS_OK))
+        abort();
+    if (c.status == TF_STATUS_OK && (status != 200 || truncated))
+        abort();
+    if (c.status == TF_STATUS_PENDING || c.status == TF_STATUS_CANCELLED)
+        abort();
+    if (c.error) {
+        check_error_text(c.error);
+        if (strncmp(c.error, "keyspace orders_ks: ", strlen("keyspace orders_ks: ")) != 0 ||
+            strstr(c.error, token))
+            abort();
+    }
+    classification_clear(&c);
+}
+
 static void fuzz_transport(const uint8_t *data, size_t size)
 {
     char errbuf[CURL_ERROR_SIZE];
@@ -271,6 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_token_hidden(status, ctype, copy, len, truncated, &c);
     classification_clear(&c);
     check_keyspace(status, ctype, copy, len, truncated);
+    check_data_api(status, ctype, copy, len, truncated);
     free(copy);
     free(ctype_copy);
     return 0;

@@ -132,6 +132,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(inv_path, sizeof inv_path, "%s/inv.yaml", dir);
     setenv(ENV_NAME, ENV_PW, 1);
     setenv("TF_FUZZ_EMPTY", "", 1);
+    /* An application token for token: {env: TF_FUZZ_TOKEN}. */
+    setenv("TF_FUZZ_TOKEN",
+           "AstraCS:FuzzTokenClientId:"
+           "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+           1);
     setenv("TF_FUZZ_BIN", "\xff\xfe", 1);
     unsetenv("TF_FUZZ_UNSET");
     write_file("pw", FILE_PW, strlen(FILE_PW), 0600);
@@ -206,7 +211,7 @@ static void check_loaded(const struct inventory *inv, const struct target_list *
          * a token's target is proven at its url, which is its keyspace_url. */
         const struct secret_ref *s = t->db->app_token ? t->db->app_token : t->db->password;
         if (!t->db->name.value || !t->db->keyspace.value ||
-            !t->db->username.value != !t->db->app_token || !t->db->password == !t->db->app_token)
+            !t->db->username.value == !t->db->app_token || !t->db->password == !t->db->app_token)
             abort();
         if (!s || !s->resolved || !s->value || !*s->value)
             abort();
