@@ -12,6 +12,7 @@
 
 #include "config/inventory_rules.h"
 #include "core/app_token.h"
+#include "core/env_names.h"
 #include "core/base/text.h"
 #include "core/devops.h"
 #include "core/proxy.h"
@@ -845,7 +846,7 @@ enum parse_result options_parse(enum command cmd, int argc, char **argv, struct 
                              "%s takes the name of the variable that holds the token, not the "
                              "token (which is never given on the command line)",
                              opt);
-            if (!inventory_is_variable_name(optarg))
+            if (!env_names_valid(optarg))
                 return usage(name,
                              "%s: \"%s\" is not a variable name (letters, digits and _, not "
                              "starting with a digit; no $)",

@@ -62,16 +62,6 @@ bool inventory_is_uuid(const char *s)
     return strlen(s) == 36 && uuid_parse(s, u) == 0;
 }
 
-bool inventory_is_variable_name(const char *s)
-{
-    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-        return false;
-    for (s++; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return false;
-    return true;
-}
-
 /* localhost, 127.0.0.0/8 or ::1: where plain http never leaves the machine. */
 static int is_loopback(const char *host)
 {

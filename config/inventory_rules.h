@@ -22,9 +22,6 @@ bool inventory_is_tag(const char *s);
 /* A cluster id: a UUID in its 36-character text form (either case). */
 bool inventory_is_uuid(const char *s);
 
-/* An environment variable's name as shells take it: a letter or _, then letters, digits and _. */
-bool inventory_is_variable_name(const char *s);
-
 /* True when url is plain http:// to a host that is not this machine (localhost, 127.0.0.0/8,
  * ::1): what it carries (a password, a token) would cross the network in the clear. */
 bool inventory_is_plain_http_elsewhere(const char *url);

@@ -14,7 +14,7 @@
 #include "core/devops.h"
 
 struct inventory_write_options {
-    const char *token_env;       /* defaults: token: {env: NAME}; inventory_is_variable_name */
+    const char *token_env;       /* defaults: token: {env: NAME}; env_names_valid */
     const char *api_url;         /* where the list came from, for the header */
     const char *const *statuses; /* the statuses written as entries (upper case) */
     size_t n_statuses;
