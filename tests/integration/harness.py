@@ -69,6 +69,13 @@ def parse_prometheus(path):
     return json.loads(parsed.stdout)
 
 
+def class_tempdir(cls):
+    """A scratch folder for a test class's setUpClass, removed after the class's tests."""
+    tmp = tempfile.TemporaryDirectory(prefix="tokenfleet-it-")
+    cls.addClassCleanup(tmp.cleanup)
+    return tmp.name
+
+
 def astra_host(cluster_id, region):
     return f"{cluster_id}-{region}.apps.astra.datastax.com"
 

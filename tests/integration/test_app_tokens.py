@@ -109,10 +109,7 @@ def write(path, text, mode=0o600):
 class AppTokenTest(harness.TestCase):
     @classmethod
     def setUpClass(cls):
-        import tempfile
-        tmp = tempfile.TemporaryDirectory(prefix="tokenfleet-it-")
-        cls.addClassCleanup(tmp.cleanup)
-        cls.dir = tmp.name
+        cls.dir = harness.class_tempdir(cls)
         write(os.path.join(cls.dir, "databases.json"), json.dumps(DATABASES))
         cls.app_path = os.path.join(cls.dir, "app-tokens.txt")
         write(cls.app_path, f"{GOOD}\n{REVOKED}\n{OTHER} {CLASSIC2}\n")

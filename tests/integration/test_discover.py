@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -93,9 +92,7 @@ def commented_entries(text):
 class DiscoverBase(harness.TestCase):
     @classmethod
     def setUpClass(cls):
-        tmp = tempfile.TemporaryDirectory(prefix="tokenfleet-it-")
-        cls.addClassCleanup(tmp.cleanup)
-        cls.dir = tmp.name
+        cls.dir = harness.class_tempdir(cls)
         cls.dbs_path = os.path.join(cls.dir, "databases.json")
         subprocess.run([sys.executable, GEN, "-o", cls.dbs_path, "--count", "230",
                         "--terminated", "4", "--seed", "7"], check=True, timeout=60)

@@ -122,9 +122,7 @@ class AstraTestBase(harness.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        tmp = tempfile.TemporaryDirectory(prefix="tokenfleet-it-")
-        cls.addClassCleanup(tmp.cleanup)
-        cls.dir = tmp.name
+        cls.dir = harness.class_tempdir(cls)
         cls.dbs_path = os.path.join(cls.dir, "databases.json")
         cls.dbs = generate(cls.dbs_path, "--count", str(cls.COUNT), "--terminated",
                            str(cls.TERMINATED), "--seed", "7")
