@@ -137,7 +137,7 @@ _tokenfleet()
         discover)
             opts="-q --quiet -v --verbose -h --help ${requests/-j --concurrency /}
                 --org-token-env --org-token-file -o --output --force --api-url --status
-                --token-env"
+                --token-env --deadline"
             ;;
         merge-reports) opts="-o --output -q --quiet -h --help" ;;
         help)
