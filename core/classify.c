@@ -130,8 +130,9 @@ enum tf_err classify_response(long http_status, const char *content_type, const 
             out, TF_STATUS_BAD_RESPONSE,
             text_printf("HTTP %ld with a body larger than the limit; refused", http_status));
 
-    char *ctype = clean_message(content_type ? content_type : "no Content-Type",
-                                strlen(content_type ? content_type : "no Content-Type"));
+    /* The Content-Type is the server's text too: what was sent is masked in it as well. */
+    const char *ct = content_type ? content_type : "no Content-Type";
+    char *ctype = classify_quote(ct, strlen(ct), secrets);
     if (!ctype)
         return TF_ERR_NOMEM;
     /* jansson's error text quotes the input, which may hold a token: it is never shown. */
@@ -225,8 +226,9 @@ enum tf_err classify_data_api(long http_status, const char *content_type, const 
         /* An error object, with whatever status came (most come with HTTP 200). */
         json_t *m = json_object_get(first, "message");
         const char *code = json_string_value(json_object_get(first, "errorCode"));
-        char *msg =
-            json_is_string(m) ? classify_quote(json_string_value(m), json_string_length(m), secrets) : NULL;
+        char *msg = json_is_string(m)
+                        ? classify_quote(json_string_value(m), json_string_length(m), secrets)
+                        : NULL;
         char *shown_code = code ? classify_quote(code, strlen(code), secrets) : NULL;
         rc = fail(out, data_api_error_status(first, http_status),
                   text_printf("keyspace %s: Data API HTTP %ld, %s%s%s", keyspace, http_status,

@@ -674,10 +674,31 @@ static void test_data_api(void **state)
     free(out.error);
 }
 
+/* A Content-Type that quotes what was sent (a gateway echoing the request): the error names
+ * the Content-Type, masked. Found by fuzz_classify (corpus bug-token-in-content-type). */
+static void test_secret_in_content_type_masked(void **state)
+{
+    (void)state;
+    const char *secrets[] = {APP_TOKEN, NULL};
+    struct classification out;
+    assert_int_equal(
+        classify_response(503, "text/plain; echo=" APP_TOKEN, "busy", 4, false, secrets, &out),
+        TF_OK);
+    assert_int_equal(out.status, TF_STATUS_SERVER_ERROR);
+    assert_null(strstr(out.error, "AstraCS:"));
+    assert_non_null(strstr(out.error, "echo=********"));
+    free(out.error);
+    assert_int_equal(classify_data_api(404, "text/plain; echo=" APP_TOKEN, "gone", 4, false, "ks",
+                                       secrets, &out),
+                     TF_OK);
+    assert_null(strstr(out.error, "AstraCS:"));
+    free(out.error);
+}
+
 int main(void)
 {
     enum { N = sizeof resp_cases / sizeof resp_cases[0] };
-    static struct CMUnitTest tests[N + 3];
+    static struct CMUnitTest tests[N + 4];
     for (size_t i = 0; i < N; i++)
         tests[i] = (struct CMUnitTest){.name = resp_cases[i].title,
                                        .test_func = test_response,
@@ -685,5 +706,6 @@ int main(void)
     tests[N] = (struct CMUnitTest)cmocka_unit_test(test_transport);
     tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(test_quoted_secret_masked_before_cut);
     tests[N + 2] = (struct CMUnitTest)cmocka_unit_test(test_data_api);
-    return _cmocka_run_group_tests("classify", tests, N + 3, NULL, NULL);
+    tests[N + 3] = (struct CMUnitTest)cmocka_unit_test(test_secret_in_content_type_masked);
+    return _cmocka_run_group_tests("classify", tests, N + 4, NULL, NULL);
 }
