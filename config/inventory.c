@@ -72,6 +72,13 @@ static void inherit(struct field *f, const struct field *def)
     f->at = def->at;
 }
 
+/* The same for a URL template: the defaults' field itself. */
+static void inherit_template(const struct field **f, const struct field *def)
+{
+    if (!*f && def && def->value)
+        *f = def;
+}
+
 /* The same for a list: the defaults' array itself. */
 static void inherit_list(struct field **list, uint32_t *n, int given, struct field *def,
                          uint32_t def_n)
@@ -110,11 +117,17 @@ static void apply_defaults(struct inventory *inv, struct database *db)
     if (!db->api_given)
         db->run.api = def->run.api;
     inherit(&db->run.keyspace, &def->run.keyspace);
-    inherit(&db->run.auth_url, &def->run.auth_url);
-    inherit(&db->run.api_endpoint, &def->run.api_endpoint);
-    inherit(&db->rest_url, &def->rest_url);
+    inherit_template(&db->run.auth_url, def->run.auth_url);
+    inherit_template(&db->run.api_endpoint, def->run.api_endpoint);
+    inherit_template(&db->rest_url, def->rest_url);
     inherit_list(&db->regions, &db->n_regions, db->regions_given, def->regions, def->n_regions);
     inherit_list(&db->tags, &db->n_tags, db->tags && db->at.line, def->tags, def->n_tags);
+}
+
+/* A template written with a usable value (a bad one was reported where it was read). */
+static int given(const struct field *template)
+{
+    return template && template->value;
 }
 
 static void check_url_template(struct diag *d, const char *key, const struct field *f)
@@ -330,25 +343,29 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     rc = inventory_parse_yaml(path, d, inv);
     if (rc == TF_ERR_NOMEM || rc == TF_ERR_IO)
         goto out;
-    if (!inv->defaults.run.auth_url.value) {
-        inv->defaults.run.auth_url.value = strpool_dup(inv->strings, INVENTORY_DEFAULT_AUTH_URL);
-        if (!inv->defaults.run.auth_url.value) {
+    const struct field *def_url = inv->defaults.run.auth_url;
+    if (!given(def_url)) { /* absent, or bad (reported: its place is kept) */
+        struct field *url = strpool_alloc_aligned(inv->strings, sizeof *url);
+        char *value = strpool_dup(inv->strings, INVENTORY_DEFAULT_AUTH_URL);
+        if (!url || !value) {
             rc = TF_ERR_NOMEM;
             goto out;
         }
+        *url = (struct field){value, def_url ? def_url->at : (struct tf_mark){0, 0}};
+        inv->defaults.run.auth_url = url;
     } else {
-        check_url_template(d, "auth_url", &inv->defaults.run.auth_url);
+        check_url_template(d, "auth_url", def_url);
     }
-    if (inv->defaults.rest_url.value)
-        check_url_template(d, "rest_url", &inv->defaults.rest_url);
-    if (inv->defaults.run.api_endpoint.value)
-        check_url_template(d, "api_endpoint", &inv->defaults.run.api_endpoint);
+    if (given(inv->defaults.rest_url))
+        check_url_template(d, "rest_url", inv->defaults.rest_url);
+    if (given(inv->defaults.run.api_endpoint))
+        check_url_template(d, "api_endpoint", inv->defaults.run.api_endpoint);
     check_token_alone(d, &inv->defaults, "in defaults");
     char *data_keyspace = NULL; /* one string for every api: data database without a keyspace */
     for (size_t i = 0; i < inv->n_databases; i++) {
         struct database *db = &inv->databases[i];
-        int own_url = db->run.auth_url.value != NULL, own_rest = db->rest_url.value != NULL;
-        int own_endpoint = db->run.api_endpoint.value != NULL;
+        int own_url = given(db->run.auth_url), own_rest = given(db->rest_url);
+        int own_endpoint = given(db->run.api_endpoint);
         check_token_alone(d, db, "for this database");
         apply_defaults(inv, db);
         /* The Data API's own keyspace, for the application token it proves; a password
@@ -363,11 +380,11 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
         }
         check_database(inv, d, db);
         if (own_url)
-            check_url_template(d, "auth_url", &db->run.auth_url);
+            check_url_template(d, "auth_url", db->run.auth_url);
         if (own_rest)
-            check_url_template(d, "rest_url", &db->rest_url);
+            check_url_template(d, "rest_url", db->rest_url);
         if (own_endpoint)
-            check_url_template(d, "api_endpoint", &db->run.api_endpoint);
+            check_url_template(d, "api_endpoint", db->run.api_endpoint);
     }
     if (inv->defaults.run.password)
         warn_plain_password(inv, d, inv->defaults.run.password);

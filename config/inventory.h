@@ -25,9 +25,10 @@ struct database {
                               single region: &region), the strings the pool's */
     struct field region;   /* the region when region: gives one string (value NULL otherwise):
                               stored here, not in an array of one of its own */
-    struct field rest_url; /* REST API base for check --verify, template as auth_url; NULL =
-                              derived from auth_url (see targets.h) */
-    struct field *tags;    /* as regions */
+    const struct field *rest_url;    /* REST API base for check --verify, template as auth_url,
+                                        own (in the pool) or the defaults'; NULL = derived from
+                                        auth_url (see targets.h) */
+    struct field *tags;              /* as regions */
     struct secret_ref *own_password; /* set when the database gives its own; owned */
     struct secret_ref *own_token;    /* its own application token, as own_password */
     struct tf_mark at;               /* where the database's mapping starts */

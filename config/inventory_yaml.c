@@ -508,6 +508,21 @@ static int take_string(struct parse *p, const struct node *n, const char *key, s
     return f->value != NULL;
 }
 
+/* Stores a URL template: a field of its own in the pool, where the database points (most
+ * databases point at the defaults' instead, and pay no field of their own). */
+static void take_template(struct parse *p, const struct node *n, const char *key,
+                          const struct field **f)
+{
+    struct field *own = strpool_alloc_aligned(p->strings, sizeof *own);
+    if (!own) {
+        p->nomem = 1;
+        return;
+    }
+    *own = (struct field){0};
+    take_string(p, n, key, own);
+    *f = own;
+}
+
 /* Stores a list of strings (or a single string when single is set). */
 static void take_list(struct parse *p, const struct node *n, const char *key, struct field **list,
                       uint32_t *count)
@@ -1126,11 +1141,11 @@ static void take_database(struct parse *p, const struct node *n, struct database
         else if (!strcmp(key, "username"))
             take_string(p, v, key, &db->run.username);
         else if (!strcmp(key, "auth_url"))
-            take_string(p, v, key, &db->run.auth_url);
+            take_template(p, v, key, &db->run.auth_url);
         else if (!strcmp(key, "rest_url"))
-            take_string(p, v, key, &db->rest_url);
+            take_template(p, v, key, &db->rest_url);
         else if (!strcmp(key, "api_endpoint"))
-            take_string(p, v, key, &db->run.api_endpoint);
+            take_template(p, v, key, &db->run.api_endpoint);
         else if (!strcmp(key, "api"))
             take_api(p, v, db);
         else if (!strcmp(key, "password"))

@@ -488,7 +488,7 @@ static void test_merge_keys(void **state)
     assert_string_equal(d[0].run.keyspace.value, "ks_a");
     assert_int_equal(d[0].run.keyspace.at.line, 2); /* where x-a writes it */
     assert_string_equal(d[0].run.username.value, "user_a");
-    assert_string_equal(d[0].run.auth_url.value, "https://b-{region}:8081/v1/auth");
+    assert_string_equal(d[0].run.auth_url->value, "https://b-{region}:8081/v1/auth");
     assert_fields(d[0].regions, d[0].n_regions, (const char *[]){"eu-west1", "us-east1", 0});
     assert_fields(d[0].tags, d[0].n_tags, (const char *[]){"a", 0});
 
@@ -627,13 +627,13 @@ static void test_app_token_databases(void **state)
     assert_null(orders->password);
     assert_null(orders->username.value);
     assert_int_equal(orders->api, TARGET_API_REST);
-    assert_null(orders->api_endpoint.value); /* TARGET_DEFAULT_API_ENDPOINT */
+    assert_null(orders->api_endpoint); /* TARGET_DEFAULT_API_ENDPOINT */
 
     const struct target_db *vectors = &d[1].run;
     assert_ptr_equal(vectors->app_token, l.inv->defaults.own_token);
     assert_int_equal(vectors->api, TARGET_API_DATA);
     assert_string_equal(vectors->keyspace.value, TARGET_DEFAULT_DATA_KEYSPACE);
-    assert_string_equal(vectors->api_endpoint.value, "https://gw.example.com/{region}/{id}//");
+    assert_string_equal(vectors->api_endpoint->value, "https://gw.example.com/{region}/{id}//");
 
     const struct target_db *billing = &d[2].run;
     assert_null(billing->app_token);
