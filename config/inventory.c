@@ -10,12 +10,15 @@
 #include "core/base/strpool.h"
 #include "core/base/text.h"
 
-static void secret_free(struct secret_ref *s)
+/* Frees db's own secrets (one, or the array of two), zeroing their values. */
+static void own_secret_free(struct database *db)
 {
-    if (!s)
-        return;
-    text_free_secret(s->value);
-    free(s->argv);
+    struct secret_ref *s = db->own_secret;
+    size_t n = !s ? 0 : db->own_kind == OWN_BOTH ? 2 : 1;
+    for (size_t i = 0; i < n; i++) {
+        text_free_secret(s[i].value);
+        free(s[i].argv);
+    }
     free(s);
 }
 
@@ -26,8 +29,7 @@ void database_clear(struct database *db)
     if (db->regions != &db->region)
         free(db->regions);
     free(db->tags);
-    secret_free(db->own_password);
-    secret_free(db->own_token);
+    own_secret_free(db);
     memset(db, 0, sizeof *db);
 }
 
@@ -94,18 +96,19 @@ static void inherit_list(struct field **list, uint32_t *n, int given, struct fie
  * one, whatever the defaults give; else the defaults decide (their token, when they give one). */
 static int uses_token(const struct database *db, const struct database *def)
 {
-    if (db->own_token)
+    if (database_own_token(db))
         return 1;
-    if (db->own_password || db->run.username.at.line)
+    if (database_own_password(db) || db->run.username.at.line)
         return 0;
-    return def->own_token != NULL;
+    return database_own_token(def) != NULL;
 }
 
 static void apply_defaults(struct inventory *inv, struct database *db)
 {
     struct database *def = &inv->defaults;
     if (uses_token(db, def)) {
-        db->run.app_token = db->own_token ? db->own_token : def->own_token;
+        db->run.app_token =
+            database_own_token(db) ? database_own_token(db) : database_own_token(def);
         db->run.password = NULL;
         db->run.username = (struct field){0}; /* an application token is sent alone */
     } else {
@@ -176,10 +179,11 @@ static void warn_plain_password(const struct inventory *inv, struct diag *d,
  * meant cannot be guessed. Reported at the token. */
 static void check_token_alone(struct diag *d, const struct database *db, const char *where)
 {
-    int user = db->run.username.at.line != 0, pw = db->own_password != NULL;
-    if (!db->own_token || (!user && !pw))
+    int user = db->run.username.at.line != 0, pw = database_own_password(db) != NULL;
+    const struct secret_ref *token = database_own_token(db);
+    if (!token || (!user && !pw))
         return;
-    diag_error(d, db->own_token->at,
+    diag_error(d, token->at,
                "token is given with %s %s; an application token replaces username and "
                "password: keep one of the two",
                user && pw ? "username and password"
@@ -255,7 +259,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
     if (!db->run.app_token) {
         if (absent(&db->run.username) && blame_missing && db->run.password)
             diag_error(d, db->at, "%s has no username; add username: here or in defaults", who);
-        if (!db->run.password && blame_missing && inv->defaults.own_token)
+        if (!db->run.password && blame_missing && database_own_token(&inv->defaults))
             diag_error(d, db->run.username.at,
                        "%s gives username: but no password; a database's own username makes "
                        "it a password database, whatever the defaults give: add password:, or "
@@ -267,7 +271,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                        "PATH} (with username:), or an application token's token: {env: NAME}, "
                        "here or in defaults",
                        who);
-        else if (db->run.password && db->run.password == db->own_password)
+        else if (db->run.password && db->run.password == database_own_password(db))
             warn_plain_password(inv, d, db->run.password);
     }
 

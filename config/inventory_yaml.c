@@ -784,20 +784,37 @@ static void take_secret(struct parse *p, const struct node *n, struct secret_ref
                    name);
 }
 
-/* A secret reference of its own for db (password or token): its own allocation, not a slot in
- * db, since few databases give their own and a pointer to it stays right when the array of
- * databases moves. Returns NULL when out of memory. */
-static struct secret_ref *own_secret(struct parse *p, const struct node *n,
-                                     const struct secret_key *k_words, struct secret_ref **slot)
+/* Takes db's own secret of kind (OWN_PASSWORD or OWN_TOKEN) into db->own_secret: its own
+ * allocation, not a slot in db, since few databases give their own and a pointer to it stays
+ * right when the array of databases moves. A database that gives both (an error, reported
+ * later) keeps both, an array of two, the token first. Then points db->run at them. */
+static void own_secret(struct parse *p, const struct node *n, struct database *db,
+                       enum own_secret_kind kind)
 {
-    if (*slot) /* the key given twice was reported; the first one stays */
-        return *slot;
-    if (!(*slot = calloc(1, sizeof **slot))) {
-        p->nomem = 1;
-        return NULL;
+    const struct secret_key *k_words = kind == OWN_TOKEN ? &token_key : &password_key;
+    struct secret_ref *s = db->own_secret, *mine;
+    if (!s) {
+        if (!(s = mine = calloc(1, sizeof *s)))
+            goto nomem;
+        db->own_kind = (unsigned char)kind;
+    } else if (db->own_kind == kind || db->own_kind == OWN_BOTH) {
+        return; /* the key given twice was reported; the first one stays */
+    } else {
+        if (!(s = realloc(s, 2 * sizeof *s)))
+            goto nomem;
+        if (kind == OWN_TOKEN)
+            s[1] = s[0];
+        mine = &s[kind == OWN_TOKEN ? 0 : 1];
+        *mine = (struct secret_ref){0};
+        db->own_kind = OWN_BOTH;
     }
-    take_secret(p, n, *slot, k_words);
-    return *slot;
+    db->own_secret = s;
+    take_secret(p, n, mine, k_words);
+    db->run.password = database_own_password(db);
+    db->run.app_token = database_own_token(db);
+    return;
+nomem:
+    p->nomem = 1;
 }
 
 /* api: rest | data. */
@@ -1149,9 +1166,9 @@ static void take_database(struct parse *p, const struct node *n, struct database
         else if (!strcmp(key, "api"))
             take_api(p, v, db);
         else if (!strcmp(key, "password"))
-            db->run.password = own_secret(p, v, &password_key, &db->own_password);
+            own_secret(p, v, db, OWN_PASSWORD);
         else if (!strcmp(key, "token"))
-            db->run.app_token = own_secret(p, v, &token_key, &db->own_token);
+            own_secret(p, v, db, OWN_TOKEN);
         else if (!strcmp(key, "tags"))
             take_list(p, v, key, &db->tags, &db->n_tags);
         else
