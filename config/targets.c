@@ -14,52 +14,6 @@
 #include "core/base/strpool.h"
 #include "core/base/text.h"
 
-/* Writes tpl with {id} and {region} filled in to out (when not NULL), without the NUL; returns
- * its length. */
-static size_t fill(char *out, const char *tpl, const char *id, const char *region)
-{
-    size_t len = 0;
-    for (const char *p = tpl; *p;) {
-        const char *value = NULL;
-        size_t skip = 0;
-        if (!strncmp(p, "{id}", 4)) {
-            value = id;
-            skip = 4;
-        } else if (!strncmp(p, "{region}", 8)) {
-            value = region;
-            skip = 8;
-        }
-        if (value) {
-            size_t vl = strlen(value);
-            if (out)
-                memcpy(out + len, value, vl);
-            len += vl;
-            p += skip;
-        } else {
-            if (out)
-                out[len] = *p;
-            len++;
-            p++;
-        }
-    }
-    return len;
-}
-
-/* Fills {id} and {region} into the template. Returns a new string (of just the size needed: there
- * is one per target), in pool when it is not NULL, else malloc'd (caller frees); NULL when out of
- * memory. */
-static char *fill_template(struct strpool *pool, const char *tpl, const char *id,
-                           const char *region)
-{
-    size_t len = fill(NULL, tpl, id, region);
-    char *out = pool ? strpool_alloc(pool, len + 1) : malloc(len + 1);
-    if (!out)
-        return NULL;
-    fill(out, tpl, id, region);
-    out[len] = '\0';
-    return out;
-}
-
 /* "database/region", in pool; NULL when out of memory. */
 static char *target_name(struct strpool *pool, const char *db, const char *region)
 {
@@ -232,8 +186,8 @@ static void warn_plain_http(struct diag *d, const struct target *t, int warned[2
 static enum tf_err set_url(struct target_list *list, struct target *t)
 {
     if (!t->db->app_token) {
-        t->url =
-            fill_template(list->strings, t->db->auth_url->value, t->db->id.value, t->region->value);
+        t->url = target_fill_template(list->strings, t->db->auth_url->value, t->db->id.value,
+                                      t->region->value);
         return t->url ? TF_OK : TF_ERR_NOMEM;
     }
     char *url;
@@ -301,7 +255,7 @@ static int ends_with(const char *s, const char *suffix)
  * Returns a new string, NULL when out of memory. */
 static char *under_base(const struct target *t, const char *tpl, const char *path)
 {
-    char *base = fill_template(NULL, tpl, t->db->id.value, t->region->value);
+    char *base = target_fill_template(NULL, tpl, t->db->id.value, t->region->value);
     if (!base)
         return NULL;
     size_t len = strlen(base);
@@ -353,20 +307,10 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list)
     return TF_OK;
 }
 
-enum tf_err targets_use_env_names(struct target_list *list, const struct env_names *names)
+void targets_use_env_names(struct target_list *list, const struct env_names *names)
 {
     if (names)
         list->env_names = *names;
-    if (!list->env_names.name[ENV_API_ENDPOINT])
-        return TF_OK;
-    for (size_t i = 0; i < list->total; i++) {
-        struct target *t = &list->items[i];
-        t->api_endpoint = fill_template(list->strings, target_api_endpoint(t->db), t->db->id.value,
-                                        t->region->value);
-        if (!t->api_endpoint)
-            return TF_ERR_NOMEM;
-    }
-    return TF_OK;
 }
 
 /* Moves the i-th selected target to place kept (<= i), and the one there to i: a stable partition,

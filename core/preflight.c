@@ -34,8 +34,13 @@ static size_t check_env_values(enum env_format fmt, int exec, const struct targe
     for (size_t i = 0; i < targets->count; i++) {
         const struct target *t = &targets->items[i];
         enum env_var bad;
-        if (envfile_check_target(t, &targets->env_names, fmt, &bad) == TF_OK)
+        enum tf_err rc = envfile_check_target(t, &targets->env_names, fmt, &bad);
+        if (rc == TF_OK)
             continue;
+        if (rc == TF_ERR_NOMEM) {
+            diag_error(d, (struct tf_mark){0, 0}, "out of memory");
+            return errors + 1;
+        }
         if (exec)
             diag_error(d, var_mark(t, bad),
                        "%s of %s holds characters that are not portable (portable values use "

@@ -78,10 +78,6 @@ struct target {
                                    always set: that GET (api rest) or the Data API's keyspace
                                    URL, {api_endpoint}/api/json/v1/{keyspace} (api data) */
     char *env_prefix;           /* name in upper snake case, for the combined env file */
-    char *api_endpoint;         /* the database's api_endpoint template (or
-                                   TARGET_DEFAULT_API_ENDPOINT), {id} and {region} filled in:
-                                   the value of the api_endpoint variable; NULL unless the
-                                   run's names write it (targets_use_env_names) */
 };
 
 struct strpool;
@@ -101,6 +97,12 @@ struct target_list {
      * exec); strings borrowed. */
     struct env_names env_names;
 };
+
+/* Fills {id} and {region} into the URL template tpl (auth_url, rest_url, api_endpoint). Returns
+ * a new string of just the size needed (there may be one per target): in pool when pool is not
+ * NULL (the pool's), else malloc'd (the caller frees it); NULL when out of memory. */
+char *target_fill_template(struct strpool *pool, const char *tpl, const char *id,
+                           const char *region);
 
 /* The template of db's API endpoint: its api_endpoint's value, or TARGET_DEFAULT_API_ENDPOINT.
  * Returns a borrowed string (db's or static). */
