@@ -56,7 +56,7 @@ int cmd_exec(int argc, char **argv)
     if (rc == TF_OK && cli.interval_ms)
         rc = targets_fill_keyspace_urls(&targets);
     if (rc == TF_OK)
-        rc = targets_use_env_names(&targets, cli.env_names);
+        targets_use_env_names(&targets, cli.env_names);
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
         struct exec_options opt = {

@@ -28,7 +28,7 @@ static int run(enum command cmd, int argc, char **argv)
     if (rc == TF_OK && cli.verify)
         rc = targets_fill_keyspace_urls(&targets);
     if (rc == TF_OK && cmd == CMD_PROVISION) /* check writes no variable */
-        rc = targets_use_env_names(&targets, cli.env_names);
+        targets_use_env_names(&targets, cli.env_names);
     int exit_code = EXIT_USAGE;
     if (rc == TF_OK) {
         struct job_options opt = {

@@ -22,7 +22,7 @@ int cmd_validate(int argc, char **argv)
     if (rc == TF_OK && cli.verify)
         rc = targets_fill_keyspace_urls(&targets);
     if (rc == TF_OK)
-        rc = targets_use_env_names(&targets, cli.env_names);
+        targets_use_env_names(&targets, cli.env_names);
     struct tf_msg msg = {.verbosity = cli.verbosity, .out = stderr};
     /* What the run these options describe would refuse, validate refuses too. */
     struct output_options outputs = {

@@ -43,7 +43,7 @@ static struct loaded *load(const struct reloader *r, enum tf_err *rc)
     if (*rc == TF_OK)
         *rc = targets_fill_keyspace_urls(&l->targets);
     if (*rc == TF_OK)
-        *rc = targets_use_env_names(&l->targets, c->env_names);
+        targets_use_env_names(&l->targets, c->env_names);
     if (*rc != TF_OK) {
         target_list_clear(&l->targets);
         inventory_free(l->inv);

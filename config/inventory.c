@@ -10,12 +10,15 @@
 #include "core/base/strpool.h"
 #include "core/base/text.h"
 
-static void secret_free(struct secret_ref *s)
+/* Frees db's own secrets (one, or the array of two), zeroing their values. */
+static void own_secret_free(struct database *db)
 {
-    if (!s)
-        return;
-    text_free_secret(s->value);
-    free(s->argv);
+    struct secret_ref *s = db->own_secret;
+    size_t n = !s ? 0 : db->own_kind == OWN_BOTH ? 2 : 1;
+    for (size_t i = 0; i < n; i++) {
+        text_free_secret(s[i].value);
+        free(s[i].argv);
+    }
     free(s);
 }
 
@@ -26,8 +29,7 @@ void database_clear(struct database *db)
     if (db->regions != &db->region)
         free(db->regions);
     free(db->tags);
-    secret_free(db->own_password);
-    secret_free(db->own_token);
+    own_secret_free(db);
     memset(db, 0, sizeof *db);
 }
 
@@ -72,6 +74,13 @@ static void inherit(struct field *f, const struct field *def)
     f->at = def->at;
 }
 
+/* The same for a URL template: the defaults' field itself. */
+static void inherit_template(const struct field **f, const struct field *def)
+{
+    if (!*f && def && def->value)
+        *f = def;
+}
+
 /* The same for a list: the defaults' array itself. */
 static void inherit_list(struct field **list, uint32_t *n, int given, struct field *def,
                          uint32_t def_n)
@@ -87,18 +96,19 @@ static void inherit_list(struct field **list, uint32_t *n, int given, struct fie
  * one, whatever the defaults give; else the defaults decide (their token, when they give one). */
 static int uses_token(const struct database *db, const struct database *def)
 {
-    if (db->own_token)
+    if (database_own_token(db))
         return 1;
-    if (db->own_password || db->run.username.at.line)
+    if (database_own_password(db) || db->run.username.at.line)
         return 0;
-    return def->own_token != NULL;
+    return database_own_token(def) != NULL;
 }
 
 static void apply_defaults(struct inventory *inv, struct database *db)
 {
     struct database *def = &inv->defaults;
     if (uses_token(db, def)) {
-        db->run.app_token = db->own_token ? db->own_token : def->own_token;
+        db->run.app_token =
+            database_own_token(db) ? database_own_token(db) : database_own_token(def);
         db->run.password = NULL;
         db->run.username = (struct field){0}; /* an application token is sent alone */
     } else {
@@ -110,11 +120,17 @@ static void apply_defaults(struct inventory *inv, struct database *db)
     if (!db->api_given)
         db->run.api = def->run.api;
     inherit(&db->run.keyspace, &def->run.keyspace);
-    inherit(&db->run.auth_url, &def->run.auth_url);
-    inherit(&db->run.api_endpoint, &def->run.api_endpoint);
-    inherit(&db->rest_url, &def->rest_url);
+    inherit_template(&db->run.auth_url, def->run.auth_url);
+    inherit_template(&db->run.api_endpoint, def->run.api_endpoint);
+    inherit_template(&db->rest_url, def->rest_url);
     inherit_list(&db->regions, &db->n_regions, db->regions_given, def->regions, def->n_regions);
     inherit_list(&db->tags, &db->n_tags, db->tags && db->at.line, def->tags, def->n_tags);
+}
+
+/* A template written with a usable value (a bad one was reported where it was read). */
+static int given(const struct field *template)
+{
+    return template && template->value;
 }
 
 static void check_url_template(struct diag *d, const char *key, const struct field *f)
@@ -163,10 +179,11 @@ static void warn_plain_password(const struct inventory *inv, struct diag *d,
  * meant cannot be guessed. Reported at the token. */
 static void check_token_alone(struct diag *d, const struct database *db, const char *where)
 {
-    int user = db->run.username.at.line != 0, pw = db->own_password != NULL;
-    if (!db->own_token || (!user && !pw))
+    int user = db->run.username.at.line != 0, pw = database_own_password(db) != NULL;
+    const struct secret_ref *token = database_own_token(db);
+    if (!token || (!user && !pw))
         return;
-    diag_error(d, db->own_token->at,
+    diag_error(d, token->at,
                "token is given with %s %s; an application token replaces username and "
                "password: keep one of the two",
                user && pw ? "username and password"
@@ -242,7 +259,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
     if (!db->run.app_token) {
         if (absent(&db->run.username) && blame_missing && db->run.password)
             diag_error(d, db->at, "%s has no username; add username: here or in defaults", who);
-        if (!db->run.password && blame_missing && inv->defaults.own_token)
+        if (!db->run.password && blame_missing && database_own_token(&inv->defaults))
             diag_error(d, db->run.username.at,
                        "%s gives username: but no password; a database's own username makes "
                        "it a password database, whatever the defaults give: add password:, or "
@@ -254,7 +271,7 @@ static void check_database(struct inventory *inv, struct diag *d, struct databas
                        "PATH} (with username:), or an application token's token: {env: NAME}, "
                        "here or in defaults",
                        who);
-        else if (db->run.password && db->run.password == db->own_password)
+        else if (db->run.password && db->run.password == database_own_password(db))
             warn_plain_password(inv, d, db->run.password);
     }
 
@@ -330,25 +347,29 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
     rc = inventory_parse_yaml(path, d, inv);
     if (rc == TF_ERR_NOMEM || rc == TF_ERR_IO)
         goto out;
-    if (!inv->defaults.run.auth_url.value) {
-        inv->defaults.run.auth_url.value = strpool_dup(inv->strings, INVENTORY_DEFAULT_AUTH_URL);
-        if (!inv->defaults.run.auth_url.value) {
+    const struct field *def_url = inv->defaults.run.auth_url;
+    if (!given(def_url)) { /* absent, or bad (reported: its place is kept) */
+        struct field *url = strpool_alloc_aligned(inv->strings, sizeof *url);
+        char *value = strpool_dup(inv->strings, INVENTORY_DEFAULT_AUTH_URL);
+        if (!url || !value) {
             rc = TF_ERR_NOMEM;
             goto out;
         }
+        *url = (struct field){value, def_url ? def_url->at : (struct tf_mark){0, 0}};
+        inv->defaults.run.auth_url = url;
     } else {
-        check_url_template(d, "auth_url", &inv->defaults.run.auth_url);
+        check_url_template(d, "auth_url", def_url);
     }
-    if (inv->defaults.rest_url.value)
-        check_url_template(d, "rest_url", &inv->defaults.rest_url);
-    if (inv->defaults.run.api_endpoint.value)
-        check_url_template(d, "api_endpoint", &inv->defaults.run.api_endpoint);
+    if (given(inv->defaults.rest_url))
+        check_url_template(d, "rest_url", inv->defaults.rest_url);
+    if (given(inv->defaults.run.api_endpoint))
+        check_url_template(d, "api_endpoint", inv->defaults.run.api_endpoint);
     check_token_alone(d, &inv->defaults, "in defaults");
     char *data_keyspace = NULL; /* one string for every api: data database without a keyspace */
     for (size_t i = 0; i < inv->n_databases; i++) {
         struct database *db = &inv->databases[i];
-        int own_url = db->run.auth_url.value != NULL, own_rest = db->rest_url.value != NULL;
-        int own_endpoint = db->run.api_endpoint.value != NULL;
+        int own_url = given(db->run.auth_url), own_rest = given(db->rest_url);
+        int own_endpoint = given(db->run.api_endpoint);
         check_token_alone(d, db, "for this database");
         apply_defaults(inv, db);
         /* The Data API's own keyspace, for the application token it proves; a password
@@ -363,11 +384,11 @@ enum tf_err inventory_load(const char *path, struct diag *d, struct inventory **
         }
         check_database(inv, d, db);
         if (own_url)
-            check_url_template(d, "auth_url", &db->run.auth_url);
+            check_url_template(d, "auth_url", db->run.auth_url);
         if (own_rest)
-            check_url_template(d, "rest_url", &db->rest_url);
+            check_url_template(d, "rest_url", db->rest_url);
         if (own_endpoint)
-            check_url_template(d, "api_endpoint", &db->run.api_endpoint);
+            check_url_template(d, "api_endpoint", db->run.api_endpoint);
     }
     if (inv->defaults.run.password)
         warn_plain_password(inv, d, inv->defaults.run.password);

@@ -14,24 +14,34 @@
 /* The URL template used when neither the database nor the defaults set auth_url. */
 #define INVENTORY_DEFAULT_AUTH_URL "https://{id}-{region}.apps.astra.datastax.com/api/rest/v1/auth"
 
+/* Which secret of its own a database's own_secret holds. */
+enum own_secret_kind {
+    OWN_PASSWORD, /* its password */
+    OWN_TOKEN,    /* its application token */
+    OWN_BOTH,     /* both, an error (reported at the token): an array of two, the token first */
+};
+
 /* 100,000 of these make a large fleet: the fields are ordered, and the counts sized, so that no
  * byte goes to padding. */
 struct database {
     struct target_db run;  /* what a run needs of it: the plan's targets point here (core's
-                              type, filled in here); password is own_password or the
-                              defaults' one, app_token own_token or the defaults' one (one
-                              of the two is NULL), never owned through run */
+                              type, filled in here); password is its own (database_own_password)
+                              or the defaults' one, app_token its own (database_own_token) or
+                              the defaults' one (one of the two is NULL), never owned through
+                              run */
     struct field *regions; /* one or more; the array owned (inherited: the defaults' array; a
                               single region: &region), the strings the pool's */
     struct field region;   /* the region when region: gives one string (value NULL otherwise):
                               stored here, not in an array of one of its own */
-    struct field rest_url; /* REST API base for check --verify, template as auth_url; NULL =
-                              derived from auth_url (see targets.h) */
-    struct field *tags;    /* as regions */
-    struct secret_ref *own_password; /* set when the database gives its own; owned */
-    struct secret_ref *own_token;    /* its own application token, as own_password */
-    struct tf_mark at;               /* where the database's mapping starts */
-    uint32_t n_regions;              /* (a list in a file of at most 256 MB) */
+    const struct field *rest_url;  /* REST API base for check --verify, template as auth_url,
+                                      own (in the pool) or the defaults'; NULL = derived from
+                                      auth_url (see targets.h) */
+    struct field *tags;            /* as regions */
+    struct secret_ref *own_secret; /* the password or application token the database gives
+                                      itself (own_kind says which), NULL when it gives none;
+                                      owned: one pointer, as a database gives one of the two */
+    struct tf_mark at;             /* where the database's mapping starts */
+    uint32_t n_regions;            /* (a list in a file of at most 256 MB) */
     uint32_t n_tags;
     unsigned char regions_given; /* region: or regions: is written (maybe with a bad value) */
     unsigned char malformed;     /* not a mapping (reported): no further checks */
@@ -39,7 +49,22 @@ struct database {
                                     was meant to give is not called missing */
     unsigned char api_given;     /* api: is written with a good value (else the defaults' or
                                     rest) */
+    unsigned char own_kind;      /* enum own_secret_kind: what own_secret holds */
 };
+
+/* The password db gives itself, or NULL. Returns db's reference (borrowed). */
+static inline struct secret_ref *database_own_password(const struct database *db)
+{
+    if (!db->own_secret || db->own_kind == OWN_TOKEN)
+        return NULL;
+    return db->own_kind == OWN_BOTH ? &db->own_secret[1] : db->own_secret;
+}
+
+/* The application token db gives itself, or NULL. Returns db's reference (borrowed). */
+static inline struct secret_ref *database_own_token(const struct database *db)
+{
+    return db->own_secret && db->own_kind != OWN_PASSWORD ? db->own_secret : NULL;
+}
 
 /* The database whose run part is db (a target's db). */
 static inline const struct database *database_of(const struct target_db *db)

@@ -508,6 +508,21 @@ static int take_string(struct parse *p, const struct node *n, const char *key, s
     return f->value != NULL;
 }
 
+/* Stores a URL template: a field of its own in the pool, where the database points (most
+ * databases point at the defaults' instead, and pay no field of their own). */
+static void take_template(struct parse *p, const struct node *n, const char *key,
+                          const struct field **f)
+{
+    struct field *own = strpool_alloc_aligned(p->strings, sizeof *own);
+    if (!own) {
+        p->nomem = 1;
+        return;
+    }
+    *own = (struct field){0};
+    take_string(p, n, key, own);
+    *f = own;
+}
+
 /* Stores a list of strings (or a single string when single is set). */
 static void take_list(struct parse *p, const struct node *n, const char *key, struct field **list,
                       uint32_t *count)
@@ -769,20 +784,37 @@ static void take_secret(struct parse *p, const struct node *n, struct secret_ref
                    name);
 }
 
-/* A secret reference of its own for db (password or token): its own allocation, not a slot in
- * db, since few databases give their own and a pointer to it stays right when the array of
- * databases moves. Returns NULL when out of memory. */
-static struct secret_ref *own_secret(struct parse *p, const struct node *n,
-                                     const struct secret_key *k_words, struct secret_ref **slot)
+/* Takes db's own secret of kind (OWN_PASSWORD or OWN_TOKEN) into db->own_secret: its own
+ * allocation, not a slot in db, since few databases give their own and a pointer to it stays
+ * right when the array of databases moves. A database that gives both (an error, reported
+ * later) keeps both, an array of two, the token first. Then points db->run at them. */
+static void own_secret(struct parse *p, const struct node *n, struct database *db,
+                       enum own_secret_kind kind)
 {
-    if (*slot) /* the key given twice was reported; the first one stays */
-        return *slot;
-    if (!(*slot = calloc(1, sizeof **slot))) {
-        p->nomem = 1;
-        return NULL;
+    const struct secret_key *k_words = kind == OWN_TOKEN ? &token_key : &password_key;
+    struct secret_ref *s = db->own_secret, *mine;
+    if (!s) {
+        if (!(s = mine = calloc(1, sizeof *s)))
+            goto nomem;
+        db->own_kind = (unsigned char)kind;
+    } else if (db->own_kind == kind || db->own_kind == OWN_BOTH) {
+        return; /* the key given twice was reported; the first one stays */
+    } else {
+        if (!(s = realloc(s, 2 * sizeof *s)))
+            goto nomem;
+        if (kind == OWN_TOKEN)
+            s[1] = s[0];
+        mine = &s[kind == OWN_TOKEN ? 0 : 1];
+        *mine = (struct secret_ref){0};
+        db->own_kind = OWN_BOTH;
     }
-    take_secret(p, n, *slot, k_words);
-    return *slot;
+    db->own_secret = s;
+    take_secret(p, n, mine, k_words);
+    db->run.password = database_own_password(db);
+    db->run.app_token = database_own_token(db);
+    return;
+nomem:
+    p->nomem = 1;
 }
 
 /* api: rest | data. */
@@ -1126,17 +1158,17 @@ static void take_database(struct parse *p, const struct node *n, struct database
         else if (!strcmp(key, "username"))
             take_string(p, v, key, &db->run.username);
         else if (!strcmp(key, "auth_url"))
-            take_string(p, v, key, &db->run.auth_url);
+            take_template(p, v, key, &db->run.auth_url);
         else if (!strcmp(key, "rest_url"))
-            take_string(p, v, key, &db->rest_url);
+            take_template(p, v, key, &db->rest_url);
         else if (!strcmp(key, "api_endpoint"))
-            take_string(p, v, key, &db->run.api_endpoint);
+            take_template(p, v, key, &db->run.api_endpoint);
         else if (!strcmp(key, "api"))
             take_api(p, v, db);
         else if (!strcmp(key, "password"))
-            db->run.password = own_secret(p, v, &password_key, &db->own_password);
+            own_secret(p, v, db, OWN_PASSWORD);
         else if (!strcmp(key, "token"))
-            db->run.app_token = own_secret(p, v, &token_key, &db->own_token);
+            own_secret(p, v, db, OWN_TOKEN);
         else if (!strcmp(key, "tags"))
             take_list(p, v, key, &db->tags, &db->n_tags);
         else

@@ -14,52 +14,6 @@
 #include "core/base/strpool.h"
 #include "core/base/text.h"
 
-/* Writes tpl with {id} and {region} filled in to out (when not NULL), without the NUL; returns
- * its length. */
-static size_t fill(char *out, const char *tpl, const char *id, const char *region)
-{
-    size_t len = 0;
-    for (const char *p = tpl; *p;) {
-        const char *value = NULL;
-        size_t skip = 0;
-        if (!strncmp(p, "{id}", 4)) {
-            value = id;
-            skip = 4;
-        } else if (!strncmp(p, "{region}", 8)) {
-            value = region;
-            skip = 8;
-        }
-        if (value) {
-            size_t vl = strlen(value);
-            if (out)
-                memcpy(out + len, value, vl);
-            len += vl;
-            p += skip;
-        } else {
-            if (out)
-                out[len] = *p;
-            len++;
-            p++;
-        }
-    }
-    return len;
-}
-
-/* Fills {id} and {region} into the template. Returns a new string (of just the size needed: there
- * is one per target), in pool when it is not NULL, else malloc'd (caller frees); NULL when out of
- * memory. */
-static char *fill_template(struct strpool *pool, const char *tpl, const char *id,
-                           const char *region)
-{
-    size_t len = fill(NULL, tpl, id, region);
-    char *out = pool ? strpool_alloc(pool, len + 1) : malloc(len + 1);
-    if (!out)
-        return NULL;
-    fill(out, tpl, id, region);
-    out[len] = '\0';
-    return out;
-}
-
 /* "database/region", in pool; NULL when out of memory. */
 static char *target_name(struct strpool *pool, const char *db, const char *region)
 {
@@ -83,10 +37,10 @@ static char *upper_snake(struct strpool *pool, const char *name)
     return s;
 }
 
-/* Checks with libcurl's own URL parser that the URL made for t from the template in f (named
- * key) is usable; reports it at f's place when not. Returns 1 usable, 0 reported, -1 out of
- * memory. */
-static int check_url(struct diag *d, const char *key, const struct field *f, const struct target *t,
+/* Checks with libcurl's own URL parser that the URL made for t from the template written at
+ * `at` (named key) is usable; reports it there when not. Returns 1 usable, 0 reported, -1 out
+ * of memory. */
+static int check_url(struct diag *d, const char *key, struct tf_mark at, const struct target *t,
                      const char *url)
 {
     CURLU *u = curl_url();
@@ -97,7 +51,7 @@ static int check_url(struct diag *d, const char *key, const struct field *f, con
     if (uc == CURLUE_OUT_OF_MEMORY)
         return -1;
     if (uc != CURLUE_OK)
-        diag_error(d, f->at, "%s gives %s for %s, which is not a valid URL: %s", key, url, t->name,
+        diag_error(d, at, "%s gives %s for %s, which is not a valid URL: %s", key, url, t->name,
                    curl_url_strerror(uc));
     return uc == CURLUE_OK;
 }
@@ -174,6 +128,12 @@ static void report_prefix(struct diag *d, const struct target *first, const stru
 static const struct uniqueness unique_endpoint = {endpoint_cmp, report_duplicate};
 static const struct uniqueness unique_prefix = {prefix_cmp, report_prefix};
 
+/* db's rest_url template, or NULL when none is set. */
+static const char *rest_template(const struct database *db)
+{
+    return db->rest_url ? db->rest_url->value : NULL;
+}
+
 /* Checks the URL that check --verify would make from rest_url, so that validate and provision
  * find a bad rest_url too. Returns as check_url. */
 static int check_rest_url(struct diag *d, const struct target *t)
@@ -181,26 +141,26 @@ static int check_rest_url(struct diag *d, const struct target *t)
     char *url;
     if (targets_keyspace_url(t, &url) != TF_OK)
         return -1;
-    int rc = check_url(d, "rest_url", &database_of(t->db)->rest_url, t, url);
+    int rc = check_url(d, "rest_url", database_of(t->db)->rest_url->at, t, url);
     free(url);
     return rc;
 }
 
-/* The inventory key a target's url comes from, and its field (for messages): auth_url for a
- * password's target; for an application token's, rest_url when its REST proof is made from it,
- * else api_endpoint (whose field has no place when the default is used). */
-static const char *url_key(const struct target *t, const struct field **f)
+/* The inventory key a target's url comes from, and where it is written (for messages): auth_url
+ * for a password's target; for an application token's, rest_url when its REST proof is made
+ * from it, else api_endpoint (no place when the default is used). */
+static const char *url_key(const struct target *t, struct tf_mark *at)
 {
     const struct database *db = database_of(t->db);
     if (!t->db->app_token) {
-        *f = &t->db->auth_url;
+        *at = t->db->auth_url->at;
         return "auth_url";
     }
-    if (t->db->api == TARGET_API_REST && db->rest_url.value) {
-        *f = &db->rest_url;
+    if (t->db->api == TARGET_API_REST && rest_template(db)) {
+        *at = db->rest_url->at;
         return "rest_url";
     }
-    *f = &t->db->api_endpoint;
+    *at = target_api_endpoint_at(t->db);
     return "api_endpoint";
 }
 
@@ -212,9 +172,9 @@ static void warn_plain_http(struct diag *d, const struct target *t, int warned[2
     int token = t->db->app_token != NULL;
     if (warned[token] || !inventory_is_plain_http_elsewhere(t->url))
         return;
-    const struct field *f;
-    const char *key = url_key(t, &f);
-    diag_warn(d, f->at,
+    struct tf_mark at;
+    const char *key = url_key(t, &at);
+    diag_warn(d, at,
               "%s uses http://, so %s go unencrypted to a host that is not this machine (%s, and "
               "any other such target); use https:// unless the network in between is yours alone",
               key, token ? "tokens" : "passwords", t->name);
@@ -226,8 +186,8 @@ static void warn_plain_http(struct diag *d, const struct target *t, int warned[2
 static enum tf_err set_url(struct target_list *list, struct target *t)
 {
     if (!t->db->app_token) {
-        t->url =
-            fill_template(list->strings, t->db->auth_url.value, t->db->id.value, t->region->value);
+        t->url = target_fill_template(list->strings, t->db->auth_url->value, t->db->id.value,
+                                      t->region->value);
         return t->url ? TF_OK : TF_ERR_NOMEM;
     }
     char *url;
@@ -264,10 +224,10 @@ enum tf_err targets_expand(const struct inventory *inv, struct diag *d, struct t
             if (!t->name || !t->env_prefix || set_url(out, t) != TF_OK)
                 goto nomem;
             warn_plain_http(d, t, http_warned);
-            const struct field *f;
-            const char *key = url_key(t, &f);
-            if (check_url(d, key, f, t, t->url) < 0 ||
-                (!db->run.app_token && db->rest_url.value && check_rest_url(d, t) < 0))
+            struct tf_mark at;
+            const char *key = url_key(t, &at);
+            if (check_url(d, key, at, t, t->url) < 0 ||
+                (!db->run.app_token && rest_template(db) && check_rest_url(d, t) < 0))
                 goto nomem;
         }
     }
@@ -295,7 +255,7 @@ static int ends_with(const char *s, const char *suffix)
  * Returns a new string, NULL when out of memory. */
 static char *under_base(const struct target *t, const char *tpl, const char *path)
 {
-    char *base = fill_template(NULL, tpl, t->db->id.value, t->region->value);
+    char *base = target_fill_template(NULL, tpl, t->db->id.value, t->region->value);
     if (!base)
         return NULL;
     size_t len = strlen(base);
@@ -309,9 +269,8 @@ static char *under_base(const struct target *t, const char *tpl, const char *pat
 enum tf_err targets_keyspace_url(const struct target *t, char **out)
 {
     const char *ks = t->db->keyspace.value, *u = t->url;
-    const char *rest_url = database_of(t->db)->rest_url.value;
-    const char *endpoint =
-        t->db->api_endpoint.value ? t->db->api_endpoint.value : TARGET_DEFAULT_API_ENDPOINT;
+    const char *rest_url = rest_template(database_of(t->db));
+    const char *endpoint = target_api_endpoint(t->db);
     *out = NULL;
     if (t->db->app_token && t->db->api == TARGET_API_DATA) {
         *out = under_base(t, endpoint, "/api/json/v1/");
@@ -348,21 +307,10 @@ enum tf_err targets_fill_keyspace_urls(struct target_list *list)
     return TF_OK;
 }
 
-enum tf_err targets_use_env_names(struct target_list *list, const struct env_names *names)
+void targets_use_env_names(struct target_list *list, const struct env_names *names)
 {
     if (names)
         list->env_names = *names;
-    if (!list->env_names.name[ENV_API_ENDPOINT])
-        return TF_OK;
-    for (size_t i = 0; i < list->total; i++) {
-        struct target *t = &list->items[i];
-        const char *tpl =
-            t->db->api_endpoint.value ? t->db->api_endpoint.value : TARGET_DEFAULT_API_ENDPOINT;
-        t->api_endpoint = fill_template(list->strings, tpl, t->db->id.value, t->region->value);
-        if (!t->api_endpoint)
-            return TF_ERR_NOMEM;
-    }
-    return TF_OK;
 }
 
 /* Moves the i-th selected target to place kept (<= i), and the one there to i: a stable partition,

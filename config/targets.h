@@ -39,13 +39,11 @@ enum tf_err targets_keyspace_url(const struct target *t, char **out);
  * gave theirs, left as they are). Returns TF_OK or TF_ERR_NOMEM. */
 enum tf_err targets_fill_keyspace_urls(struct target_list *list);
 
-/* Sets the names of the run's variables: names when not NULL (the command line's --env-names,
- * which wins over the inventory's env_names that targets_expand took), and then, when those
- * names write the API endpoint, every target's api_endpoint (items[0..total): the combined file
- * keeps the other targets' entries), from its database's template or
- * TARGET_DEFAULT_API_ENDPOINT. Otherwise they stay NULL: 100,000 targets do not pay for a string
- * no output writes. Returns TF_OK or TF_ERR_NOMEM. */
-enum tf_err targets_use_env_names(struct target_list *list, const struct env_names *names);
+/* Sets the names of the run's variables to names when not NULL (the command line's --env-names,
+ * which wins over the inventory's env_names that targets_expand took). A target's API endpoint
+ * is made where it is written (env_names_values): 100,000 targets do not keep a string no
+ * output may write. */
+void targets_use_env_names(struct target_list *list, const struct env_names *names);
 
 /* Keeps only the targets that the --limit values select (all when n is 0), as ansible's --limit
  * does: each value is a comma-separated list of patterns (blanks around each trimmed, empty ones

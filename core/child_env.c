@@ -50,22 +50,24 @@ static enum tf_err add_target(const struct child_env_request *req, size_t i, cha
     const struct target *t = &req->targets->items[i];
     const struct env_names *names = &req->targets->env_names;
     const char *values[ENV_VAR_COUNT];
-    env_names_values(t, req->tokens[i], values);
+    char *endpoint;
+    enum tf_err rc = env_names_values(t, names, req->tokens[i], values, &endpoint);
     int prefixed = req->targets->count > 1;
-    for (int v = 0; v < ENV_VAR_COUNT; v++) {
+    for (int v = 0; rc == TF_OK && v < ENV_VAR_COUNT; v++) {
         if (!names->name[v] || (!values[v] && v != ENV_TOKEN))
             continue;
         if (!values[v] || !text_is_portable(values[v])) {
             *bad = (enum env_var)v;
-            return TF_ERR_UNSAFE;
+            rc = TF_ERR_UNSAFE;
+        } else if (!(set[*n] = text_printf("%s%s%s=%s", prefixed ? t->env_prefix : "",
+                                           prefixed ? "_" : "", names->name[v], values[v]))) {
+            rc = TF_ERR_NOMEM;
+        } else {
+            (*n)++;
         }
-        set[*n] = text_printf("%s%s%s=%s", prefixed ? t->env_prefix : "", prefixed ? "_" : "",
-                              names->name[v], values[v]);
-        if (!set[*n])
-            return TF_ERR_NOMEM;
-        (*n)++;
     }
-    return TF_OK;
+    free(endpoint);
+    return rc;
 }
 
 enum tf_err child_env_build(const struct child_env_request *req, char ***out, size_t *bad_target,

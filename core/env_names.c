@@ -70,9 +70,17 @@ int env_names_valid(const char *name)
     return 1;
 }
 
-void env_names_values(const struct target *t, const char *token, const char *values[ENV_VAR_COUNT])
+enum tf_err env_names_values(const struct target *t, const struct env_names *names,
+                             const char *token, const char *values[ENV_VAR_COUNT], char **endpoint)
 {
     const struct target_db *db = t->db;
+    *endpoint = NULL;
+    if (names->name[ENV_API_ENDPOINT]) {
+        *endpoint =
+            target_fill_template(NULL, target_api_endpoint(db), db->id.value, t->region->value);
+        if (!*endpoint)
+            return TF_ERR_NOMEM;
+    }
     values[ENV_ID] = db->id.value;
     values[ENV_REGION] = t->region->value;
     /* CQL drivers take an application token with the literal username "token". */
@@ -81,5 +89,6 @@ void env_names_values(const struct target *t, const char *token, const char *val
                            : db->api == TARGET_API_DATA ? TARGET_DEFAULT_DATA_KEYSPACE
                                                         : NULL;
     values[ENV_TOKEN] = token;
-    values[ENV_API_ENDPOINT] = t->api_endpoint;
+    values[ENV_API_ENDPOINT] = *endpoint;
+    return TF_OK;
 }

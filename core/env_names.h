@@ -4,6 +4,8 @@
 #ifndef TOKENFLEET_ENV_NAMES_H
 #define TOKENFLEET_ENV_NAMES_H
 
+#include "core/base/errors.h"
+
 struct target;
 
 /* The logical variables, in the order they are written. */
@@ -49,8 +51,11 @@ int env_names_key_parse(const char *key, enum env_var *v);
 int env_names_valid(const char *name);
 
 /* Fills values[v] with target t's value of every variable (token as given): NULL where t has
- * none (an api endpoint that was not filled in, t->api_endpoint; a keyspace the inventory left
- * out). The strings are t's, its database's, static or token: borrowed. */
-void env_names_values(const struct target *t, const char *token, const char *values[ENV_VAR_COUNT]);
+ * none (a keyspace the inventory left out, an API endpoint names does not write). The API
+ * endpoint, {id} and {region} filled into t's template, is made only when names writes it: in
+ * *endpoint, malloc'd, which the caller frees (NULL otherwise). The other strings are t's, its
+ * database's, static or token: borrowed. Returns TF_OK, or TF_ERR_NOMEM (*endpoint NULL). */
+enum tf_err env_names_values(const struct target *t, const struct env_names *names,
+                             const char *token, const char *values[ENV_VAR_COUNT], char **endpoint);
 
 #endif

@@ -53,13 +53,15 @@ enum tf_err envfile_check_target(const struct target *t, const struct env_names 
                                  enum env_format fmt, enum env_var *bad)
 {
     const char *values[ENV_VAR_COUNT];
-    env_names_values(t, "", values);
-    for (int v = 0; v < ENV_VAR_COUNT; v++)
+    char *endpoint;
+    enum tf_err rc = env_names_values(t, names, "", values, &endpoint);
+    for (int v = 0; rc == TF_OK && v < ENV_VAR_COUNT; v++)
         if (names->name[v] && values[v] && !writable(values[v], fmt)) {
             *bad = (enum env_var)v;
-            return TF_ERR_UNSAFE;
+            rc = TF_ERR_UNSAFE;
         }
-    return TF_OK;
+    free(endpoint);
+    return rc;
 }
 
 enum tf_err envfile_write_target(FILE *out, const struct target *t, const struct env_names *names,
@@ -67,17 +69,17 @@ enum tf_err envfile_write_target(FILE *out, const struct target *t, const struct
                                  enum env_var *bad)
 {
     const char *values[ENV_VAR_COUNT];
-    env_names_values(t, token, values);
-    for (int v = 0; v < ENV_VAR_COUNT; v++) {
+    char *endpoint;
+    enum tf_err rc = env_names_values(t, names, token, values, &endpoint);
+    for (int v = 0; rc == TF_OK && v < ENV_VAR_COUNT; v++) {
         if (!names->name[v] || !values[v])
             continue;
-        enum tf_err rc = envfile_write_var(out, prefix, names->name[v], values[v], fmt);
+        rc = envfile_write_var(out, prefix, names->name[v], values[v], fmt);
         if (rc == TF_ERR_UNSAFE)
             *bad = (enum env_var)v;
-        if (rc != TF_OK)
-            return rc;
     }
-    return TF_OK;
+    free(endpoint);
+    return rc;
 }
 
 #define ISSUED_AT "token issued at "

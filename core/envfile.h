@@ -24,15 +24,15 @@ enum tf_err envfile_write_var(FILE *out, const char *prefix, const char *key, co
                               enum env_format fmt);
 
 /* Returns TF_OK when every inventory-derived value of t that names writes (all but the token)
- * can be written in fmt; else TF_ERR_UNSAFE and *bad names the first variable that cannot. Lets
- * a run refuse before anything is sent. */
+ * can be written in fmt; else TF_ERR_UNSAFE and *bad names the first variable that cannot, or
+ * TF_ERR_NOMEM. Lets a run refuse before anything is sent. */
 enum tf_err envfile_check_target(const struct target *t, const struct env_names *names,
                                  enum env_format fmt, enum env_var *bad);
 
 /* Writes t's variables with token to out, in enum env_var order, those that names names and t
  * has a value for (env_names_values), each name preceded by prefix (may be NULL or "", as in the
  * per-target files; "ORDERS_US_EAST1_" in the combined file). Returns TF_OK, TF_ERR_UNSAFE (*bad
- * set to the variable) or TF_ERR_IO (*bad untouched). */
+ * set to the variable), TF_ERR_IO or TF_ERR_NOMEM (*bad untouched). */
 enum tf_err envfile_write_target(FILE *out, const struct target *t, const struct env_names *names,
                                  const char *token, const char *prefix, enum env_format fmt,
                                  enum env_var *bad);

@@ -9,19 +9,19 @@
 #include "core/base/path.h"
 #include "core/base/text.h"
 
-static const struct tf_mark *var_mark(const struct target *t, enum env_var v)
+static struct tf_mark var_mark(const struct target *t, enum env_var v)
 {
     switch (v) {
     case ENV_ID:
-        return &t->db->id.at;
+        return t->db->id.at;
     case ENV_REGION:
-        return &t->region->at;
+        return t->region->at;
     case ENV_USERNAME:
-        return &t->db->username.at;
+        return t->db->username.at;
     case ENV_API_ENDPOINT:
-        return &t->db->api_endpoint.at;
+        return target_api_endpoint_at(t->db);
     default:
-        return &t->db->keyspace.at;
+        return t->db->keyspace.at;
     }
 }
 
@@ -34,16 +34,21 @@ static size_t check_env_values(enum env_format fmt, int exec, const struct targe
     for (size_t i = 0; i < targets->count; i++) {
         const struct target *t = &targets->items[i];
         enum env_var bad;
-        if (envfile_check_target(t, &targets->env_names, fmt, &bad) == TF_OK)
+        enum tf_err rc = envfile_check_target(t, &targets->env_names, fmt, &bad);
+        if (rc == TF_OK)
             continue;
+        if (rc == TF_ERR_NOMEM) {
+            diag_error(d, (struct tf_mark){0, 0}, "out of memory");
+            return errors + 1;
+        }
         if (exec)
-            diag_error(d, *var_mark(t, bad),
+            diag_error(d, var_mark(t, bad),
                        "%s of %s holds characters that are not portable (portable values use "
                        "only A-Z a-z 0-9 _ @ %% + = : , . / -): exec passes a command only the "
                        "values that an env file would hold; change it",
                        targets->env_names.name[bad], t->name);
         else
-            diag_error(d, *var_mark(t, bad),
+            diag_error(d, var_mark(t, bad),
                        "%s of %s holds characters that not every env-file reader reads back "
                        "unchanged (portable values use only A-Z a-z 0-9 _ @ %% + = : , . / -); "
                        "change it, or pass --env-format sh if only shells read these files",
@@ -83,7 +88,7 @@ static size_t check_keyspace_urls(const char *option, const struct target_list *
         const struct target *t = &targets->items[i];
         if (t->keyspace_url)
             continue;
-        diag_error(d, t->db->auth_url.at,
+        diag_error(d, t->db->auth_url->at,
                    "%s: no REST API URL can be derived from auth_url %s for %s; set "
                    "rest_url (e.g. http://HOST:8082) for this database",
                    option, t->url, t->name);

@@ -28,7 +28,8 @@ enum target_api {
 /* The keyspace an api: data database is proven with when the inventory names none. */
 #define TARGET_DEFAULT_DATA_KEYSPACE "default_keyspace"
 
-/* Where a secret (a password or an application token) comes from, and the secret once config resolved it. */
+/* Where a secret (a password or an application token) comes from, and the secret once config
+ * resolved it. */
 struct secret_ref {
     enum secret_kind kind;
     char *source;       /* variable name or path as written, a command's argv[0]; NULL for
@@ -46,20 +47,23 @@ struct secret_ref {
  * inventory, for messages about it (FILE:LINE:COL). Strings are config's, valid as long as the
  * plan. */
 struct target_db {
-    struct field name;           /* [a-z0-9][a-z0-9_-]*, unique */
-    struct field id;             /* cluster id, a UUID */
-    struct field keyspace;       /* the keyspace (env file; check --verify's proof) */
-    struct field username;       /* sent with the password; value NULL for an application
-                                    token's database */
-    struct field auth_url;       /* the URL template the target's url came from */
-    struct field api_endpoint;   /* URL template of the database's API endpoint ({id},
-                                    {region}); value NULL = TARGET_DEFAULT_API_ENDPOINT */
-    struct secret_ref *password; /* resolved before the run; borrowed; NULL when app_token is
-                                    set */
-    struct secret_ref *app_token; /* an application token (AstraCS:...) used as it is, no auth
-                                     request: the database's targets only prove it; NULL for
-                                     a password database; resolved and borrowed as password */
-    unsigned char api;            /* enum target_api */
+    struct field name;                /* [a-z0-9][a-z0-9_-]*, unique */
+    struct field id;                  /* cluster id, a UUID */
+    struct field keyspace;            /* the keyspace (env file; check --verify's proof) */
+    struct field username;            /* sent with the password; value NULL for an application
+                                         token's database */
+    const struct field *auth_url;     /* the URL template the target's url came from: the
+                                         database's own or the defaults' (a pointer: nearly
+                                         every database inherits it) */
+    const struct field *api_endpoint; /* URL template of the database's API endpoint ({id},
+                                         {region}), own or the defaults'; NULL =
+                                         TARGET_DEFAULT_API_ENDPOINT (target_api_endpoint) */
+    struct secret_ref *password;      /* resolved before the run; borrowed; NULL when app_token is
+                                         set */
+    struct secret_ref *app_token;     /* an application token (AstraCS:...) used as it is, no auth
+                                         request: the database's targets only prove it; NULL for
+                                         a password database; resolved and borrowed as password */
+    unsigned char api;                /* enum target_api */
 };
 
 /* One target. Its strings are in its list's pool: valid as long as the list. */
@@ -74,10 +78,6 @@ struct target {
                                    always set: that GET (api rest) or the Data API's keyspace
                                    URL, {api_endpoint}/api/json/v1/{keyspace} (api data) */
     char *env_prefix;           /* name in upper snake case, for the combined env file */
-    char *api_endpoint;         /* the database's api_endpoint template (or
-                                   TARGET_DEFAULT_API_ENDPOINT), {id} and {region} filled in:
-                                   the value of the api_endpoint variable; NULL unless the
-                                   run's names write it (targets_use_env_names) */
 };
 
 struct strpool;
@@ -97,6 +97,19 @@ struct target_list {
      * exec); strings borrowed. */
     struct env_names env_names;
 };
+
+/* Fills {id} and {region} into the URL template tpl (auth_url, rest_url, api_endpoint). Returns
+ * a new string of just the size needed (there may be one per target): in pool when pool is not
+ * NULL (the pool's), else malloc'd (the caller frees it); NULL when out of memory. */
+char *target_fill_template(struct strpool *pool, const char *tpl, const char *id,
+                           const char *region);
+
+/* The template of db's API endpoint: its api_endpoint's value, or TARGET_DEFAULT_API_ENDPOINT.
+ * Returns a borrowed string (db's or static). */
+const char *target_api_endpoint(const struct target_db *db);
+
+/* Where db's api_endpoint is written, for messages; line 0 when it is the default. */
+struct tf_mark target_api_endpoint_at(const struct target_db *db);
 
 /* Frees what list owns; the struct itself is the caller's. Safe on a zeroed list. */
 void target_list_clear(struct target_list *list);

@@ -1,6 +1,7 @@
 /* strpool.c: bump allocation of strings from large chunks, freed all at once. */
 #include "core/base/strpool.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,19 @@ char *strpool_alloc(struct strpool *pool, size_t n)
     pool->chunks = c;
     c->used = n;
     return c->data;
+}
+
+void *strpool_alloc_aligned(struct strpool *pool, size_t n)
+{
+    /* Padding the request by the worst case keeps strpool_alloc the one allocator; the bytes
+     * skipped before the aligned start stay unused. */
+    const size_t align = _Alignof(max_align_t);
+    if (n > SIZE_MAX - align)
+        return NULL;
+    char *room = strpool_alloc(pool, n + align - 1);
+    if (!room)
+        return NULL;
+    return room + ((align - (uintptr_t)room % align) % align);
 }
 
 static char *dup_len(struct strpool *pool, const char *s, size_t len)

@@ -20,6 +20,11 @@ struct strpool *strpool_new(void);
  * out of memory. It belongs to the pool: valid until strpool_free, never freed on its own. */
 char *strpool_alloc(struct strpool *pool, size_t n);
 
+/* Returns room for n bytes in pool aligned for any type (max_align_t), not initialized: for a
+ * small struct that lives as long as the pool's strings (an inventory's field given once in
+ * 100,000 databases). Belongs to the pool as strpool_alloc's; NULL when out of memory. */
+void *strpool_alloc_aligned(struct strpool *pool, size_t n);
+
 /* Returns a copy of s in pool (as strpool_alloc), or NULL when out of memory. */
 char *strpool_dup(struct strpool *pool, const char *s);
 

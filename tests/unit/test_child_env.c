@@ -167,7 +167,6 @@ static void test_astra_names(void **state)
     struct target items[3];
     struct target_list tl = plan(items, 1);
     tl.env_names = env_names_astra;
-    items[0].api_endpoint = "https://" ID1 "-us-east1.apps.astra.datastax.com";
     const char *tokens[] = {TK2};
     char *small[] = {"ASTRA_DB_APPLICATION_TOKEN=stale", "ASTRA_AUTHORIZATION_TOKEN=kept", NULL};
     struct child_env_request req = {.base = small, .targets = &tl, .tokens = tokens};

@@ -400,7 +400,6 @@ static void test_astra_names(void **state)
     (void)state;
     struct fake_target ft;
     fake_target(&ft, "orders_svc");
-    ft.t.api_endpoint = ENDPOINT;
     enum tf_err rc;
     enum env_var bad = ENV_VAR_COUNT;
     char *out =
@@ -420,8 +419,18 @@ static void test_astra_names(void **state)
     assert_null(strstr(out, "ENDPOINT"));
     free(out);
 
+    /* The database's own template, {id} and {region} filled in where the file is written. */
+    const struct field own = {(char *)"https://gw.example.com/{region}/{id}/{region}", {3, 19}};
+    ft.db.api_endpoint = &own;
+    out = write_named(&ft.t, &env_names_astra, "AstraCS:tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad);
+    assert_int_equal(rc, TF_OK);
+    assert_non_null(
+        strstr(out, "\nASTRA_DB_API_ENDPOINT=https://gw.example.com/us-east1/" ID1 "/us-east1\n"));
+    free(out);
+
     /* An endpoint that the format cannot hold is named, under astra only. */
-    ft.t.api_endpoint = "https://x/$(id)";
+    const struct field odd = {(char *)"https://x/$(id)", {3, 19}};
+    ft.db.api_endpoint = &odd;
     assert_int_equal(envfile_check_target(&ft.t, &env_names_astra, ENV_FORMAT_PORTABLE, &bad),
                      TF_ERR_UNSAFE);
     assert_int_equal(bad, ENV_API_ENDPOINT);
@@ -435,7 +444,6 @@ static void test_renamed(void **state)
     (void)state;
     struct fake_target ft;
     fake_target(&ft, "orders_svc");
-    ft.t.api_endpoint = ENDPOINT;
     struct env_names names = env_names_astra;
     names.name[ENV_TOKEN] = "MY_TOKEN";
     names.name[ENV_USERNAME] = "CQL_USER";
@@ -460,7 +468,6 @@ static void test_app_token_username(void **state)
     fake_target(&ft, NULL);
     struct secret_ref app_token = {.kind = SECRET_ENV, .source = "ASTRA_DB_APPLICATION_TOKEN"};
     ft.db.app_token = &app_token;
-    ft.t.api_endpoint = ENDPOINT;
     enum tf_err rc;
     enum env_var bad = ENV_VAR_COUNT;
     char *out = write_target(&ft.t, "AstraCS:tok", NULL, ENV_FORMAT_PORTABLE, &rc, &bad);
@@ -488,7 +495,6 @@ static void test_file_round_trip_names(void **state)
     assert_non_null(mkdtemp(dir));
     struct fake_target ft;
     fake_target(&ft, "orders_svc");
-    ft.t.api_endpoint = ENDPOINT;
     enum env_var bad = ENV_VAR_COUNT;
     const char *tok = "AstraCS:abc:0123";
     assert_int_equal(envfile_write_file(dir, &ft.t, &env_names_astra, tok, ENV_FORMAT_PORTABLE,

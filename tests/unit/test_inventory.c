@@ -374,7 +374,7 @@ static void test_defaults_inherited_and_overridden(void **state)
     assert_string_equal(orders->run.username.value, "svc");
     assert_fields(orders->regions, orders->n_regions, (const char *[]){"us-east1", "eu-west1", 0});
     assert_fields(orders->tags, orders->n_tags, (const char *[]){"prod", 0});
-    assert_ptr_equal(orders->run.password, l.inv->defaults.own_password);
+    assert_ptr_equal(orders->run.password, database_own_password(&l.inv->defaults));
     assert_int_equal(orders->run.password->kind, SECRET_ENV);
     assert_string_equal(orders->run.password->value, PW);
 
@@ -384,7 +384,7 @@ static void test_defaults_inherited_and_overridden(void **state)
     assert_string_equal(billing->run.username.value, "billing_svc");
     assert_fields(billing->regions, billing->n_regions, (const char *[]){"asia-south1", 0});
     assert_fields(billing->tags, billing->n_tags, (const char *[]){"staging", "payments", 0});
-    assert_ptr_equal(billing->run.password, billing->own_password);
+    assert_ptr_equal(billing->run.password, database_own_password(billing));
     assert_int_equal(billing->run.password->kind, SECRET_FILE);
     assert_string_equal(billing->run.password->value, "hunter2-billing");
 
@@ -488,7 +488,7 @@ static void test_merge_keys(void **state)
     assert_string_equal(d[0].run.keyspace.value, "ks_a");
     assert_int_equal(d[0].run.keyspace.at.line, 2); /* where x-a writes it */
     assert_string_equal(d[0].run.username.value, "user_a");
-    assert_string_equal(d[0].run.auth_url.value, "https://b-{region}:8081/v1/auth");
+    assert_string_equal(d[0].run.auth_url->value, "https://b-{region}:8081/v1/auth");
     assert_fields(d[0].regions, d[0].n_regions, (const char *[]){"eu-west1", "us-east1", 0});
     assert_fields(d[0].tags, d[0].n_tags, (const char *[]){"a", 0});
 
@@ -622,27 +622,27 @@ static void test_app_token_databases(void **state)
     const struct database *d = l.inv->databases;
 
     const struct target_db *orders = &d[0].run;
-    assert_ptr_equal(orders->app_token, l.inv->defaults.own_token);
+    assert_ptr_equal(orders->app_token, database_own_token(&l.inv->defaults));
     assert_string_equal(orders->app_token->value, TOKEN);
     assert_null(orders->password);
     assert_null(orders->username.value);
     assert_int_equal(orders->api, TARGET_API_REST);
-    assert_null(orders->api_endpoint.value); /* TARGET_DEFAULT_API_ENDPOINT */
+    assert_null(orders->api_endpoint); /* TARGET_DEFAULT_API_ENDPOINT */
 
     const struct target_db *vectors = &d[1].run;
-    assert_ptr_equal(vectors->app_token, l.inv->defaults.own_token);
+    assert_ptr_equal(vectors->app_token, database_own_token(&l.inv->defaults));
     assert_int_equal(vectors->api, TARGET_API_DATA);
     assert_string_equal(vectors->keyspace.value, TARGET_DEFAULT_DATA_KEYSPACE);
-    assert_string_equal(vectors->api_endpoint.value, "https://gw.example.com/{region}/{id}//");
+    assert_string_equal(vectors->api_endpoint->value, "https://gw.example.com/{region}/{id}//");
 
     const struct target_db *billing = &d[2].run;
     assert_null(billing->app_token);
-    assert_ptr_equal(billing->password, d[2].own_password);
+    assert_ptr_equal(billing->password, database_own_password(&d[2]));
     assert_string_equal(billing->password->value, PW);
     assert_string_equal(billing->username.value, "billing_svc");
 
     const struct target_db *classic = &d[3].run;
-    assert_ptr_equal(classic->app_token, d[3].own_token);
+    assert_ptr_equal(classic->app_token, database_own_token(&d[3]));
     assert_string_equal(classic->app_token->value, "AstraCS:ownClient:" HEX64);
     assert_null(classic->password);
 

@@ -63,11 +63,37 @@ static void test_dupn(void **state)
     strpool_free(pool);
 }
 
+/* Structs share the pool with strings of odd lengths: each one must start aligned (UBSan
+ * reports a misaligned access otherwise) and keep its content while strings follow it. */
+struct pair {
+    const char *value;
+    long line;
+};
+
+static void test_aligned_structs_among_strings(void **state)
+{
+    (void)state;
+    struct strpool *pool = strpool_new();
+    assert_non_null(pool);
+    static struct pair *got[N];
+    for (size_t i = 0; i < N; i++) {
+        assert_non_null(strpool_dupn(pool, "abcdefg", i % 7)); /* 1 to 7 bytes: odd offsets */
+        got[i] = strpool_alloc_aligned(pool, sizeof **got);
+        assert_non_null(got[i]);
+        assert_int_equal((uintptr_t)got[i] % _Alignof(max_align_t), 0);
+        *got[i] = (struct pair){"x", (long)i};
+    }
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(got[i]->line, (long)i);
+    strpool_free(pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings_keep_their_content),
         cmocka_unit_test(test_dupn),
+        cmocka_unit_test(test_aligned_structs_among_strings),
     };
     return cmocka_run_group_tests_name("strpool", tests, NULL, NULL);
 }
