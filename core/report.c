@@ -60,9 +60,10 @@ static json_t *result_object(const struct target *t, const struct result *r, int
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:o, s:I}", "target",
                   t->name, "database", t->db->name.value, "cluster_id", t->db->id.value, "region",
                   t->region->value, "keyspace", t->db->keyspace.value, "username",
-                  t->db->app_token ? "token" : t->db->username.value, "url", t->url, "status", tf_status_name(r->status),
-                  "http_status", r->http_status ? json_integer(r->http_status) : json_null(),
-                  "attempts", (json_int_t)r->n_attempts, "request_id", last_id, "request_ids", ids,
+                  t->db->app_token ? "token" : t->db->username.value, "url", t->url, "status",
+                  tf_status_name(r->status), "http_status",
+                  r->http_status ? json_integer(r->http_status) : json_null(), "attempts",
+                  (json_int_t)r->n_attempts, "request_id", last_id, "request_ids", ids,
                   "elapsed_ms", (json_int_t)r->elapsed_ms);
     if (!o)
         return NULL;

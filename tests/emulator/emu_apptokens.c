@@ -169,14 +169,10 @@ static int parse_line(const struct emu_where *w, char *line, struct emu_apptoken
     t.token = strdup(fields[0]);
     if (t.token == NULL)
         goto nomem;
-    if (d->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        struct emu_apptoken *nv = realloc(d->v, ncap * sizeof *nv);
-        if (nv == NULL)
-            goto nomem;
-        d->v = nv;
-        *cap = ncap;
-    }
+    struct emu_apptoken *nv = emu_conf_grow(d->v, d->n, cap, sizeof *nv);
+    if (nv == NULL)
+        goto nomem;
+    d->v = nv;
     d->v[d->n++] = t;
     t = (struct emu_apptoken){0};
     rc = 0;

@@ -111,3 +111,14 @@ size_t emu_conf_split_fields(char *text, const char **fields, size_t max)
     }
     return nf;
 }
+
+void *emu_conf_grow(void *v, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return v;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *nv = realloc(v, ncap * size);
+    if (nv != NULL)
+        *cap = ncap;
+    return nv;
+}

@@ -40,6 +40,11 @@ __attribute__((format(printf, 2, 3))) void emu_conf_bad(const struct emu_where *
 int emu_conf_read_file(const char *path, size_t max_line, FILE *err,
                        int (*take)(const struct emu_where *w, char *line, void *ctx), void *ctx);
 
+/* Room for one more element in the array v of n elements of size bytes with capacity *cap:
+ * returns v when it has room, else v grown (doubled, 16 at first; *cap updated), or NULL when
+ * out of memory (v untouched, still the caller's). */
+void *emu_conf_grow(void *v, size_t n, size_t *cap, size_t size);
+
 /* memcmp-style order of two byte strings of the given lengths (a prefix sorts first). */
 int emu_conf_cmp_bytes(const char *a, size_t alen, const char *b, size_t blen);
 

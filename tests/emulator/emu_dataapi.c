@@ -2,6 +2,7 @@
  * Data API's error objects (see README.md for where each wording comes from). */
 #include "emu_dataapi.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,26 @@ static json_t *error_obj(const char *code, const char *family, const char *scope
 static int reply_error(struct emu_reply *r, unsigned int status, json_t *err)
 {
     return emu_reply_json(r, status, json_pack("{s:[o]}", "errors", err));
+}
+
+/* reply_error with a message made from fmt (printf-style), HTTP 200 as the Data API answers
+ * most errors. Returns as emu_reply_json, or -1 when out of memory. */
+static int reply_errorf(struct emu_reply *r, const char *code, const char *family,
+                        const char *scope, const char *title, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int reply_errorf(struct emu_reply *r, const char *code, const char *family,
+                        const char *scope, const char *title, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    int n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    int rc = reply_error(r, 200, error_obj(code, family, scope, title, msg));
+    free(msg);
+    return rc;
 }
 
 static int missing_token(struct emu_reply *r)
@@ -72,16 +93,11 @@ static int keyspace_missing(struct emu_reply *r, const char *name, size_t nlen)
     char *shown = printable(name, nlen);
     if (shown == NULL)
         return -1;
-    char *msg = NULL;
-    int rc = -1;
-    if (asprintf(&msg,
-                 "The provided keyspace does not exist: Unknown keyspace '%s', you must create it "
-                 "first",
-                 shown) >= 0)
-        rc = reply_error(r, 200,
-                         error_obj("KEYSPACE_DOES_NOT_EXIST", "REQUEST", "EMPTY",
-                                   "The provided keyspace does not exist", msg));
-    free(msg);
+    int rc = reply_errorf(r, "KEYSPACE_DOES_NOT_EXIST", "REQUEST", "EMPTY",
+                          "The provided keyspace does not exist",
+                          "The provided keyspace does not exist: Unknown keyspace '%s', you must "
+                          "create it first",
+                          shown);
     free(shown);
     return rc;
 }
@@ -102,34 +118,23 @@ static int unknown_command(struct emu_reply *r, const char *name)
         strcat(list, keyspace_commands[i]);
     }
     strcat(list, "]");
-    char *msg = NULL;
-    int rc = -1;
-    if (asprintf(&msg,
-                 "Command '%s' is not a Keyspace Command recognized by Data API.\n\n"
-                 "Data API supports following Keyspace Commands: %s.\n\n"
-                 "Resend using one of the supported commands.",
-                 name, list) >= 0)
-        rc = reply_error(r, 200,
-                         error_obj("COMMAND_UNKNOWN", "REQUEST", "",
-                                   "Command is not recognized by Data API", msg));
-    free(msg);
+    int rc =
+        reply_errorf(r, "COMMAND_UNKNOWN", "REQUEST", "", "Command is not recognized by Data API",
+                     "Command '%s' is not a Keyspace Command recognized by Data API.\n\n"
+                     "Data API supports following Keyspace Commands: %s.\n\n"
+                     "Resend using one of the supported commands.",
+                     name, list);
     free(list);
     return rc;
 }
 
 static int structure_mismatch(struct emu_reply *r, const char *problem)
 {
-    char *msg = NULL;
-    int rc = -1;
-    if (asprintf(&msg,
-                 "Request is valid JSON but has a structural mismatch: %s.\n\n"
-                 "Resend request with valid structure.",
-                 problem) >= 0)
-        rc = reply_error(r, 200,
-                         error_obj("REQUEST_STRUCTURE_MISMATCH", "REQUEST", "",
-                                   "Request structure not valid", msg));
-    free(msg);
-    return rc;
+    return reply_errorf(r, "REQUEST_STRUCTURE_MISMATCH", "REQUEST", "",
+                        "Request structure not valid",
+                        "Request is valid JSON but has a structural mismatch: %s.\n\n"
+                        "Resend request with valid structure.",
+                        problem);
 }
 
 static bool is_keyspace_command(const char *name)
@@ -229,13 +234,9 @@ int emu_dataapi_answer(const struct emu_databases *dbs, const struct emu_keyspac
     json_error_t jerr;
     root = json_loadb(rq->body, rq->len, JSON_DECODE_ANY, &jerr);
     if (root == NULL) {
-        char *msg = NULL;
-        if (asprintf(&msg, "Request not valid JSON, problem: %s.\n\nResend request as valid JSON.",
-                     jerr.text) >= 0)
-            rc = reply_error(
-                r, 200,
-                error_obj("REQUEST_NOT_JSON", "REQUEST", "", "Request not valid JSON", msg));
-        free(msg);
+        rc = reply_errorf(r, "REQUEST_NOT_JSON", "REQUEST", "", "Request not valid JSON",
+                          "Request not valid JSON, problem: %s.\n\nResend request as valid JSON.",
+                          jerr.text);
         goto out;
     }
     if (!json_is_object(root) || json_object_size(root) != 1) {
@@ -272,12 +273,8 @@ int emu_dataapi_answer(const struct emu_databases *dbs, const struct emu_keyspac
         goto out;
     }
     if (strcmp(name, "findCollections") != 0) {
-        char *msg = NULL;
-        if (asprintf(&msg, "The emulator does not emulate '%s'; only findCollections.", name) >= 0)
-            rc = reply_error(r, 200,
-                             error_obj("EMULATOR_COMMAND_NOT_EMULATED", "SERVER", "",
-                                       "Command not emulated", msg));
-        free(msg);
+        rc = reply_errorf(r, "EMULATOR_COMMAND_NOT_EMULATED", "SERVER", "", "Command not emulated",
+                          "The emulator does not emulate '%s'; only findCollections.", name);
         goto out;
     }
     const json_t *explain = json_object_get(json_object_get(cmd, "options"), "explain");

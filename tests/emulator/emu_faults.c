@@ -310,16 +310,12 @@ static int parse_line(const struct emu_where *w, char *line, struct emu_faults *
     struct emu_rule r = {0};
     if (parse_match(w, fields[0], &r) != 0 || parse_steps(w, fields[1], &r) != 0)
         goto fail;
-    if (fs->nrules == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 8;
-        struct emu_rule *nv = realloc(fs->rules, ncap * sizeof *nv);
-        if (nv == NULL) {
-            emu_conf_bad(w, "out of memory");
-            goto fail;
-        }
-        fs->rules = nv;
-        *cap = ncap;
+    struct emu_rule *nv = emu_conf_grow(fs->rules, fs->nrules, cap, sizeof *nv);
+    if (nv == NULL) {
+        emu_conf_bad(w, "out of memory");
+        goto fail;
     }
+    fs->rules = nv;
     fs->has_user_rules = fs->has_user_rules || !r.by_host;
     fs->rules[fs->nrules++] = r;
     return 0;

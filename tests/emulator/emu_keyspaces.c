@@ -94,14 +94,10 @@ static int parse_line(const struct emu_where *w, const char *line, struct emu_ke
         k.nusers = nf - 1;
         fields = NULL;
     }
-    if (ks->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        struct emu_keyspace *nv = realloc(ks->v, ncap * sizeof *nv);
-        if (nv == NULL)
-            goto nomem;
-        ks->v = nv;
-        *cap = ncap;
-    }
+    struct emu_keyspace *nv = emu_conf_grow(ks->v, ks->n, cap, sizeof *nv);
+    if (nv == NULL)
+        goto nomem;
+    ks->v = nv;
     ks->v[ks->n++] = k;
     k = (struct emu_keyspace){0};
     rc = 0;

@@ -74,14 +74,10 @@ static int read_line(FILE *f, char *buf, size_t cap, size_t *len)
 static int add_user(struct emu_users *users, size_t *cap, const char *line, size_t len,
                     size_t colon, unsigned long lineno)
 {
-    if (users->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        struct emu_user *nv = realloc(users->v, ncap * sizeof *nv);
-        if (nv == NULL)
-            return -1;
-        users->v = nv;
-        *cap = ncap;
-    }
+    struct emu_user *nv = emu_conf_grow(users->v, users->n, cap, sizeof *nv);
+    if (nv == NULL)
+        return -1;
+    users->v = nv;
     char *text = malloc(len + 1);
     if (text == NULL)
         return -1;
