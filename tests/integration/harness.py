@@ -102,15 +102,28 @@ class OwnEmulator:
     def signal(self, signum):
         os.kill(self.pid, signum)
 
-    def forget_tokens(self, timeout=10.0):
-        """SIGUSR1, then waits until the emulator has logged it: every token is gone by then."""
-        before = self.count_log(method="SIGUSR1")
-        self.signal(signal.SIGUSR1)
+    def signal_logged(self, signum, timeout=10.0):
+        """Sends signum, then waits until the emulator has logged it (it has acted on it by
+        then); returns that log line's status."""
+        name = signal.Signals(signum).name
+        before = self.count_log(method=name)
+        self.signal(signum)
         deadline = time.monotonic() + timeout
-        while self.count_log(method="SIGUSR1") == before:
+        while self.count_log(method=name) == before:
             if time.monotonic() > deadline:
-                raise AssertionError("the emulator did not log SIGUSR1 within %.0f s" % timeout)
+                raise AssertionError("the emulator did not log %s within %.0f s" % (name, timeout))
             time.sleep(0.02)
+        return [line for line in log_lines(directory=self.directory)
+                if line["method"] == name][-1]["status"]
+
+    def forget_tokens(self, timeout=10.0):
+        """SIGUSR1: every token is gone once this returns."""
+        self.signal_logged(signal.SIGUSR1, timeout)
+
+    def reload_tokens(self, timeout=10.0):
+        """SIGUSR2: the application and organization token files read again; returns the log
+        line's status (0: read, 2: a file was bad)."""
+        return self.signal_logged(signal.SIGUSR2, timeout)
 
     def count_log(self, **match):
         return sum(all(line[k] == v for k, v in match.items())

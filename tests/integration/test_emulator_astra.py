@@ -100,17 +100,6 @@ class AstraEmulator(OwnEmulator):
                                    {"X-Cassandra-Token": tok})
         return status, json.loads(raw)
 
-    def reload_tokens(self, timeout=10.0):
-        """SIGUSR2, then waits for its log line; returns that line's status (0: read, 2: bad)."""
-        before = self.count_log(method="SIGUSR2")
-        self.signal(signal.SIGUSR2)
-        deadline = time.monotonic() + timeout
-        while self.count_log(method="SIGUSR2") == before:
-            if time.monotonic() > deadline:
-                raise AssertionError("the emulator did not log SIGUSR2 within %.0f s" % timeout)
-            time.sleep(0.02)
-        return [line for line in harness.log_lines(directory=self.directory)
-                if line["method"] == "SIGUSR2"][-1]["status"]
 
 
 class AstraTestBase(harness.TestCase):
